@@ -1,0 +1,62 @@
+"""The one pass over transactions: one row per customer, everything else works on it.
+
+Kept as plain vectorised group-bys so that this step is the one to push down to a
+database or a cluster engine when the data outgrows one machine.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from metriqr.errors import OptionError
+from metriqr.texts import fmt_date
+
+SUMMARY_COLUMNS = ("last_purchase", "recency_days", "frequency", "monetary")
+
+
+def default_as_of(transactions: pd.DataFrame) -> pd.Timestamp:
+    """The day after the last transaction: every purchase of the last day counts."""
+    return transactions["date"].max().normalize() + pd.Timedelta(days=1)
+
+
+def window_start(as_of: pd.Timestamp, window_days: int | None) -> pd.Timestamp | None:
+    return None if not window_days else as_of - pd.Timedelta(days=int(window_days))
+
+
+def check_as_of(transactions: pd.DataFrame, as_of: pd.Timestamp) -> None:
+    first = transactions["date"].min().normalize()
+    if as_of <= first:
+        after_last = default_as_of(transactions)
+        raise OptionError("as_of_before_data", as_of=fmt_date(as_of), first=fmt_date(first),
+                          after_last=fmt_date(after_last))
+
+
+def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
+                     window_days: int | None = None) -> pd.DataFrame:
+    """Recency, frequency and net spend per customer, from transactions dated before `as_of`.
+
+    Frequency counts purchase occasions: distinct orders when there is an order column,
+    else distinct purchase days; returns are never occasions but reduce the net spend.
+    Only customers with at least one purchase in the window are kept.
+    """
+    dates = transactions["date"]
+    in_window = (dates < as_of).to_numpy()
+    start = window_start(as_of, window_days)
+    if start is not None:
+        in_window &= (dates >= start).to_numpy()
+    tx = transactions.loc[in_window]
+    purchases = tx.loc[~tx["is_return"].to_numpy()]
+    if purchases.empty:
+        raise OptionError("no_customers_in_window", start=fmt_date(start if start is not None else dates.min()),
+                          end=fmt_date(as_of - pd.Timedelta(days=1)))
+    day = purchases["date"].dt.normalize()
+    occasion = purchases["order"] if "order" in purchases else day
+    grouped = pd.DataFrame({"customer": purchases["customer"].to_numpy(), "day": day.to_numpy(),
+                            "occasion": occasion.to_numpy()})
+    per_customer = grouped.groupby("customer", sort=True).agg(last_purchase=("day", "max"),
+                                                              frequency=("occasion", "nunique"))
+    spend = tx.groupby("customer", sort=False)["amount"].sum()
+    per_customer["monetary"] = spend.reindex(per_customer.index).to_numpy()
+    per_customer["recency_days"] = (as_of.normalize() - per_customer["last_purchase"]).dt.days.astype("int64")
+    per_customer.index.name = "customer"
+    return per_customer[list(SUMMARY_COLUMNS)]

@@ -1,0 +1,189 @@
+"""Raw rows → transactions, with a report in which every row read is used or excluded by reason.
+
+Policy (shown in the interface):
+- a row without a customer (or with a placeholder such as "Consumidor final") cannot be
+  attributed, and totals lines ("TOTAL GERAL") are not sales;
+- unreadable dates and amounts are excluded and shown with examples;
+- rows of an order marked as cancelled in a status column are excluded (the sale did not happen);
+- a line repeated identically within the same order is an export duplicate (only checked
+  when the data has an order column: without one, two identical rows are two purchases);
+- zero-value lines (free items) are not purchases;
+- returns (negative quantity or amount) are used: they reduce the customer's net spend but
+  are never counted as a purchase occasion.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from metriqr.columns import ColumnMapping
+from metriqr.errors import ColumnError
+from metriqr.parsing import by_unique, match_unique, parse_dates, parse_numbers
+from metriqr.texts import LANGS, reason_summary
+
+# Exclusion reasons, in the order they are tested (a row gets the first that applies).
+REASONS = ("blank", "malformed", "total_line", "no_customer", "bad_date", "bad_amount", "cancelled",
+           "duplicate", "zero_amount")
+
+_TOTAL_LINE = re.compile(r"^\s*(sub-?\s*)?(total|totais|grand total|soma)\b", re.IGNORECASE)
+_NO_CUSTOMER = re.compile(
+    r"^\s*(consumidor( final)?|cliente (nao|não) identificado|n(a|ã)o identificado|sem cadastro|"
+    r"an(o|ô)nimo|avulso|balc(a|ã)o|guest|anonymous|walk-?in|unknown|n/?a|-+|0+|null|none|nan)\s*$",
+    re.IGNORECASE)
+_CANCELLED = re.compile(r".*(cancel|estorn|devolvid|void|refunded)", re.IGNORECASE)
+MAX_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class CleaningReport:
+    rows_read: int
+    rows_used: int
+    returns: int
+    excluded: dict[str, int]
+    examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    monetary_basis: str = "amount"  # amount | quantity_x_price | items
+    date_format: str = ""
+    first_date: pd.Timestamp | None = None
+    last_date: pd.Timestamp | None = None
+
+    @property
+    def rows_excluded(self) -> int:
+        return sum(self.excluded.values())
+
+    def as_dict(self) -> dict:
+        return {"read": self.rows_read, "used": self.rows_used, "returns": self.returns,
+                "excluded": dict(self.excluded)}
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    transactions: pd.DataFrame
+    report: CleaningReport
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Identifiers as clean strings: `17850.0` (a float cell) reads as `17850`; blanks are missing."""
+    if pd.api.types.is_float_dtype(series):
+        whole = series.dropna()
+        if (whole == np.floor(whole)).all():
+            series = series.astype("Int64")
+
+    def tidy(uniques: pd.Series):
+        text = uniques.astype("string").str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+        return text.mask(text == "").astype(object), None
+    return pd.Series(by_unique(series, tidy)[0], index=series.index, dtype="string")
+
+
+def _examples(values: pd.Series, lines: np.ndarray, mask: np.ndarray) -> tuple[str, ...]:
+    index = np.flatnonzero(mask)[:MAX_EXAMPLES]
+    return tuple(f"{int(lines[i])}: {'' if pd.isna(values.iloc[i]) else str(values.iloc[i])[:60]!s}"
+                 for i in index)
+
+
+def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_rows: int = 0,
+                       malformed_rows: int = 0, malformed_examples: tuple[str, ...] = (),
+                       line_numbers: np.ndarray | None = None, dayfirst: bool = True) -> Cleaned:
+    """Apply the cleaning policy; `line_numbers` are the file's line numbers for examples."""
+    n = len(frame)
+    lines = np.asarray(line_numbers) if line_numbers is not None else np.arange(n) + 2
+    col = {role: frame[header] for role, header in mapping.items()}
+    reason = np.full(n, -1, dtype=np.int8)
+    examples: dict[str, tuple[str, ...]] = {}
+
+    def exclude(key: str, mask: np.ndarray, shown: pd.Series | None) -> None:
+        new = mask & (reason == -1)
+        reason[new] = REASONS.index(key)
+        if new.any() and shown is not None:
+            examples[key] = _examples(shown, lines, new)
+
+    customer = _text(col["customer"])
+    # Totals lines: a "TOTAL" label in any identifying column.
+    total = np.zeros(n, dtype=bool)
+    for role in ("customer", "order", "date", "product", "product_name", "customer_name"):
+        if role in col:
+            total |= match_unique(col[role], _TOTAL_LINE)
+    exclude("total_line", total, col["customer"].where(~pd.Series(total, index=frame.index),
+                                                       col.get("order", col["customer"])))
+    no_customer = customer.isna().to_numpy() | match_unique(customer, _NO_CUSTOMER)
+    exclude("no_customer", no_customer, col["customer"])
+
+    dates, date_format = parse_dates(col["date"], dayfirst=dayfirst)
+    exclude("bad_date", dates.isna().to_numpy(), col["date"])
+
+    amount, basis = _amounts(col)
+    shown_amount = col.get("amount", col.get("unit_price", col.get("quantity")))
+    exclude("bad_amount", np.isnan(amount), shown_amount)
+    quantity = parse_numbers(col["quantity"]).to_numpy() if "quantity" in col else None
+    is_return = (amount < 0) | ((quantity < 0) if quantity is not None else False)
+    amount = np.where(is_return, -np.abs(amount), amount)
+
+    if "status" in col:
+        cancelled = match_unique(col["status"], _CANCELLED)
+        exclude("cancelled", cancelled, col["status"])
+    if "order" in col:
+        alive = reason == -1
+        duplicate = np.zeros(n, dtype=bool)
+        duplicate[alive] = frame[alive].duplicated(keep="first").to_numpy()
+        exclude("duplicate", duplicate, col["order"])
+    exclude("zero_amount", amount == 0, shown_amount)
+
+    used = reason == -1
+    tx = pd.DataFrame({"customer": customer[used].astype(str).to_numpy(),
+                       "date": dates[used].to_numpy(),
+                       "amount": amount[used],
+                       "is_return": is_return[used]})
+    if quantity is not None:
+        tx["quantity"] = quantity[used]
+    for role in ("order", "product", "product_name", "customer_name"):
+        if role in col:
+            tx[role] = _text(col[role])[used].to_numpy()
+    if "product" in tx and "product_name" not in tx:
+        tx["product_name"] = tx["product"]
+
+    counts = np.bincount(reason[~used], minlength=len(REASONS)) if (~used).any() else np.zeros(len(REASONS), int)
+    excluded = {key: int(counts[i]) for i, key in enumerate(REASONS) if counts[i]}
+    if blank_rows:
+        excluded = {"blank": int(blank_rows), **excluded}
+    if malformed_rows:
+        excluded = {**{k: v for k, v in excluded.items() if k == "blank"}, "malformed": int(malformed_rows),
+                    **{k: v for k, v in excluded.items() if k != "blank"}}
+        examples["malformed"] = tuple(malformed_examples[:MAX_EXAMPLES])
+    report = CleaningReport(
+        rows_read=n + blank_rows + malformed_rows, rows_used=int(used.sum()), returns=int(is_return[used].sum()),
+        excluded=excluded, examples=examples, monetary_basis=basis, date_format=date_format,
+        first_date=tx["date"].min() if len(tx) else None, last_date=tx["date"].max() if len(tx) else None)
+    return Cleaned(tx, report)
+
+
+def _amounts(col: dict[str, pd.Series]) -> tuple[np.ndarray, str]:
+    """Line value: the amount column, else (or where unreadable) quantity × unit price.
+
+    Without any money column (e.g. a loyalty-card export of items), each line counts its
+    quantity (or 1) and the report says the monetary value is a number of items.
+    """
+    quantity = parse_numbers(col["quantity"]).to_numpy() if "quantity" in col else None
+    price = parse_numbers(col["unit_price"]).to_numpy() if "unit_price" in col else None
+    product = quantity * price if quantity is not None and price is not None else None
+    if "amount" in col:
+        amount = parse_numbers(col["amount"]).to_numpy()
+        if product is not None:
+            amount = np.where(np.isnan(amount), product, amount)
+        return amount, "amount"
+    if product is not None:
+        return product, "quantity_x_price"
+    if price is not None:
+        return price, "amount"
+    if quantity is not None:
+        return quantity, "items"
+    return np.ones(len(next(iter(col.values())))), "items"
+
+
+def require_rows(cleaned: Cleaned) -> Cleaned:
+    """Stop with a message naming the reasons when no row at all survived cleaning."""
+    if cleaned.report.rows_used == 0:
+        excluded = cleaned.report.excluded
+        raise ColumnError("no_usable_rows", reasons={lang: reason_summary(excluded, lang) for lang in LANGS})
+    return cleaned

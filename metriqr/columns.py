@@ -1,0 +1,165 @@
+"""Which column plays which role: detected from headers (pt/en) and checked against values.
+
+The result is a plain mapping role → header that the user can correct in the Dados page
+or with `--column ROLE=HEADER` on the command line.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from metriqr.errors import ColumnError
+from metriqr.parsing import parse_dates, parse_numbers
+
+REQUIRED_ROLES = ("customer", "date")
+ROLES = ("customer", "date", "amount", "quantity", "unit_price", "order", "product", "product_name",
+         "customer_name", "status")
+NUMERIC_ROLES = ("amount", "quantity", "unit_price")
+
+ColumnMapping = dict[str, str]
+
+# Header synonyms per role, written normalised (lower case, no accents, words split on
+# anything that is not a letter or digit).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "customer": ("id cliente", "cod cliente", "codigo do cliente", "codigo cliente", "cliente id",
+                 "cliente codigo", "cod do cliente", "cpf", "cnpj", "cpf cnpj", "email", "e mail",
+                 "customer", "customer id", "customerid", "client id", "clientid", "member number",
+                 "member", "user id", "userid", "buyer id", "id do cliente", "matricula", "cliente"),
+    "customer_name": ("nome", "nome do cliente", "nome cliente", "customer name", "client name",
+                      "razao social", "cliente nome", "cliente"),
+    "date": ("data", "data da compra", "data compra", "data venda", "data da venda", "data do pedido",
+             "data pedido", "data emissao", "data de emissao", "emissao", "dt", "dt venda", "date",
+             "invoicedate", "invoice date", "order date", "orderdate", "purchase date", "transaction date",
+             "sale date", "datetime", "timestamp", "data hora", "data e hora"),
+    "amount": ("valor", "valor total", "total", "vlr total", "vl total", "valor liquido", "valor venda",
+               "valor da venda", "total venda", "total da venda", "subtotal", "valor pago", "amount",
+               "revenue", "sales", "total amount", "line total", "total price", "totalprice", "receita",
+               "faturamento", "montante", "valor do item", "total item", "price total"),
+    "quantity": ("quantidade", "qtd", "qtde", "qt", "quant", "quantity", "qty", "units", "unidades",
+                 "itens", "qtd vendida", "quantidade vendida"),
+    "unit_price": ("preco", "preco unitario", "preco unit", "valor unitario", "vlr unit", "vl unit",
+                   "vlr unitario", "unitprice", "unit price", "price", "preco venda", "valor unit",
+                   "preco de venda", "unit cost"),
+    "order": ("pedido", "nota", "nota fiscal", "nf", "nfe", "nfce", "cupom", "cupom fiscal",
+              "numero do pedido", "n do pedido", "no pedido", "num pedido", "n pedido", "numero pedido",
+              "numero da nota", "id venda", "venda", "codigo da venda", "order", "order id", "orderid",
+              "order number", "invoice", "invoiceno", "invoice no", "invoice number", "transaction id",
+              "transaction", "receipt", "ticket", "documento", "doc", "id pedido", "id do pedido"),
+    "product": ("sku", "codigo", "codigo do produto", "cod produto", "codigo produto", "cod do produto",
+                "ref", "referencia", "stockcode", "stock code", "product id", "productid", "product code",
+                "item code", "item id", "ean", "cod", "id produto", "id do produto", "cod item"),
+    "product_name": ("produto", "descricao", "descricao do produto", "nome do produto", "item",
+                     "description", "product", "product name", "itemdescription", "item description",
+                     "mercadoria", "descricao produto", "nome produto", "item name", "artigo"),
+    "status": ("status", "situacao", "estado do pedido", "status do pedido", "situacao do pedido",
+               "order status"),
+}
+
+
+def normalise_header(header: object) -> str:
+    """`Código do Cliente` → `codigo do cliente`: what synonyms are compared with."""
+    text = unicodedata.normalize("NFKD", str(header)).encode("ascii", "ignore").decode()
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)  # CustomerID → Customer ID
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _header_score(role: str, header: str) -> float:
+    """3 for an exact synonym; otherwise more the larger the share of the header a synonym covers."""
+    norm = normalise_header(header)
+    squashed = norm.replace(" ", "")
+    tokens = set(norm.split())
+    best = 0.0
+    for position, synonym in enumerate(SYNONYMS[role]):
+        # earlier synonyms are more specific: a tiny preference breaks ties between roles
+        bonus = 0.01 * (1 - position / len(SYNONYMS[role]))
+        if norm == synonym or squashed == synonym.replace(" ", ""):
+            best = max(best, 3 + bonus)
+        elif tokens and set(synonym.split()) <= tokens:
+            best = max(best, 1 + len(synonym.split()) / len(tokens) + bonus)
+    return best
+
+
+def _values_fit(role: str, values: pd.Series) -> bool:
+    """Reject a header match when the values clearly cannot play the role."""
+    sample = values.dropna().head(500)
+    if sample.empty:
+        return role not in REQUIRED_ROLES
+    if role == "date":
+        return parse_dates(sample)[0].notna().mean() >= 0.5
+    if role in NUMERIC_ROLES:
+        return parse_numbers(sample).notna().mean() >= 0.8
+    return True
+
+
+def detect_columns(frame: pd.DataFrame) -> ColumnMapping:
+    """Best guess of role → header; each header plays at most one role."""
+    candidates = []
+    for role in ROLES:
+        for header in frame.columns:
+            score = _header_score(role, header)
+            if score > 0:
+                candidates.append((score, role, header))
+    mapping: ColumnMapping = {}
+    used: set[str] = set()
+    for score, role, header in sorted(candidates, key=lambda c: -c[0]):
+        if role in mapping or header in used or not _values_fit(role, frame[header]):
+            continue
+        mapping[role] = header
+        used.add(header)
+    if "date" not in mapping:
+        for header in frame.columns:
+            if header not in used and _values_fit("date", frame[header]) and \
+                    parse_dates(frame[header].dropna().head(500))[0].notna().mean() >= 0.9:
+                mapping["date"] = header
+                used.add(header)
+                break
+    if "customer" not in mapping and "customer_name" in mapping:
+        # Only a name column: the name is the best identifier there is.
+        mapping["customer"] = mapping.pop("customer_name")
+    if "product" not in mapping and "product_name" in mapping:
+        # A single product column (a name, as in many exports) is the product's key too.
+        mapping["product"] = mapping.pop("product_name")
+    return {role: mapping[role] for role in ROLES if role in mapping}
+
+
+def parse_column_options(options: Iterable[str]) -> ColumnMapping:
+    """`["customer=Cód. Cliente", ...]` from the command line → mapping."""
+    mapping: ColumnMapping = {}
+    for option in options:
+        role, sep, header = option.partition("=")
+        role = role.strip()
+        if not sep or not role or not header.strip():
+            raise ColumnError("bad_column_option", value=option)
+        if role not in ROLES:
+            raise ColumnError("unknown_role", role=role, roles=", ".join(ROLES))
+        mapping[role] = header.strip()
+    return mapping
+
+
+def resolve_mapping(frame: pd.DataFrame, overrides: Mapping[str, str] | None = None) -> ColumnMapping:
+    """Detected mapping with the user's corrections applied and checked.
+
+    An override with an empty header removes that role. Every named header must exist,
+    and the required roles (customer, date, and an amount or quantity × unit price)
+    must be present, otherwise a ColumnError says which are missing.
+    """
+    mapping = detect_columns(frame)
+    headers = [str(h) for h in frame.columns]
+    for role, header in (overrides or {}).items():
+        if role not in ROLES:
+            raise ColumnError("unknown_role", role=role, roles=", ".join(ROLES))
+        if not header:
+            mapping.pop(role, None)
+            continue
+        if header not in frame.columns:
+            raise ColumnError("unknown_column", header=header, role=role, headers=", ".join(headers))
+        for other in [r for r, h in mapping.items() if h == header and r != role]:
+            del mapping[other]
+        mapping[role] = header
+    missing = [role for role in REQUIRED_ROLES if role not in mapping]
+    if missing:
+        raise ColumnError("missing_columns", roles=", ".join(missing), headers=", ".join(headers))
+    return {role: mapping[role] for role in ROLES if role in mapping}

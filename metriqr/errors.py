@@ -1,0 +1,41 @@
+"""One family of user-facing errors.
+
+Each error carries a message key from `metriqr.texts` and the values to put in it, so the
+page and the command line can say, in the user's language, what was expected, what
+arrived and what to do. Tracebacks go to the log, never to the user.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class MetriqrError(Exception):
+    """An expected problem with the user's input, with a translatable message."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key)
+
+    def message(self, lang: str = "pt") -> str:
+        from metriqr.texts import t
+
+        # A parameter may itself be given per language: {"pt": ..., "en": ...}.
+        params = {k: v.get(lang, v.get("pt")) if isinstance(v, dict) and "pt" in v else v
+                  for k, v in self.params.items()}
+        return t(f"error.{self.key}", lang, **params)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+
+class InputFileError(MetriqrError):
+    """The file cannot be read as a transaction table."""
+
+
+class ColumnError(MetriqrError):
+    """The table lacks a column the analysis needs, or the mapping is wrong."""
+
+
+class OptionError(MetriqrError):
+    """An option (date, window, method) is out of range for this data."""

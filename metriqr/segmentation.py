@@ -1,0 +1,77 @@
+"""Customers → RFM scores → the ten segments, and the per-segment report table."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metriqr.aggregates import check_as_of, customer_summary, default_as_of, window_start
+from metriqr.scoring import RFMScorer
+from metriqr.segments import SEGMENT_KEYS, SEGMENTS, fm_score, segment_keys
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    customers: pd.DataFrame  # index customer; last_purchase, recency_days, frequency, monetary, r, f, m, fm, segment
+    as_of: pd.Timestamp
+    window_days: int | None
+    scorer: RFMScorer
+    first_date: pd.Timestamp
+    last_date: pd.Timestamp
+    occasions: int
+    revenue: float
+
+
+def assign_segments(summary: pd.DataFrame, scorer: RFMScorer) -> pd.DataFrame:
+    """Scores and segment per customer with an already fitted scorer."""
+    scores = scorer.transform(summary)
+    fm = fm_score(scores["f"].to_numpy(), scores["m"].to_numpy())
+    out = summary.join(scores)
+    out["fm"] = fm
+    out["segment"] = pd.Categorical(segment_keys(scores["r"].to_numpy(), fm), categories=SEGMENT_KEYS)
+    return out
+
+
+def segment_customers(transactions: pd.DataFrame, *, as_of: pd.Timestamp | str | None = None,
+                      window_days: int | None = None, method: str = "quantile",
+                      scorer: RFMScorer | None = None) -> Segmentation:
+    """Segment every customer who bought in the window before `as_of` (default: day after the last sale).
+
+    Pass a fitted `scorer` to reuse another snapshot's thresholds; otherwise thresholds are
+    learned from this snapshot with `method`.
+    """
+    as_of = default_as_of(transactions) if as_of is None else pd.Timestamp(as_of).normalize()
+    check_as_of(transactions, as_of)
+    summary = customer_summary(transactions, as_of=as_of, window_days=window_days)
+    if scorer is None:
+        scorer = RFMScorer(method=method).fit(summary)
+    customers = assign_segments(summary, scorer)
+    start = window_start(as_of, window_days)
+    dates = transactions["date"]
+    mask = (dates < as_of) & ((dates >= start) if start is not None else True)
+    window = transactions.loc[mask]
+    purchases = window.loc[~window["is_return"]]
+    occasions = int(customers["frequency"].sum())
+    return Segmentation(customers=customers, as_of=as_of, window_days=window_days, scorer=scorer,
+                        first_date=purchases["date"].min(), last_date=purchases["date"].max(),
+                        occasions=occasions, revenue=float(customers["monetary"].sum()))
+
+
+def segment_summary(segmentation: Segmentation) -> pd.DataFrame:
+    """All ten segments in rank order, empty ones included, with the report's figures."""
+    customers = segmentation.customers
+    grouped = customers.groupby("segment", observed=False).agg(
+        customers=("monetary", "size"), revenue=("monetary", "sum"), avg_monetary=("monetary", "mean"),
+        avg_recency_days=("recency_days", "mean"), avg_frequency=("frequency", "mean"))
+    grouped = grouped.reindex(list(SEGMENT_KEYS))
+    total_customers = max(len(customers), 1)
+    total_revenue = customers["monetary"].sum()
+    grouped["customers"] = grouped["customers"].fillna(0).astype(int)
+    grouped["revenue"] = grouped["revenue"].fillna(0.0)
+    grouped["share"] = grouped["customers"] / total_customers
+    grouped["revenue_share"] = grouped["revenue"] / total_revenue if total_revenue else np.nan
+    grouped.insert(0, "rank", [s.rank for s in SEGMENTS])
+    grouped.index.name = "key"
+    return grouped[["rank", "customers", "share", "avg_monetary", "avg_recency_days", "avg_frequency",
+                    "revenue", "revenue_share"]]
