@@ -1,0 +1,88 @@
+"""CSV and XLSX bytes for campaign lists, safe to open in a spreadsheet program.
+
+Formula injection (OWASP "CSV injection"): a cell that starts with `=`, `+`, `-`, `@`,
+tab or carriage return is run as a formula by spreadsheet programs. In CSV such text
+cells get a leading apostrophe; in XLSX every text cell is written with the string type,
+so it is never a formula. Numbers stay numbers.
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _text_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c])
+                                             or pd.api.types.is_datetime64_any_dtype(frame[c])
+                                             or pd.api.types.is_bool_dtype(frame[c]))]
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in _text_columns(out):
+        out[column] = out[column].astype(object).map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame, *, lang: str = "pt") -> bytes:
+    """CSV as the user's spreadsheet expects: `;` and decimal comma for pt-BR, with a BOM for Excel."""
+    sep, decimal = (";", ",") if lang == "pt" else (",", ".")
+    text = safe_frame(frame).to_csv(index=False, sep=sep, decimal=decimal, date_format="%Y-%m-%d")
+    return text.encode("utf-8-sig")
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name (≤ 31 characters, no []:*?/\\)."""
+    base = _SHEET_FORBIDDEN.sub(" ", name).strip()[:31] or "Sheet"
+    candidate, n = base, 2
+    while candidate.lower() in {t.lower() for t in taken}:
+        suffix = f" ({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """One workbook, one sheet per frame, every text cell stored as text."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    taken: set[str] = set()
+    for name, frame in sheets.items():
+        sheet = workbook.create_sheet(sheet_name(name, taken))
+
+        def cell(value: object) -> WriteOnlyCell:
+            if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+                return WriteOnlyCell(sheet, value=None)
+            if isinstance(value, (np.integer, np.floating, np.bool_)):
+                value = value.item()
+            if isinstance(value, pd.Timestamp):
+                value = value.to_pydatetime()
+            out = WriteOnlyCell(sheet, value=value if not isinstance(value, str) else None)
+            if isinstance(value, str):
+                out.value = value
+                out.data_type = "s"  # never a formula, whatever the text starts with
+            return out
+
+        sheet.append([cell(str(c)) for c in frame.columns])
+        for row in frame.itertuples(index=False, name=None):
+            sheet.append([cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,40 @@
+"""File → raw table → column mapping → cleaned transactions: the steps every entry point shares."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from metriqr.cleaning import Cleaned, clean_transactions, require_rows
+from metriqr.columns import ColumnMapping, resolve_mapping
+from metriqr.reading import RawTable, read_table
+
+
+@dataclass(frozen=True)
+class Dataset:
+    raw: RawTable
+    mapping: ColumnMapping
+    cleaned: Cleaned
+
+
+def clean_raw(raw: RawTable, overrides: Mapping[str, str] | None = None, *, dayfirst: bool = True) -> Dataset:
+    """Resolve the mapping (detected, then the user's corrections) and clean, accounting for every row."""
+    mapping = resolve_mapping(raw.frame, overrides)
+    lines = raw.frame.index.to_numpy() if _index_is_line_numbers(raw) else None
+    cleaned = clean_transactions(raw.frame, mapping, blank_rows=raw.blank_rows,
+                                 malformed_rows=getattr(raw, "malformed_rows", 0),
+                                 malformed_examples=tuple(getattr(raw, "malformed_examples", ())),
+                                 line_numbers=lines, dayfirst=dayfirst)
+    return Dataset(raw=raw, mapping=mapping, cleaned=require_rows(cleaned))
+
+
+def _index_is_line_numbers(raw: RawTable) -> bool:
+    index = raw.frame.index
+    return np.issubdtype(index.dtype, np.integer) and (len(index) == 0 or index.min() > raw.header_row)
+
+
+def load_dataset(source: bytes | str | os.PathLike, *, name: str | None = None, sheet: str | None = None,
+                 overrides: Mapping[str, str] | None = None, dayfirst: bool = True) -> Dataset:
+    return clean_raw(read_table(source, name=name, sheet=sheet), overrides, dayfirst=dayfirst)

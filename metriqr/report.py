@@ -1,0 +1,78 @@
+"""Tables the user reads and downloads, in their language: the segment table, customer lists, the workbook."""
+from __future__ import annotations
+
+import pandas as pd
+
+from metriqr.segmentation import Segmentation, segment_summary
+from metriqr.segments import BY_KEY, SEGMENTS
+from metriqr.texts import fmt_date, fmt_int, fmt_money, fmt_num, fmt_pct, t
+
+CUSTOMER_EXPORT_COLUMNS = ("customer", "last_purchase", "recency_days", "frequency", "monetary", "r", "f", "m",
+                           "segment")
+
+
+def money(value: float, lang: str, basis: str = "amount") -> str:
+    """Net spend as money, or as a count of items when the data has no money column."""
+    return fmt_num(value, lang, 1) + " " + t("unit.items", lang) if basis == "items" else fmt_money(value, lang)
+
+
+def summary_table(segmentation: Segmentation, lang: str, *, basis: str = "amount") -> pd.DataFrame:
+    """The segment table as displayed: formatted strings, all ten segments in rank order."""
+    summary = segment_summary(segmentation)
+    rows = []
+    for key, row in summary.iterrows():  # ten rows: presentation, not data processing
+        rows.append({
+            t("col.segment", lang): BY_KEY[key].label(lang),
+            t("col.customers", lang): fmt_int(row["customers"], lang),
+            t("col.share", lang): fmt_pct(row["share"], lang),
+            t("col.avg_monetary", lang): money(row["avg_monetary"], lang, basis) if row["customers"] else "–",
+            t("col.avg_recency", lang): fmt_num(row["avg_recency_days"], lang, 0) if row["customers"] else "–",
+            t("col.avg_frequency", lang): fmt_num(row["avg_frequency"], lang, 1) if row["customers"] else "–",
+            t("col.revenue_share", lang): fmt_pct(row["revenue_share"], lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def customers_export(segmentation: Segmentation, *, segment: str | None = None,
+                     names: pd.Series | None = None) -> pd.DataFrame:
+    """One row per customer with the contract's columns (keys, not labels), best customers first."""
+    customers = segmentation.customers
+    if segment is not None:
+        customers = customers[customers["segment"] == segment]
+    out = customers.reset_index()[list(CUSTOMER_EXPORT_COLUMNS)].copy()
+    out["segment"] = out["segment"].astype(str)
+    out["last_purchase"] = out["last_purchase"].dt.date
+    if names is not None:
+        out.insert(1, "customer_name", out["customer"].map(names))
+    return out.sort_values(["monetary", "customer"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def localise_customers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Translated headers and segment labels for a downloaded list (values stay numbers)."""
+    out = frame.copy()
+    if "segment" in out:
+        out["segment"] = out["segment"].map(lambda k: BY_KEY[k].label(lang))
+    return out.rename(columns={c: t(f"cust.{c}", lang) for c in out.columns})
+
+
+def display_customers(frame: pd.DataFrame, lang: str, *, basis: str = "amount") -> pd.DataFrame:
+    """A customer list for the screen: pt-BR numbers and dates as text, user text left as text."""
+    out = frame.copy()
+    out["last_purchase"] = out["last_purchase"].map(lambda d: fmt_date(d, lang))
+    out["monetary"] = out["monetary"].map(lambda v: money(v, lang, basis))
+    return localise_customers(out, lang)
+
+
+def workbook_sheets(segmentation: Segmentation, lang: str, *, basis: str = "amount",
+                    names: pd.Series | None = None) -> dict[str, pd.DataFrame]:
+    """Summary sheet, then one sheet per segment (empty segments included, so the workbook's shape is fixed)."""
+    summary = segment_summary(segmentation).reset_index()
+    summary.insert(1, "label", summary["key"].map(lambda k: BY_KEY[k].label(lang)))
+    summary["action"] = summary["key"].map(lambda k: BY_KEY[k].action(lang))
+    summary = summary.rename(columns={c: t(f"sum.{c}", lang) for c in summary.columns})
+    sheets = {t("sheet.summary", lang): summary}
+    everyone = customers_export(segmentation, names=names)
+    for segment in SEGMENTS:
+        part = everyone[everyone["segment"] == segment.key]
+        sheets[segment.label(lang)] = localise_customers(part, lang)
+    return sheets
