@@ -60,3 +60,11 @@ def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
     per_customer["recency_days"] = (as_of.normalize() - per_customer["last_purchase"]).dt.days.astype("int64")
     per_customer.index.name = "customer"
     return per_customer[list(SUMMARY_COLUMNS)]
+
+
+def customer_names(transactions: pd.DataFrame) -> pd.Series | None:
+    """Each customer's most recent name, when the data has a name column (for campaign lists)."""
+    if "customer_name" not in transactions:
+        return None
+    latest = transactions.sort_values("date", kind="stable").drop_duplicates("customer", keep="last")
+    return latest.set_index("customer")["customer_name"]

@@ -139,27 +139,38 @@ def parse_column_options(options: Iterable[str]) -> ColumnMapping:
     return mapping
 
 
-def resolve_mapping(frame: pd.DataFrame, overrides: Mapping[str, str] | None = None) -> ColumnMapping:
-    """Detected mapping with the user's corrections applied and checked.
+def merge_mapping(detected: Mapping[str, str], overrides: Mapping[str, str] | None,
+                  headers: Iterable[object]) -> ColumnMapping:
+    """The detected mapping with the user's corrections; an empty header removes the role.
 
-    An override with an empty header removes that role. Every named header must exist,
-    and the required roles (customer, date, and an amount or quantity × unit price)
-    must be present, otherwise a ColumnError says which are missing.
+    A header given to a role is taken away from any other role it had. Unknown roles or
+    headers raise a ColumnError naming what exists.
     """
-    mapping = detect_columns(frame)
-    headers = [str(h) for h in frame.columns]
+    headers = [str(h) for h in headers]
+    mapping = dict(detected)
     for role, header in (overrides or {}).items():
         if role not in ROLES:
             raise ColumnError("unknown_role", role=role, roles=", ".join(ROLES))
         if not header:
             mapping.pop(role, None)
             continue
-        if header not in frame.columns:
+        if header not in headers:
             raise ColumnError("unknown_column", header=header, role=role, headers=", ".join(headers))
         for other in [r for r, h in mapping.items() if h == header and r != role]:
             del mapping[other]
         mapping[role] = header
+    return {role: mapping[role] for role in ROLES if role in mapping}
+
+
+def check_required(mapping: Mapping[str, str], headers: Iterable[object]) -> None:
     missing = [role for role in REQUIRED_ROLES if role not in mapping]
     if missing:
-        raise ColumnError("missing_columns", roles=", ".join(missing), headers=", ".join(headers))
-    return {role: mapping[role] for role in ROLES if role in mapping}
+        raise ColumnError("missing_columns", roles=", ".join(missing), headers=", ".join(map(str, headers)))
+
+
+def resolve_mapping(frame: pd.DataFrame, overrides: Mapping[str, str] | None = None) -> ColumnMapping:
+    """Detected mapping with the user's corrections applied and checked: the required roles
+    (customer, date) must be present, otherwise a ColumnError says which are missing."""
+    mapping = merge_mapping(detect_columns(frame), overrides, frame.columns)
+    check_required(mapping, frame.columns)
+    return mapping

@@ -1,0 +1,37 @@
+"""MetriQR entry point: page config, language, data source summary, navigation."""
+from __future__ import annotations
+
+import streamlit as st
+
+from metriqr.texts import LANGS, t
+from ui.state import current_source, lang
+
+st.set_page_config(page_title="MetriQR", page_icon="📊", layout="wide")
+
+# Language: the URL's ?lang= decides on arrival, the sidebar switch afterwards; the URL follows.
+if "lang" not in st.session_state:
+    st.session_state["lang"] = lang()
+st.sidebar.radio(t("app.language", lang()) + " / Language", LANGS, key="lang", horizontal=True,
+                 format_func={"pt": "Português", "en": "English"}.get)
+st.query_params["lang"] = lang()
+current = lang()
+
+pages = [
+    st.Page("pages/dados.py", title=t("page.data", current), icon="📄", url_path="dados", default=True),
+    st.Page("pages/segmentacao.py", title=t("page.segmentation", current), icon="🎯", url_path="segmentacao"),
+    st.Page("pages/migracao.py", title=t("page.migration", current), icon="🔀", url_path="migracao"),
+    st.Page("pages/recomendacoes.py", title=t("page.recommendations", current), icon="🛒",
+            url_path="recomendacoes"),
+]
+page = st.navigation(pages)
+
+source = current_source()
+with st.sidebar:
+    st.caption(t("app.source", current))
+    badge = "app.demo_badge" if source.is_demo else "app.upload_badge"
+    # The file name is user text: shown with st.text, never as Markdown or HTML.
+    st.text(t(badge, current, name=source.name))
+    st.caption(t("app.change_data", current))
+    st.caption(t("app.privacy", current))
+
+page.run()

@@ -1,0 +1,93 @@
+"""Dados: upload or demo data, sheet choice, column mapping, cleaning report."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
+from metriqr.texts import fmt_date, fmt_int, t
+from ui import cache
+from ui.state import current_source, error_boundary, lang, reset_to_demo, set_upload
+
+L = lang()
+NOT_USED = "\u2014"  # the "not used" option; shown translated
+
+
+def _on_mapping_change(role: str, key: str) -> None:
+    choice = st.session_state[key]
+    fixes = dict(st.session_state.get("overrides") or {})
+    fixes[role] = "" if choice == NOT_USED else choice
+    st.session_state["overrides"] = fixes
+
+
+def render_mapping(mapping: dict[str, str], headers: list[str], digest: str) -> None:
+    """One select per role, always showing the mapping in force (corrections included)."""
+    columns = st.columns(5)
+    options = [NOT_USED] + headers
+    for i, role in enumerate(ROLES):
+        key = f"map_{role}_{digest[:12]}"
+        st.session_state[key] = mapping.get(role, NOT_USED)
+        label = t(f"role.{role}", L) + (f" ({t('data.required', L)})" if role in REQUIRED_ROLES else "")
+        columns[i % 5].selectbox(label, options, key=key, on_change=_on_mapping_change, args=(role, key),
+                                 format_func=lambda o: t("data.not_used", L) if o == NOT_USED else o)
+
+
+st.title(t("data.title", L))
+st.write(t("data.intro", L))
+
+upload = st.file_uploader(t("data.upload", L), key="upload", help=t("data.upload_help", L),
+                          type=["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt", "tsv", "parquet", "gz"])
+if upload is not None:
+    set_upload(upload.name, upload.getvalue())
+source = current_source()
+if source.is_demo:
+    st.info(t("data.demo_note", L))
+else:
+    st.button(t("data.back_to_demo", L), on_click=reset_to_demo)
+
+with error_boundary():
+    with st.spinner(t("data.reading", L)):
+        raw = cache.raw_table(source)
+    if raw.sheets and len(raw.sheets) > 1:
+        chosen = st.selectbox(t("data.sheet", L), raw.sheets, index=raw.sheets.index(raw.sheet))
+        if chosen != raw.sheet:
+            st.session_state["sheet"] = chosen
+            st.session_state["overrides"] = {}
+            st.rerun()
+
+    st.subheader(t("data.mapping", L))
+    st.caption(t("data.mapping_help", L))
+    headers = [str(h) for h in raw.frame.columns]
+    proposed = merge_mapping(cache.detected_mapping(source), st.session_state.get("overrides"), headers)
+    render_mapping(proposed, headers, source.digest)
+    with st.spinner(t("data.cleaning", L)):
+        mapping, report, preview, (first, last) = cache.data_view(source)
+
+    st.subheader(t("data.report", L))
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(t("data.rows_read", L), fmt_int(report.rows_read, L))
+    m2.metric(t("data.rows_used", L), fmt_int(report.rows_used, L))
+    m3.metric(t("data.rows_excluded", L), fmt_int(report.rows_excluded, L))
+    m4.metric(t("data.returns", L), fmt_int(report.returns, L))
+    st.write(t("data.balance", L, read=fmt_int(report.rows_read, L), used=fmt_int(report.rows_used, L),
+               excluded=fmt_int(report.rows_excluded, L)))
+    if report.excluded:
+        reasons = pd.DataFrame({
+            t("data.reason", L): [t(f"reason.{k}", L) for k in report.excluded],
+            t("data.count", L): [fmt_int(v, L) for v in report.excluded.values()],
+            t("data.examples", L): [" | ".join(report.examples.get(k, ())) for k in report.excluded],
+        })
+        st.dataframe(reasons, hide_index=True, width="stretch")
+    else:
+        st.success(t("data.none_excluded", L))
+    st.caption(t("data.policy", L))
+    if report.monetary_basis == "items":
+        st.warning(t("data.basis_items", L))
+    elif report.monetary_basis == "quantity_x_price":
+        st.caption(t("data.basis_qxp", L))
+    st.caption(t("data.period", L, first=fmt_date(first, L), last=fmt_date(last, L), fmt=report.date_format))
+    st.page_link("pages/segmentacao.py", label=t("data.go_segmentation", L), icon="🎯")
+
+    st.subheader(t("data.preview", L))
+    st.caption(t("data.header_found", L, line=raw.header_row + 1))
+    st.dataframe(preview, hide_index=True, width="stretch")

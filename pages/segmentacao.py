@@ -1,0 +1,112 @@
+"""Segmentação: the RFM report — headline figures, segment chart and table, the map, actions, customer lists."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metriqr.charts import cell_counts, rfm_grid, segment_treemap
+from metriqr.export import to_csv_bytes, to_xlsx_bytes
+from metriqr.report import customers_export, display_customers, money, summary_table, workbook_sheets
+from metriqr.scoring import METHODS
+from metriqr.segmentation import segment_summary
+from metriqr.segments import BY_KEY, SEGMENT_KEYS, SEGMENTS, TIER_ADVICE, TIER_LABEL, TIERS
+from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
+from ui import cache
+from ui.state import current_source, error_boundary, lang, query_choice
+
+L = lang()
+WINDOWS = {"all": None, "3": 91, "6": 182, "12": 365, "24": 730}
+MAX_ROWS_SHOWN = 500
+
+st.title(t("seg.title", L))
+source = current_source()
+if source.is_demo:
+    st.caption(t("app.demo_badge", L, name=source.name))
+
+with error_boundary():
+    with st.spinner(t("data.cleaning", L)):
+        _, report, _, (first, last) = cache.data_view(source)
+    default_as_of = (pd.Timestamp(last).normalize() + pd.Timedelta(days=1)).date()
+
+    c1, c2, c3 = st.columns(3)
+    as_of = c1.date_input(t("seg.as_of", L), value=default_as_of, help=t("seg.as_of_help", L),
+                          min_value=(pd.Timestamp(first).normalize() + pd.Timedelta(days=1)).date(),
+                          max_value=default_as_of, format="DD/MM/YYYY" if L == "pt" else "YYYY-MM-DD",
+                          key=f"as_of_{source.digest[:12]}")
+    window = c2.selectbox(t("seg.window", L), list(WINDOWS), key="window",
+                          index=list(WINDOWS).index(query_choice("window", tuple(WINDOWS), "all")),
+                          format_func=lambda w: t("seg.window_all", L) if w == "all"
+                          else t("seg.window_months", L, n=w))
+    method = c3.radio(t("seg.method", L), METHODS, horizontal=True, key="method",
+                      index=METHODS.index(query_choice("method", METHODS, "quantile")),
+                      format_func=lambda m: t(f"seg.method_{m}", L))
+    st.query_params["window"] = window
+    st.query_params["method"] = method
+
+    with st.spinner(t("seg.computing", L)):
+        seg, names, basis = cache.segmentation(source, as_of=str(as_of), window_days=WINDOWS[window],
+                                               method=method)
+    summary = segment_summary(seg)
+
+    k1, k2, k3, k4, k5 = st.columns(5)
+    k1.metric(t("seg.customers", L), fmt_int(len(seg.customers), L))
+    k2.metric(t("seg.occasions", L), fmt_int(seg.occasions, L))
+    k3.metric(t("seg.revenue", L), money(seg.revenue, L, basis))
+    k4.metric(t("seg.period", L), f"{fmt_date(seg.first_date, L)} – {fmt_date(seg.last_date, L)}")
+    k5.metric(t("seg.reference", L), fmt_date(seg.as_of, L))
+
+    st.subheader(t("seg.share_chart", L))
+    st.plotly_chart(segment_treemap(summary, L), config={"displayModeBar": False})
+    st.subheader(t("seg.table", L))
+    st.dataframe(summary_table(seg, L, basis=basis), hide_index=True, width="stretch")
+
+    with st.expander(t("seg.how", L)):
+        st.markdown(t("seg.how_text", L))
+        st.plotly_chart(rfm_grid(L, cell_counts(seg.customers)), config={"displayModeBar": False})
+        st.markdown(f"**{t('seg.thresholds', L)}**")
+        st.caption(t(f"seg.rule_{seg.scorer.method}", L))
+        thresholds = seg.scorer.thresholds()
+        rows = []
+        for measure, label in (("recency_days", "seg.recency"), ("frequency", "seg.frequency"),
+                               ("monetary", "seg.monetary")):
+            cells = [fmt_num(v, L, 0 if measure != "monetary" else 2) for v in thresholds.loc[measure]]
+            rows.append([t(label, L)] + cells)
+        st.dataframe(pd.DataFrame(rows, columns=[t("seg.measure", L)] + [t("seg.limit", L, n=i) for i in range(1, 5)]),
+                     hide_index=True, width="stretch")
+
+    st.subheader(t("seg.actions", L))
+    for tier, column in zip(TIERS, st.columns(3)):
+        with column:
+            st.markdown(f"**{TIER_LABEL[tier][L]}** — {TIER_ADVICE[tier][L]}")
+            for segment in (s for s in SEGMENTS if s.tier == tier):
+                row = summary.loc[segment.key]
+                with st.container(border=True):
+                    # Segment colours and labels are the product's own constants, never user data.
+                    st.markdown(f"<span style='color:{segment.colour}'>■</span> **{segment.label(L)}**",
+                                unsafe_allow_html=True)
+                    st.caption(t("seg.card_count", L, n=fmt_int(row["customers"], L), share=fmt_pct(row["share"], L)))
+                    st.write(segment.action(L))
+
+    st.subheader(t("seg.drill", L))
+    chosen = st.selectbox(t("seg.pick_segment", L), SEGMENT_KEYS, key="seg",
+                          index=SEGMENT_KEYS.index(query_choice("seg", SEGMENT_KEYS, "champions")),
+                          format_func=lambda k: f"{BY_KEY[k].label(L)} ({fmt_int(summary.loc[k, 'customers'], L)})")
+    st.query_params["seg"] = chosen
+    listing = customers_export(seg, segment=chosen, names=names)
+    if listing.empty:
+        st.info(t("seg.empty_segment", L))
+    else:
+        if len(listing) > MAX_ROWS_SHOWN:
+            st.caption(t("seg.showing", L, shown=fmt_int(MAX_ROWS_SHOWN, L), n=fmt_int(len(listing), L)))
+        st.dataframe(display_customers(listing.head(MAX_ROWS_SHOWN), L, basis=basis), hide_index=True,
+                     width="stretch")
+        label = BY_KEY[chosen].label(L)
+        d1, d2 = st.columns(2)
+        d1.download_button(t("seg.download_csv", L), lambda: to_csv_bytes(listing, lang=L),
+                           file_name=f"metriqr_{chosen}.csv", mime="text/csv", key="dl_csv")
+        d2.download_button(t("seg.download_xlsx", L), lambda: to_xlsx_bytes({label: listing}),
+                           file_name=f"metriqr_{chosen}.xlsx", key="dl_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.download_button(t("seg.download_all", L), data=lambda: to_xlsx_bytes(workbook_sheets(seg, L, basis=basis, names=names)),
+                       file_name="metriqr_segmentacao.xlsx", key="dl_all",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,1 @@
+"""The only Streamlit-aware helpers: session state, query parameters, cached calls, the error boundary."""

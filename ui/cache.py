@@ -1,0 +1,74 @@
+"""Cached analysis calls, keyed by the data's content digest and the options.
+
+The bytes argument starts with an underscore so Streamlit does not hash megabytes on
+every rerun: the digest stands for them. Each cache is bounded. Small results are cached
+on their own so that an interaction that changes nothing reruns without copying the
+big transaction table out of the cache.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metriqr.aggregates import customer_names
+from metriqr.columns import detect_columns
+from metriqr.pipeline import Dataset, clean_raw
+from metriqr.reading import RawTable, read_table
+from metriqr.segmentation import Segmentation, segment_customers
+from ui.state import Source, overrides, sheet
+
+Overrides = tuple[tuple[str, str], ...]
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _raw(digest: str, name: str, sheet_name: str | None, _data: bytes) -> RawTable:
+    return read_table(_data, name=name, sheet=sheet_name)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _detected(digest: str, name: str, sheet_name: str | None, _data: bytes) -> dict[str, str]:
+    return detect_columns(_raw(digest, name, sheet_name, _data).frame)
+
+
+def detected_mapping(source: Source) -> dict[str, str]:
+    return _detected(source.digest, source.name, sheet(), source.data)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _dataset(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes) -> Dataset:
+    return clean_raw(_raw(digest, name, sheet_name, _data), dict(fixes))
+
+
+def raw_table(source: Source) -> RawTable:
+    return _raw(source.digest, source.name, sheet(), source.data)
+
+
+def dataset(source: Source) -> Dataset:
+    return _dataset(source.digest, source.name, sheet(), overrides(), source.data)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _data_view(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes):
+    """What the Dados page shows: small, so reruns are instant."""
+    ds = _dataset(digest, name, sheet_name, fixes, _data)
+    tx = ds.cleaned.transactions
+    return ds.mapping, ds.cleaned.report, ds.raw.frame.head(20), (tx["date"].min(), tx["date"].max())
+
+
+def data_view(source: Source):
+    return _data_view(source.digest, source.name, sheet(), overrides(), source.data)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _segmentation(digest: str, name: str, sheet_name: str | None, fixes: Overrides, as_of: str | None,
+                  window_days: int | None, method: str, _data: bytes) -> tuple[Segmentation, pd.Series | None, str]:
+    """The segmentation, customer names (if any) and the monetary basis, for the Segmentação page."""
+    ds = _dataset(digest, name, sheet_name, fixes, _data)
+    tx = ds.cleaned.transactions
+    seg = segment_customers(tx, as_of=as_of, window_days=window_days, method=method)
+    names = customer_names(tx)
+    return seg, names, ds.cleaned.report.monetary_basis
+
+
+def segmentation(source: Source, *, as_of: str | None, window_days: int | None, method: str):
+    return _segmentation(source.digest, source.name, sheet(), overrides(), as_of, window_days, method, source.data)
