@@ -11,16 +11,28 @@ st.set_page_config(page_title="MetriQR", page_icon="📊", layout="wide")
 # Language: the URL's ?lang= decides on arrival, the sidebar switch afterwards; the URL follows.
 if "lang" not in st.session_state:
     st.session_state["lang"] = lang()
-st.sidebar.radio(t("app.language", lang()) + " / Language", LANGS, key="lang", horizontal=True,
+st.sidebar.radio("Idioma / Language", LANGS, key="lang", horizontal=True,
                  format_func={"pt": "Português", "en": "English"}.get)
 st.query_params["lang"] = lang()
 current = lang()
 
+data_page = st.Page("pages/dados.py", title=t("page.data", current), icon=":material/upload_file:",
+                    url_path="dados")
+
+
+def _home() -> None:
+    """The root URL opens Dados; a hidden default page keeps `/dados` a real, shareable address."""
+    st.switch_page(data_page)
+
+
 pages = [
-    st.Page("pages/dados.py", title=t("page.data", current), icon="📄", url_path="dados", default=True),
-    st.Page("pages/segmentacao.py", title=t("page.segmentation", current), icon="🎯", url_path="segmentacao"),
-    st.Page("pages/migracao.py", title=t("page.migration", current), icon="🔀", url_path="migracao"),
-    st.Page("pages/recomendacoes.py", title=t("page.recommendations", current), icon="🛒",
+    st.Page(_home, title="MetriQR", url_path="inicio", default=True, visibility="hidden"),
+    data_page,
+    st.Page("pages/segmentacao.py", title=t("page.segmentation", current), icon=":material/donut_small:",
+            url_path="segmentacao"),
+    st.Page("pages/migracao.py", title=t("page.migration", current), icon=":material/swap_horiz:",
+            url_path="migracao"),
+    st.Page("pages/recomendacoes.py", title=t("page.recommendations", current), icon=":material/shopping_cart:",
             url_path="recomendacoes"),
 ]
 page = st.navigation(pages)

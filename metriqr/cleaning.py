@@ -79,7 +79,7 @@ def _text(series: pd.Series) -> pd.Series:
 
 def _examples(values: pd.Series, lines: np.ndarray, mask: np.ndarray) -> tuple[str, ...]:
     index = np.flatnonzero(mask)[:MAX_EXAMPLES]
-    return tuple(f"{int(lines[i])}: {'' if pd.isna(values.iloc[i]) else str(values.iloc[i])[:60]!s}"
+    return tuple(f"{int(lines[i])}: “{'' if pd.isna(values.iloc[i]) else str(values.iloc[i])[:60]}”"
                  for i in index)
 
 

@@ -80,12 +80,12 @@ BY_KEY: dict[str, Segment] = {s.key: s for s in SEGMENTS}
 TIERS: tuple[str, ...] = ("top", "middle", "bottom")
 
 TIER_ADVICE: dict[str, dict[str, str]] = {
-    "top": {"pt": "Topo: poucas mensagens, novidades e experiências.",
-            "en": "Top: few messages, novelty and experiences."},
-    "middle": {"pt": "Meio: promoções e ofertas.",
-               "en": "Middle: promotions and offers."},
-    "bottom": {"pt": "Base: mensagens precisas, na medida certa.",
-               "en": "Bottom: precise messages in the right amount."},
+    "top": {"pt": "poucas mensagens, novidades e experiências.",
+            "en": "few messages, novelty and experiences."},
+    "middle": {"pt": "promoções e ofertas.",
+               "en": "promotions and offers."},
+    "bottom": {"pt": "mensagens precisas, na medida certa.",
+               "en": "precise messages in the right amount."},
 }
 TIER_LABEL: dict[str, dict[str, str]] = {
     "top": {"pt": "Topo", "en": "Top"},

@@ -71,7 +71,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # application frame
     "app.title": {"pt": "MetriQR · Segmentação de clientes", "en": "MetriQR · Customer segmentation"},
-    "app.language": {"pt": "Idioma", "en": "Language"},
     "app.source": {"pt": "Dados em uso", "en": "Data in use"},
     "app.demo_badge": {"pt": "Dados de demonstração: {name}", "en": "Demo data: {name}"},
     "app.upload_badge": {"pt": "Sua planilha: {name}", "en": "Your spreadsheet: {name}"},
@@ -153,8 +152,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "seg.customers": {"pt": "Clientes identificados", "en": "Customers identified"},
     "seg.occasions": {"pt": "Compras", "en": "Purchases"},
     "seg.revenue": {"pt": "Receita líquida", "en": "Net revenue"},
-    "seg.period": {"pt": "Período", "en": "Period"},
-    "seg.reference": {"pt": "Referência", "en": "Reference"},
+    "seg.period_line": {"pt": "Compras de {first} a {last} · data de referência {as_of} (recência contada até ela)",
+                        "en": "Purchases from {first} to {last} · reference date {as_of} (recency counted up to it)"},
     "seg.share_chart": {"pt": "Participação de cada segmento nos clientes", "en": "Each segment's share of customers"},
     "seg.table": {"pt": "Segmentos", "en": "Segments"},
     "seg.how": {"pt": "Como os segmentos são definidos", "en": "How the segments are defined"},

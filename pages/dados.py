@@ -7,8 +7,9 @@ import streamlit as st
 from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
 from metriqr.texts import fmt_date, fmt_int, t
 from ui import cache
-from ui.state import current_source, error_boundary, lang, reset_to_demo, set_upload
+from ui.state import ensure_entrypoint, current_source, error_boundary, lang, reset_to_demo, set_upload
 
+ensure_entrypoint()
 L = lang()
 NOT_USED = "\u2014"  # the "not used" option; shown translated
 
@@ -86,7 +87,7 @@ with error_boundary():
     elif report.monetary_basis == "quantity_x_price":
         st.caption(t("data.basis_qxp", L))
     st.caption(t("data.period", L, first=fmt_date(first, L), last=fmt_date(last, L), fmt=report.date_format))
-    st.page_link("pages/segmentacao.py", label=t("data.go_segmentation", L), icon="🎯")
+    st.page_link("pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")
 
     st.subheader(t("data.preview", L))
     st.caption(t("data.header_found", L, line=raw.header_row + 1))

@@ -12,8 +12,9 @@ from metriqr.segmentation import segment_summary
 from metriqr.segments import BY_KEY, SEGMENT_KEYS, SEGMENTS, TIER_ADVICE, TIER_LABEL, TIERS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 from ui import cache
-from ui.state import current_source, error_boundary, lang, query_choice
+from ui.state import ensure_entrypoint, current_source, error_boundary, lang, query_choice
 
+ensure_entrypoint()
 L = lang()
 WINDOWS = {"all": None, "3": 91, "6": 182, "12": 365, "24": 730}
 MAX_ROWS_SHOWN = 500
@@ -48,12 +49,12 @@ with error_boundary():
                                                method=method)
     summary = segment_summary(seg)
 
-    k1, k2, k3, k4, k5 = st.columns(5)
+    k1, k2, k3 = st.columns(3)
     k1.metric(t("seg.customers", L), fmt_int(len(seg.customers), L))
     k2.metric(t("seg.occasions", L), fmt_int(seg.occasions, L))
     k3.metric(t("seg.revenue", L), money(seg.revenue, L, basis))
-    k4.metric(t("seg.period", L), f"{fmt_date(seg.first_date, L)} – {fmt_date(seg.last_date, L)}")
-    k5.metric(t("seg.reference", L), fmt_date(seg.as_of, L))
+    st.caption(t("seg.period_line", L, first=fmt_date(seg.first_date, L), last=fmt_date(seg.last_date, L),
+                 as_of=fmt_date(seg.as_of, L)))
 
     st.subheader(t("seg.share_chart", L))
     st.plotly_chart(segment_treemap(summary, L), config={"displayModeBar": False})
