@@ -9,9 +9,14 @@ import numpy as np
 import pandas as pd
 
 from metriqr.errors import OptionError
-from metriqr.texts import fmt_date
+from metriqr.texts import LANGS, fmt_date
 
 SUMMARY_COLUMNS = ("last_purchase", "recency_days", "frequency", "monetary")
+
+
+def _dates(value: pd.Timestamp) -> dict[str, str]:
+    """A date for a message, written the way each language writes dates."""
+    return {lang: fmt_date(value, lang) for lang in LANGS}
 
 
 def default_as_of(transactions: pd.DataFrame) -> pd.Timestamp:
@@ -27,8 +32,8 @@ def check_as_of(transactions: pd.DataFrame, as_of: pd.Timestamp) -> None:
     first = transactions["date"].min().normalize()
     if as_of <= first:
         after_last = default_as_of(transactions)
-        raise OptionError("as_of_before_data", as_of=fmt_date(as_of), first=fmt_date(first),
-                          after_last=fmt_date(after_last))
+        raise OptionError("as_of_before_data", as_of=_dates(as_of), first=_dates(first),
+                          after_last=_dates(after_last))
 
 
 def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
@@ -43,12 +48,12 @@ def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
     in_window = (dates < as_of).to_numpy()
     start = window_start(as_of, window_days)
     if start is not None:
-        in_window &= (dates >= start).to_numpy()
+        in_window = in_window & (dates >= start).to_numpy()
     tx = transactions.loc[in_window]
     purchases = tx.loc[~tx["is_return"].to_numpy()]
     if purchases.empty:
-        raise OptionError("no_customers_in_window", start=fmt_date(start if start is not None else dates.min()),
-                          end=fmt_date(as_of - pd.Timedelta(days=1)))
+        raise OptionError("no_customers_in_window", start=_dates(start if start is not None else dates.min()),
+                          end=_dates(as_of - pd.Timedelta(days=1)))
     day = purchases["date"].dt.normalize()
     occasion = purchases["order"] if "order" in purchases else day
     grouped = pd.DataFrame({"customer": purchases["customer"].to_numpy(), "day": day.to_numpy(),

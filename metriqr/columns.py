@@ -126,12 +126,12 @@ def detect_columns(frame: pd.DataFrame) -> ColumnMapping:
 
 
 def parse_column_options(options: Iterable[str]) -> ColumnMapping:
-    """`["customer=Cód. Cliente", ...]` from the command line → mapping."""
+    """`["customer=Cód. Cliente", ...]` from the command line → mapping; `ROLE=` (empty) removes a role."""
     mapping: ColumnMapping = {}
     for option in options:
         role, sep, header = option.partition("=")
         role = role.strip()
-        if not sep or not role or not header.strip():
+        if not sep or not role:
             raise ColumnError("bad_column_option", value=option)
         if role not in ROLES:
             raise ColumnError("unknown_role", role=role, roles=", ".join(ROLES))

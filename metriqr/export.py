@@ -39,11 +39,14 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(frame: pd.DataFrame, *, lang: str = "pt") -> bytes:
-    """CSV as the user's spreadsheet expects: `;` and decimal comma for pt-BR, with a BOM for Excel."""
+def to_csv_bytes(frame: pd.DataFrame, *, lang: str = "pt", bom: bool = True) -> bytes:
+    """CSV as the user's spreadsheet expects: `;` and decimal comma for pt-BR; a BOM so Excel reads UTF-8.
+
+    Machine consumers (scheduled runs) ask for `lang="en", bom=False`: plain comma CSV.
+    """
     sep, decimal = (";", ",") if lang == "pt" else (",", ".")
     text = safe_frame(frame).to_csv(index=False, sep=sep, decimal=decimal, date_format="%Y-%m-%d")
-    return text.encode("utf-8-sig")
+    return text.encode("utf-8-sig" if bom else "utf-8")
 
 
 def sheet_name(name: str, taken: set[str]) -> str:

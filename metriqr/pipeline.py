@@ -36,5 +36,8 @@ def _index_is_line_numbers(raw: RawTable) -> bool:
 
 
 def load_dataset(source: bytes | str | os.PathLike, *, name: str | None = None, sheet: str | None = None,
-                 overrides: Mapping[str, str] | None = None, dayfirst: bool = True) -> Dataset:
-    return clean_raw(read_table(source, name=name, sheet=sheet), overrides, dayfirst=dayfirst)
+                 overrides: Mapping[str, str] | None = None, dayfirst: bool = True,
+                 max_bytes: int | None = None) -> Dataset:
+    """`max_bytes` defaults to the reader's upload limit; local scheduled runs may raise it."""
+    limits = {} if max_bytes is None else {"max_bytes": max_bytes}
+    return clean_raw(read_table(source, name=name, sheet=sheet, **limits), overrides, dayfirst=dayfirst)

@@ -59,7 +59,7 @@ with error_boundary():
     st.subheader(t("seg.share_chart", L))
     st.plotly_chart(segment_treemap(summary, L), config={"displayModeBar": False})
     st.subheader(t("seg.table", L))
-    st.dataframe(summary_table(seg, L, basis=basis), hide_index=True, width="stretch")
+    st.table(summary_table(seg, L, basis=basis).set_index(t("col.segment", L)))
 
     with st.expander(t("seg.how", L)):
         st.markdown(t("seg.how_text", L))

@@ -1,0 +1,237 @@
+"""AppTest tests of each page: what the user reads after each action."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metriqr.pipeline import load_dataset
+from metriqr.segmentation import segment_customers, segment_summary
+from metriqr.segments import SEGMENTS
+from metriqr.texts import fmt_int
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+SAMPLE = ROOT / "sample_data" / "loja_exemplo.csv"
+
+# A small Brazilian export: title and filter lines above the header, `;`, decimal comma,
+# R$ amounts, day-first dates, a walk-in sale and a totals line at the bottom.
+BRAZILIAN_CSV = """Relatório de Vendas - Loja Centro
+Período: 01/01/2025 a 30/06/2025
+
+Nº do Pedido;Data da Compra;Código do Cliente;Nome;Valor Total
+1001;05/01/2025;C01;Ana Souza;R$ 1.103,48
+1002;10/02/2025;C01;Ana Souza;R$ 250,00
+1003;12/03/2025;C01;Ana Souza;R$ 310,50
+1004;20/06/2025;C01;Ana Souza;R$ 99,90
+1005;06/01/2025;C02;Bruno Lima;R$ 45,00
+1006;15/06/2025;C03;Carla Dias;R$ 80,00
+1007;16/06/2025;C03;Carla Dias;R$ 60,00
+1008;02/02/2025;C04;Davi Rocha;R$ 20,00
+1009;11/05/2025;C05;Elisa Melo;R$ 700,00
+1010;29/06/2025;;Consumidor Final;R$ 15,00
+1011;28/06/2025;C06;Fábio Reis;R$ 35,00
+TOTAL GERAL;;;;R$ 2.718,88
+""".encode("cp1252")
+
+
+def _app(lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if lang:
+        at.query_params["lang"] = lang
+    return at.run()
+
+
+def _upload(at: AppTest, name: str, data: bytes, mime: str = "text/csv") -> AppTest:
+    at.file_uploader(key="upload").set_value((name, data, mime))
+    return at.run()
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture(scope="module")
+def sample_segments() -> pd.DataFrame:
+    ds = load_dataset(SAMPLE)
+    return segment_summary(segment_customers(ds.cleaned.transactions))
+
+
+def test_opening_the_app_shows_the_demo_data_and_its_cleaning_report():
+    at = _app()
+    _no_exception(at)
+    assert at.title[0].value == "Dados"
+    assert any("dados de demonstração" in i.value for i in at.info)
+    metrics = _metrics(at)
+    read, used, excluded = (int(metrics[k].replace(".", "")) for k in ("Linhas lidas", "Linhas usadas",
+                                                                        "Linhas excluídas"))
+    assert read == used + excluded and read > 30_000
+    reasons = at.table[0].value
+    assert "sem cliente identificado" in reasons.index.tolist()
+    # the column mapping is shown and matches the demo file's headers
+    assert at.selectbox(key=next(k for k in _keys(at) if k.startswith("map_customer_"))).value == "Código do Cliente"
+
+
+def _keys(at: AppTest) -> list[str]:
+    return [s.key for s in at.selectbox if s.key]
+
+
+def test_segmentation_page_shows_the_report_of_the_demo_data(sample_segments):
+    at = _app()
+    at.switch_page("pages/segmentacao.py").run()
+    _no_exception(at)
+    metrics = _metrics(at)
+    assert metrics["Clientes identificados"] == fmt_int(sample_segments["customers"].sum(), "pt")
+    table = at.table[0].value
+    assert table.index.tolist() == [s.label_pt for s in SEGMENTS]
+    assert table["Clientes"].tolist() == [fmt_int(n, "pt") for n in sample_segments["customers"]]
+    assert table["Gasto Médio do Segmento"].str.startswith("R$ ").all()
+    assert all("," in v for v in table["% dos clientes"])  # pt-BR decimal comma
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["data"][0]["type"] == "treemap"
+    assert chart["data"][0]["marker"]["colors"][0] == SEGMENTS[0].colour
+    # every segment's action card is shown
+    text = " ".join(m.value for m in at.markdown)
+    assert all(s.label_pt in text for s in SEGMENTS)
+
+
+def test_english_on_request(sample_segments):
+    at = _app("en")
+    at.switch_page("pages/segmentacao.py").run()
+    _no_exception(at)
+    assert at.title[0].value == "Customer segmentation (RFM)"
+    table = at.table[0].value
+    assert table.index.tolist() == [s.label_en for s in SEGMENTS]
+    assert _metrics(at)["Customers identified"] == fmt_int(sample_segments["customers"].sum(), "en")
+
+
+def test_language_switch_in_the_sidebar_changes_the_page_and_the_url():
+    at = _app()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert at.title[0].value == "Data"
+    assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
+
+
+def test_uploaded_brazilian_csv_is_segmented():
+    at = _upload(_app(), "vendas.csv", BRAZILIAN_CSV)
+    _no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    metrics = _metrics(at)
+    # 11 data rows + 1 totals line + 1 blank line above the header is not a data row
+    assert metrics["Linhas lidas"] == "12"
+    assert metrics["Linhas excluídas"] == "2"
+    reasons = at.table[0].value.index.tolist()
+    assert "linha de total (não é venda)" in reasons and "sem cliente identificado" in reasons
+    at.switch_page("pages/segmentacao.py").run()
+    _no_exception(at)
+    assert _metrics(at)["Clientes identificados"] == "6"
+    assert "Ana Souza" not in " ".join(m.value for m in at.markdown)  # names only appear inside tables
+
+
+def test_drill_down_lists_the_customers_of_the_chosen_segment(sample_segments):
+    at = _app()
+    at.switch_page("pages/segmentacao.py").run()
+    at.selectbox(key="seg").set_value("at_risk").run()
+    _no_exception(at)
+    listing = at.dataframe[-1].value
+    expected = int(sample_segments.loc["at_risk", "customers"])
+    assert len(listing) == min(expected, 500)
+    assert set(listing["Segmento"]) == {"Em Risco"}
+    assert at.query_params["seg"] in (["at_risk"], "at_risk")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Baixar lista (CSV)" in labels and "Baixar lista (XLSX)" in labels
+    assert any("relatório completo" in label for label in labels)
+
+
+def test_segment_in_the_url_opens_that_segment_and_bad_values_are_ignored():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["seg"] = "cant_lose"
+    at.run().switch_page("pages/segmentacao.py")
+    at.query_params["seg"] = "cant_lose"
+    at.run()
+    assert at.selectbox(key="seg").value == "cant_lose"
+    at.query_params["seg"] = "<script>"
+    at.query_params["method"] = "drop table"
+    at.run()
+    _no_exception(at)
+    assert at.selectbox(key="seg").value == "cant_lose"  # the widget keeps the last valid choice
+    assert at.radio(key="method").value == "quantile"
+
+
+def test_kmeans_method_states_its_rule():
+    at = _app()
+    at.switch_page("pages/segmentacao.py").run()
+    at.radio(key="method").set_value("kmeans").run()
+    _no_exception(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "k-means" in captions and "pontos médios" in captions
+
+
+@pytest.mark.parametrize("name, data, expected", [
+    ("foto.csv", b"\x89PNG\r\n\x1a\n" + bytes(200), "foto.csv"),
+    ("vazio.csv", b"", "vazio.csv"),
+    ("planilha.xlsx", b"isto nao e um zip" * 20, "planilha.xlsx"),
+])
+def test_bad_files_get_a_clear_message_and_no_traceback(name, data, expected):
+    at = _upload(_app(), name, data)
+    _no_exception(at)
+    assert at.error, "a bad file must produce a message"
+    assert expected in at.error[0].value
+
+
+def test_missing_columns_are_named_and_can_be_fixed_in_the_mapping():
+    data = "Quem;Quando;Quanto\nC1;01/02/2025;10,00\nC2;03/02/2025;20,00\nC1;05/03/2025;30,00\n".encode()
+    at = _upload(_app(), "estranho.csv", data)
+    _no_exception(at)
+    assert at.error and "Faltam colunas obrigatórias" in at.error[0].value
+    assert "Quem" in at.error[0].value  # names the columns it found
+    customer_key = next(k for k in _keys(at) if k.startswith("map_customer_"))
+    at.selectbox(key=customer_key).set_value("Quem").run()
+    at.selectbox(key=next(k for k in _keys(at) if k.startswith("map_date_"))).set_value("Quando").run()
+    at.selectbox(key=next(k for k in _keys(at) if k.startswith("map_amount_"))).set_value("Quanto").run()
+    _no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert _metrics(at)["Linhas usadas"] == "3"
+    at.switch_page("pages/segmentacao.py").run()
+    assert _metrics(at)["Clientes identificados"] == "2"
+
+
+def test_user_text_is_never_rendered_as_markdown():
+    hostile = ("Pedido;Data;Cliente;Valor\n"
+               "1;01/02/2025;![x](http://evil.example/t.png);10,00\n"
+               "2;03/02/2025;<img src=x onerror=alert(1)>;20,00\n").encode()
+    at = _upload(_app(), "![x](http://evil.example/f.png).csv", hostile)
+    at.switch_page("pages/segmentacao.py").run()
+    _no_exception(at)
+    rendered = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "evil.example" not in rendered and "<img" not in rendered
+
+
+def test_placeholder_pages_say_what_is_coming():
+    at = _app()
+    at.switch_page("pages/migracao.py").run()
+    assert "Em breve" in at.info[0].value
+    at.switch_page("pages/recomendacoes.py").run()
+    assert "Em breve" in at.info[0].value
+
+
+def test_rerun_without_changes_does_not_recompute(monkeypatch):
+    import ui.cache
+
+    at = _app()
+    at.switch_page("pages/segmentacao.py").run()
+    calls = []
+    original = ui.cache.segment_customers
+    monkeypatch.setattr(ui.cache, "segment_customers", lambda *a, **k: calls.append(k) or original(*a, **k))
+    at.run()
+    assert calls == []  # same data, same options: served from the cache
+    at.selectbox(key="window").set_value("12").run()
+    assert [c["window_days"] for c in calls] == [365]  # a new option is computed once

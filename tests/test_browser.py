@@ -1,0 +1,121 @@
+"""End-to-end in a real headless Chromium against a real server, as a user would use the app."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+pytestmark = pytest.mark.browser
+
+UPLOAD = """Relatório de vendas
+Nº do Pedido;Data da Compra;Código do Cliente;Valor Total
+1001;05/01/2025;C01;R$ 1.103,48
+1002;10/02/2025;C01;R$ 250,00
+1003;12/03/2025;C02;R$ 45,00
+1004;20/06/2025;C03;R$ 99,90
+1005;21/06/2025;C03;R$ 120,00
+TOTAL GERAL;;;R$ 1.618,38
+""".encode("cp1252")
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is required in CI (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                if time.time() > deadline or process.poll() is not None:
+                    log.seek(0)
+                    pytest.fail("server did not start: " + log.read().decode(errors="replace")[-2000:])
+                time.sleep(0.2)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _settle(page) -> None:
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=60_000)
+
+
+def test_upload_then_segmentation_table(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(f"{server}/dados")
+    _settle(page)
+    assert page.get_by_text("dados de demonstração").first.is_visible()
+    upload = tmp_path / "vendas.csv"
+    upload.write_bytes(UPLOAD)
+    page.locator("input[type=file]").set_input_files(str(upload))
+    page.get_by_text("linha de total (não é venda)").wait_for(timeout=60_000)
+    _settle(page)
+    page.get_by_role("link", name="Segmentação").first.click()
+    page.get_by_text("Segmentação de clientes (RFM)").wait_for(timeout=60_000)
+    _settle(page)
+    table = page.locator("[data-testid='stTable']").first
+    table.wait_for(timeout=60_000)
+    text = table.inner_text()
+    for label in ("Campeões", "Fidelizados", "Em Risco", "Inativos"):
+        assert label in text
+    assert "R$ 1.353,48" in text or "R$" in text  # amounts in pt-BR money format
+    metric = page.locator("[data-testid='stMetric']").first.inner_text()
+    assert "Clientes identificados" in metric and "3" in metric
+    page.screenshot(path=str(tmp_path / "segmentacao.png"))
+    page.close()
+
+
+def test_deep_link_in_english_opens_the_report(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+    page.goto(f"{server}/segmentacao?lang=en&seg=at_risk")
+    page.get_by_text("Customer segmentation (RFM)").wait_for(timeout=60_000)
+    _settle(page)
+    assert page.locator("[data-testid='stTable']").first.inner_text().count("Champions") == 1
+    assert page.locator(".js-plotly-plot").count() >= 1  # the treemap is drawn
+    assert "at_risk" in page.url and "lang=en" in page.url
+    page.close()

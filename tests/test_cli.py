@@ -1,0 +1,445 @@
+"""The command line as a scheduled job runs it: a subprocess, its exit status, stdout, stderr and files.
+
+The small Brazilian file has a hand-computed outcome (see `SMALL_CUSTOMERS`); the real
+Online Retail data checks the documented figures. One run of each is shared by many tests.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from metriqr import cli
+
+REPO = Path(__file__).resolve().parents[1]
+DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+ONLINE_RETAIL = DATA_DIR / "online_retail.csv.gz"
+CUSTOMER_COLUMNS = ["customer", "last_purchase", "recency_days", "frequency", "monetary", "r", "f", "m", "segment"]
+SEGMENT_KEYS = ["champions", "loyal", "potential_loyalist", "new", "promising", "need_attention",
+                "about_to_sleep", "cant_lose", "at_risk", "inactive"]
+
+
+def run_cli(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m metriqr ARGS` from the repository root, as cron would run it."""
+    return subprocess.run([sys.executable, "-m", "metriqr", *map(str, args)], cwd=REPO, capture_output=True,
+                          text=True, encoding="utf-8", timeout=300, env={**os.environ, **(env or {})})
+
+
+def run_json(*args: object) -> dict:
+    result = run_cli(*args, "--json")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)
+
+
+def by_key(record: dict) -> dict[str, dict]:
+    return {segment["key"]: segment for segment in record["segments"]}
+
+
+# --- a small Brazilian export with a hand-computed outcome --------------------------------------------
+#
+# Reference date 2024-07-01 (the day after the last sale). Quantile thresholds of 10 values are the
+# 2nd, 4th, 6th and 8th smallest (numpy "inverted_cdf"); scores follow the tie rule of metriqr.scoring:
+# F, M = 1 + number of thresholds strictly below the value; R = 5 - the same count for recency.
+#   recency  1 3 10 20 40 60 100 150 200 300   thresholds 3 20 60 150      → R 5 5 4 4 3 3 2 2 1 1
+#   frequency: six customers buy once; thresholds 1 1 1 3                  → 1 → F1, 2 and 3 → F4, 4 and 5 → F5
+#   monetary 50 80 120 200 350 500 800 1103.48 3000 5000; thresholds 80 200 500 1103.48
+# FM = (F + M) / 2 rounded half up; the segment is the (R, FM) cell of metriqr.segments' grid.
+AS_OF = date(2024, 7, 1)
+SMALL_CUSTOMERS = {
+    # customer: (orders as (days before AS_OF, [line amounts]), R, F, M, expected segment)
+    "C01": ([(1, [603.48, 500.00]), (30, [896.52]), (60, [1000.00]), (90, [1000.00]), (120, [1000.00])],
+            5, 5, 5, "champions"),
+    "C02": ([(3, [50.00])], 5, 1, 1, "new"),
+    "C03": ([(10, [300.00]), (40, [300.00]), (70, [300.00])], 4, 4, 4, "loyal"),  # and a return of 100,00
+    "C04": ([(20, [120.00])], 4, 1, 2, "potential_loyalist"),  # FM 1.5 rounds up to 2
+    "C05": ([(40, [80.00]), (100, [120.00])], 3, 4, 2, "need_attention"),
+    "C06": ([(60, [80.00])], 3, 1, 1, "about_to_sleep"),
+    "C07": ([(100, [1103.48])], 2, 1, 4, "at_risk"),  # FM 2.5 rounds up to 3
+    "C08": ([(150, [750.00]), (200, [750.00]), (250, [750.00]), (300, [750.00])], 2, 5, 5, "cant_lose"),
+    "C09": ([(200, [350.00])], 1, 1, 3, "inactive"),
+    "C10": ([(300, [500.00])], 1, 1, 3, "inactive"),
+}
+NAMES = {"C01": "Ana Paula Souza", "C02": "João Pereira", "C03": "Maria José Lima", "C04": "Luís Araújo",
+         "C05": "Fernanda Prado", "C06": "Célia Moreira", "C07": "Antônio Nunes", "C08": "Beatriz Gonçalves",
+         "C09": "Rafael Dias", "C10": "Joana Castro"}
+SMALL_EXCLUDED = {"total_line": 1, "no_customer": 2, "bad_date": 1, "bad_amount": 1, "duplicate": 1,
+                  "zero_amount": 1}
+SMALL_USED = 22  # purchase lines (21) and C03's return
+
+
+def brl(value: float) -> str:
+    """`R$ 1.103,48`, as Brazilian exports write money."""
+    text = f"{abs(value):,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return ("-" if value < 0 else "") + "R$ " + text
+
+
+def day(days_before: int) -> str:
+    return (AS_OF - timedelta(days=days_before)).strftime("%d/%m/%Y")
+
+
+def small_csv_text() -> str:
+    lines = ["Pedido;Data da Compra;Código do Cliente;Nome do Cliente;Produto;Valor Total"]
+    number = 0
+    for customer, (orders, *_rest) in SMALL_CUSTOMERS.items():
+        for days_before, amounts in orders:
+            number += 1
+            for position, amount in enumerate(amounts):
+                lines.append(f"P{number:04d};{day(days_before)};{customer};{NAMES[customer]};Pão de queijo {position};"
+                             f"{brl(amount)}")
+    lines += [
+        f"D0001;{day(50)};C03;{NAMES['C03']};Devolução pão de queijo;{brl(-100.00)}",  # a return: used, no occasion
+        f"P0900;{day(5)};;;Café;{brl(45.00)}",  # no customer
+        f"P0901;{day(5)};Consumidor final;;Café;{brl(12.50)}",  # placeholder customer
+        f"P0902;31/02/2024;C02;{NAMES['C02']};Café;{brl(10.00)}",  # bad date
+        f"P0903;{day(20)};C04;{NAMES['C04']};Café;a combinar",  # bad amount
+        f"P0904;{day(9)};C09;{NAMES['C09']};Brinde;{brl(0.00)}",  # zero amount
+    ]
+    duplicated = next(line for line in lines if ";C06;" in line)
+    lines.append(duplicated)  # the same line twice in one order: an export duplicate
+    lines.append(f"TOTAL GERAL;;;;;{brl(11203.48)}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Latin-1, `;`, decimal comma, `R$`, dd/mm/aaaa: what a Brazilian POS export looks like."""
+    path = tmp_path_factory.mktemp("small") / "vendas.csv"
+    path.write_bytes(small_csv_text().encode("latin-1"))
+    return path
+
+
+@pytest.fixture(scope="module")
+def small_run(small_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One JSON run with both output files, shared by the assertions below."""
+    out = tmp_path_factory.mktemp("small_out")
+    record = run_json("segment", small_csv, "--customers-out", out / "clientes.csv",
+                      "--report-out", out / "relatorio.xlsx")
+    return {"record": record, "customers": out / "clientes.csv", "report": out / "relatorio.xlsx"}
+
+
+def read_customers_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf"), "machine CSV must not start with a BOM"
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+
+
+def test_small_file_json_rows_and_segments(small_run: dict) -> None:
+    record = small_run["record"]
+    assert record["as_of"] == "2024-07-01"
+    rows = record["rows"]
+    assert rows["read"] == rows["used"] + sum(rows["excluded"].values())
+    assert rows["used"] == SMALL_USED
+    assert rows["returns"] == 1
+    assert {k: v for k, v in rows["excluded"].items() if k != "blank"} == SMALL_EXCLUDED
+    assert record["customers"] == 10
+    assert [s["key"] for s in record["segments"]] == SEGMENT_KEYS
+    counts = {s["key"]: s["customers"] for s in record["segments"]}
+    assert counts == {"champions": 1, "loyal": 1, "potential_loyalist": 1, "new": 1, "promising": 0,
+                      "need_attention": 1, "about_to_sleep": 1, "cant_lose": 1, "at_risk": 1, "inactive": 2}
+    segments = by_key(record)
+    assert segments["champions"] == {"key": "champions", "label": "Campeões", "customers": 1, "share": 0.1,
+                                     "avg_monetary": 5000.0, "avg_recency_days": 1.0, "avg_frequency": 5.0,
+                                     "revenue_share": round(5000 / 11203.48, 4)}
+    assert segments["inactive"]["avg_monetary"] == 425.0
+    assert segments["inactive"]["avg_recency_days"] == 250.0
+    # an empty segment: zero customers and null (not NaN) averages
+    assert segments["promising"] == {"key": "promising", "label": "Promissores", "customers": 0, "share": 0.0,
+                                     "avg_monetary": None, "avg_recency_days": None, "avg_frequency": None,
+                                     "revenue_share": 0.0}
+
+
+def test_small_file_customers_csv_has_hand_computed_scores(small_run: dict) -> None:
+    rows = read_customers_csv(small_run["customers"])
+    assert list(rows[0]) == CUSTOMER_COLUMNS
+    assert len(rows) == 10
+    got = {row["customer"]: row for row in rows}
+    for customer, (orders, r, f, m, segment) in SMALL_CUSTOMERS.items():
+        row = got[customer]
+        assert (int(row["r"]), int(row["f"]), int(row["m"]), row["segment"]) == (r, f, m, segment), customer
+        assert int(row["recency_days"]) == min(d for d, _ in orders)
+        assert row["last_purchase"] == (AS_OF - timedelta(days=min(d for d, _ in orders))).isoformat()
+    assert got["C03"]["monetary"] == "800.0"  # 3 × 300,00 less the 100,00 return
+    assert got["C03"]["frequency"] == "3"  # the return is not a purchase occasion
+    assert got["C07"]["monetary"] == "1103.48"
+    assert got["C01"]["frequency"] == "5"  # two lines of one order are one occasion
+
+
+def test_small_file_report_workbook(small_run: dict) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.load_workbook(small_run["report"], read_only=True)
+    assert workbook.sheetnames[0] == "Resumo"
+    assert len(workbook.sheetnames) == 11
+    assert "Campeões" in workbook.sheetnames and "Inativos" in workbook.sheetnames
+    champions = list(workbook["Campeões"].iter_rows(values_only=True))
+    assert champions[0][:2] == ("Cliente", "Nome")  # names from the data, as in the app's download
+    assert [row[:2] for row in champions[1:]] == [("C01", NAMES["C01"])]
+    summary = list(workbook["Resumo"].iter_rows(values_only=True))
+    assert [row[0] for row in summary[1:]] == SEGMENT_KEYS
+    workbook.close()
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("pt", ["Linhas lidas", "sem cliente identificado: 2", "Clientes identificados: 10", "Campeões",
+            "Gasto Médio do Segmento", "R$ 5.000,00", "01/07/2024"]),
+    ("en", ["Rows read", "no identified customer: 2", "Customers identified: 10", "Champions",
+            "Average spend", "R$ 5,000.00", "2024-07-01"]),
+])
+def test_small_file_text_report(small_csv: Path, lang: str, expected: list[str]) -> None:
+    result = run_cli("segment", small_csv, "--lang", lang)
+    assert result.returncode == 0, result.stderr
+    for text in expected:
+        assert text in result.stdout
+    assert not result.stdout.lstrip().startswith("{")
+
+
+def test_as_of_selects_the_customers(small_csv: Path) -> None:
+    earlier = run_json("segment", small_csv, "--as-of", "2024-06-01")
+    assert earlier["as_of"] == "2024-06-01"
+    assert earlier["customers"] == 8  # C02 and C04 bought only after 2024-06-01; C01's day-30 order is on it
+
+
+def test_window_days_selects_the_customers(small_csv: Path) -> None:
+    recent = run_json("segment", small_csv, "--window-days", "100")
+    assert recent["customers"] == 7  # C08, C09, C10 last bought more than 100 days before
+    assert recent["window_days"] == 100
+
+
+def test_customers_out_xlsx(small_csv: Path, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "clientes.xlsx"
+    result = run_cli("segment", small_csv, "--customers-out", out)
+    assert result.returncode == 0, result.stderr
+    rows = list(openpyxl.load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+    assert list(rows[0]) == CUSTOMER_COLUMNS
+    assert {row[0]: row[-1] for row in rows[1:]} == {c: v[-1] for c, v in SMALL_CUSTOMERS.items()}
+
+
+def test_column_override_on_unrecognisable_headers(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("Fulano;Quando;Quanto\nA1;01/03/2024;R$ 10,00\nA2;02/03/2024;R$ 20,00\n"
+                    "A1;05/03/2024;R$ 30,00\n", encoding="utf-8")
+    refused = run_cli("segment", path, "--json")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "customer" in refused.stderr and "Fulano" in refused.stderr
+    record = run_json("segment", path, "--column", "customer=Fulano", "--column", "date=Quando",
+                      "--column", "amount=Quanto")
+    assert record["customers"] == 2
+    assert record["rows"] == {"read": 3, "used": 3, "returns": 0, "excluded": {}}
+
+
+def test_sheet_option_picks_the_worksheet(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Capa"
+    workbook.active.append(["Relatório de vendas"])
+    sales = workbook.create_sheet("Vendas")
+    sales.append(["Cliente", "Data", "Valor"])
+    for customer, day_, value in [("X", "01/03/2024", 10.0), ("Y", "02/03/2024", 25.5), ("X", "09/03/2024", 7.0)]:
+        sales.append([customer, day_, value])
+    path = tmp_path / "vendas.xlsx"
+    workbook.save(path)
+    record = run_json("segment", path, "--sheet", "Vendas")
+    assert record["customers"] == 2 and record["as_of"] == "2024-03-10"
+    missing = run_cli("segment", path, "--sheet", "Inexistente")
+    assert missing.returncode == 2 and "Inexistente" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_customer_list_is_safe_against_formula_injection(tmp_path: Path) -> None:
+    path = tmp_path / "hostil.csv"
+    path.write_text('Cliente;Data;Valor\n=HYPERLINK("http://x");01/03/2024;10,00\nok;02/03/2024;20,00\n',
+                    encoding="utf-8")
+    out = tmp_path / "clientes.csv"
+    result = run_cli("segment", path, "--customers-out", out)
+    assert result.returncode == 0, result.stderr
+    customers = {row["customer"] for row in read_customers_csv(out)}
+    assert customers == {"'=HYPERLINK(\"http://x\")", "ok"}
+
+
+# --- bad input: exit 2, a message naming the problem, never a traceback -------------------------------
+
+def hostile_xlsx(path: Path) -> None:
+    """A workbook whose sheet XML declares entities (the billion-laughs family)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Cliente", "Data", "Valor"])
+    workbook.active.append(["A", "01/03/2024", 1.0])
+    plain = io.BytesIO()
+    workbook.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                head, _, body = text.partition("?>")
+                entities = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+                data = (head + "?>" + entities + body).encode()
+            target.writestr(item, data)
+
+
+BAD_INPUT = {
+    # case: (arguments after `segment`, with {small}/{tmp} placeholders; texts stderr must contain)
+    "missing file": (["{tmp}/nao_existe.csv"], ["nao_existe.csv"]),
+    "folder as data": (["{tmp}"], ["pasta"]),
+    "empty file": (["{tmp}/vazio.csv"], ["vazio.csv"]),
+    "binary file": (["{tmp}/foto.csv"], ["foto.csv"]),
+    "corrupt xlsx": (["{tmp}/quebrado.xlsx"], ["quebrado.xlsx"]),
+    "hostile xlsx": (["{tmp}/hostil.xlsx"], ["hostil.xlsx"]),
+    "missing columns": (["{tmp}/sem_data.csv"], ["date", "Cliente"]),
+    "bad date": (["{small}", "--as-of", "2024-13-45"], ["2024-13-45"]),
+    "date not ISO": (["{small}", "--as-of", "01/07/2024"], ["01/07/2024", "AAAA-MM-DD"]),
+    "as-of before data": (["{small}", "--as-of", "2020-01-01"], ["01/01/2020"]),
+    "bad method": (["{small}", "--method", "forest"], ["forest", "quantile"]),
+    "unknown role": (["{small}", "--column", "cpf_cliente=Código do Cliente"], ["cpf_cliente"]),
+    "bad column option": (["{small}", "--column", "customer"], ["--column"]),
+    "unknown header": (["{small}", "--column", "customer=Cliente X"], ["Cliente X"]),
+    "output folder missing": (["{small}", "--customers-out", "{tmp}/nao/existe/c.csv"], ["c.csv", "existe"]),
+    "output is a folder": (["{small}", "--report-out", "{tmp}/pasta.xlsx"], ["pasta.xlsx"]),
+    "output format": (["{small}", "--customers-out", "{tmp}/c.json"], ["c.json", ".csv"]),
+    "report not xlsx": (["{small}", "--report-out", "{tmp}/r.csv"], ["r.csv", ".xlsx"]),
+    "output overwrites data": (["{small}", "--customers-out", "{small}"], ["vendas.csv"]),
+    "two outputs, one file": (["{small}", "--customers-out", "{tmp}/x.xlsx", "--report-out", "{tmp}/x.xlsx"],
+                              ["x.xlsx", "--report-out"]),
+    "english message": (["{tmp}/nao_existe.csv", "--lang", "en"], ["File not found"]),
+}
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("bad")
+    (folder / "vazio.csv").write_bytes(b"")
+    (folder / "foto.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    (folder / "quebrado.xlsx").write_bytes(b"PK\x03\x04" + os.urandom(2000))
+    (folder / "sem_data.csv").write_text("Cliente;Valor\nA;10,00\nB;20,00\n", encoding="utf-8")
+    (folder / "pasta.xlsx").mkdir()
+    hostile_xlsx(folder / "hostil.xlsx")
+    return folder
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_bad_input_exits_2_with_a_message(case: str, bad_files: Path, small_csv: Path) -> None:
+    arguments, expected = BAD_INPUT[case]
+    args = [a.format(small=small_csv, tmp=bad_files) for a in arguments]
+    before = small_csv.read_bytes()
+    result = run_cli("segment", *args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    message = result.stderr.strip()
+    assert message.startswith("metriqr: ") and "\n" not in message  # one paragraph
+    for text in expected:
+        assert text in message, message
+    assert small_csv.read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [[], ["segment"], ["segment", "x.csv", "--window-days", "0"],
+                                  ["segment", "x.csv", "--lang", "fr"], ["segmentar", "x.csv"]])
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_help_lists_the_contract_options() -> None:
+    result = run_cli("segment", "--help")
+    assert result.returncode == 0
+    for option in ("--as-of", "--sheet", "--column", "--method", "--json", "--customers-out", "--report-out",
+                   "--window-days", "--lang"):
+        assert option in result.stdout
+
+
+def test_unexpected_error_exits_1_without_traceback(small_csv: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ZeroDivisionError("simulated bug")
+
+    monkeypatch.setattr(cli, "load_dataset", broken)
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    assert cli.main(["segment", str(small_csv), "--json"]) == 1
+    err = capsys.readouterr().err
+    assert "internal error" in err and "simulated bug" in err and "please report" in err
+    assert "Traceback" not in err
+    monkeypatch.setenv(cli.DEBUG_ENV, "1")
+    assert cli.main(["segment", str(small_csv)]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+# --- the real Online Retail data -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def online_retail() -> Path:
+    """The data set's path; missing, it skips locally and fails under CI (as tests/conftest.py does)."""
+    if not ONLINE_RETAIL.exists():
+        message = f"real dataset not found: {ONLINE_RETAIL}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return ONLINE_RETAIL
+
+
+@pytest.fixture(scope="module")
+def retail_run(online_retail: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One segmentation of the whole data set (about 3 s), with both output files."""
+    out = tmp_path_factory.mktemp("retail")
+    record = run_json("segment", online_retail, "--customers-out", out / "customers.csv",
+                      "--report-out", out / "report.xlsx", "--lang", "en")
+    return {"record": record, "customers": out / "customers.csv", "report": out / "report.xlsx"}
+
+
+@pytest.mark.realdata
+def test_online_retail_figures(retail_run: dict) -> None:
+    record = retail_run["record"]
+    assert record["as_of"] == "2011-12-10"
+    rows = record["rows"]
+    assert rows["read"] == 541_909
+    assert rows["read"] == rows["used"] + sum(rows["excluded"].values())
+    assert rows["excluded"]["no_customer"] == 135_080
+    assert record["customers"] == 4_338
+    assert [s["key"] for s in record["segments"]] == SEGMENT_KEYS
+    assert sum(s["customers"] for s in record["segments"]) == 4_338
+    assert sum(s["share"] for s in record["segments"]) == pytest.approx(1, abs=1e-3)
+    assert sum(s["revenue_share"] for s in record["segments"]) == pytest.approx(1, abs=1e-3)
+    assert by_key(record)["champions"]["label"] == "Champions"
+
+
+@pytest.mark.realdata
+def test_online_retail_customers_csv(retail_run: dict) -> None:
+    rows = read_customers_csv(retail_run["customers"])
+    assert len(rows) == 4_338
+    assert list(rows[0]) == CUSTOMER_COLUMNS
+    assert len({row["customer"] for row in rows}) == 4_338
+    assert {row["segment"] for row in rows} <= set(SEGMENT_KEYS)
+    counts = {s["key"]: s["customers"] for s in retail_run["record"]["segments"]}
+    for key, n in counts.items():
+        assert sum(row["segment"] == key for row in rows) == n
+    float(rows[0]["monetary"])  # point decimal
+
+
+@pytest.mark.realdata
+def test_online_retail_report_workbook(retail_run: dict) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.load_workbook(retail_run["report"], read_only=True)
+    names = workbook.sheetnames
+    assert names[0] == "Summary" and len(names) == 11
+    summary = list(workbook["Summary"].iter_rows(values_only=True))
+    assert len(summary) == 11  # header and the ten segments
+    # a write-only workbook records no dimensions, so count the rows themselves
+    listed = sum(sum(1 for _ in workbook[name].iter_rows(min_row=2)) for name in names[1:])
+    assert listed == 4_338
+    workbook.close()
+
+
+@pytest.mark.realdata
+def test_online_retail_kmeans(online_retail: Path) -> None:
+    record = run_json("segment", online_retail, "--method", "kmeans")
+    assert record["method"] == "kmeans"
+    assert record["customers"] == 4_338
+    assert sum(s["customers"] for s in record["segments"]) == 4_338
