@@ -100,13 +100,15 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
             examples[key] = _examples(shown, lines, new)
 
     customer = _text(col["customer"])
-    # Totals lines: a "TOTAL" label in any identifying column.
+    # Totals lines: a "TOTAL" label in any identifying column; the example shows that label.
     total = np.zeros(n, dtype=bool)
+    label = pd.Series(None, index=frame.index, dtype=object)
     for role in ("customer", "order", "date", "product", "product_name", "customer_name"):
         if role in col:
-            total |= match_unique(col[role], _TOTAL_LINE)
-    exclude("total_line", total, col["customer"].where(~pd.Series(total, index=frame.index),
-                                                       col.get("order", col["customer"])))
+            hit = match_unique(col[role], _TOTAL_LINE)
+            label = label.mask(hit & label.isna().to_numpy(), col[role])
+            total |= hit
+    exclude("total_line", total, label)
     no_customer = customer.isna().to_numpy() | match_unique(customer, _NO_CUSTOMER)
     exclude("no_customer", no_customer, col["customer"])
 

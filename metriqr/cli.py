@@ -279,11 +279,11 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
 
 
 def _example(example: str, lang: str) -> str:
-    """`624: abc` (file line: offending value) → `linha 624 “abc”`, so an empty value still shows."""
+    """`624: “abc”` (file line: quoted offending value) → `linha 624 “abc”`."""
     line, sep, value = example.partition(": ")
     if sep and line.isdigit():
-        return f"{_text('line', lang, line=line)} “{value}”"
-    return f"“{example}”"
+        return f"{_text('line', lang, line=line)} {value}"
+    return example
 
 
 def customers_file(segmentation: Segmentation, *, path: Path) -> bytes:

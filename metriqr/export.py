@@ -45,7 +45,10 @@ def to_csv_bytes(frame: pd.DataFrame, *, lang: str = "pt", bom: bool = True) -> 
     Machine consumers (scheduled runs) ask for `lang="en", bom=False`: plain comma CSV.
     """
     sep, decimal = (";", ",") if lang == "pt" else (",", ".")
-    text = safe_frame(frame).to_csv(index=False, sep=sep, decimal=decimal, date_format="%Y-%m-%d")
+    # CRLF rows (RFC 4180) also make the writer quote any text holding a bare \r or \n, so
+    # a line break inside a value can never start a new row whose first cell is live.
+    text = safe_frame(frame).to_csv(index=False, sep=sep, decimal=decimal, date_format="%Y-%m-%d",
+                                    lineterminator="\r\n")
     return text.encode("utf-8-sig" if bom else "utf-8")
 
 

@@ -1,0 +1,203 @@
+"""Numbers and dates as people type them in spreadsheets (metriqr.parsing)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metriqr.parsing import match_unique, parse_dates, parse_numbers
+from metriqr.texts import fmt_money
+
+
+def numbers(*values) -> list[float]:
+    return parse_numbers(pd.Series(list(values), dtype=object)).tolist()
+
+
+def dates(*values, dayfirst: bool = True) -> tuple[list, str]:
+    parsed, used = parse_dates(pd.Series(list(values), dtype=object), dayfirst=dayfirst)
+    return [None if pd.isna(v) else pd.Timestamp(v) for v in parsed], used
+
+
+# --- numbers ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("R$ 1.103,48", 1103.48),
+    ("R$1.103,48", 1103.48),
+    ("1.103,48", 1103.48),
+    ("1.234.567", 1234567.0),
+    ("(12,50)", -12.5),
+    ("12,50-", -12.5),
+    ("-2,5", -2.5),
+    ("12,5", 12.5),
+    ("R$ 0,99", 0.99),
+    ("R$\u00a01.103,48", 1103.48),  # non-breaking space, as Excel writes it
+    ("  7  ", 7.0),
+    ("1,103.48", 1103.48),
+    ("3.99", 3.99),
+    ("1,234", 1234.0),  # comma with exactly three digits and nothing else: English thousands
+    ("+5", 5.0),
+])
+def test_number_text_conventions(text, expected):
+    assert numbers(text) == [pytest.approx(expected)]
+
+
+@pytest.mark.parametrize("text", ["abc", "R$", "1,2,3,4x", "--", "12/01/2024"])
+def test_unreadable_number_is_nan(text):
+    assert math.isnan(numbers(text)[0])
+
+
+def test_brazilian_column_with_blanks_and_garbage():
+    got = numbers("R$ 1.103,48", "12,50", "abc", None, "(3,00)")
+    assert got[0] == pytest.approx(1103.48)
+    assert got[1] == pytest.approx(12.5)
+    assert math.isnan(got[2]) and math.isnan(got[3])
+    assert got[4] == pytest.approx(-3.0)
+
+
+def test_english_column():
+    assert numbers("1,103.48", "2.50", "1,000,000.00") == [pytest.approx(1103.48), 2.5, 1_000_000.0]
+
+
+def test_native_numbers_pass_through():
+    out = parse_numbers(pd.Series([1, 2, 3]))
+    assert out.dtype == "float64" and out.tolist() == [1.0, 2.0, 3.0]
+    assert parse_numbers(pd.Series([1.5, np.nan])).iloc[0] == 1.5
+
+
+def test_pandas_string_dtype_column():
+    out = parse_numbers(pd.Series(["1.5", None, "2"], dtype="string"))
+    assert out.iloc[0] == 1.5 and math.isnan(out.iloc[1]) and out.iloc[2] == 2.0
+
+
+def test_index_is_kept():
+    series = pd.Series(["1,5", "2,5"], index=[10, 20], dtype=object)
+    assert parse_numbers(series).index.tolist() == [10, 20]
+
+
+cents = st.integers(min_value=-10**10, max_value=10**10)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(cents, min_size=1, max_size=8), st.sampled_from(["pt", "en"]))
+def test_money_as_written_reads_back(values, lang):
+    """Whatever the app writes as money (`R$ 1.103,48` / `R$ 1,103.48`) reads back to the same value."""
+    amounts = [c / 100 for c in values]
+    column = pd.Series([fmt_money(a, lang) for a in amounts], dtype=object)
+    assert parse_numbers(column).tolist() == pytest.approx(amounts, abs=1e-6)
+
+
+# --- dates -----------------------------------------------------------------------------
+
+def test_slash_dates_are_day_first():
+    got, used = dates("05/01/2015", "21/07/2015")
+    assert got == [pd.Timestamp(2015, 1, 5), pd.Timestamp(2015, 7, 21)]
+    assert used == "dd/mm/aaaa"
+
+
+def test_only_ambiguous_values_stay_day_first():
+    got, _ = dates("05/01/2015", "01/02/2015", "12/11/2015")
+    assert got == [pd.Timestamp(2015, 1, 5), pd.Timestamp(2015, 2, 1), pd.Timestamp(2015, 11, 12)]
+
+
+def test_dash_dates_day_first():
+    got, used = dates("21-07-2015", "05-01-2015")
+    assert got == [pd.Timestamp(2015, 7, 21), pd.Timestamp(2015, 1, 5)]
+    assert used == "dd-mm-aaaa"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("05.01.2015", pd.Timestamp(2015, 1, 5)),
+    ("05/01/15", pd.Timestamp(2015, 1, 5)),
+    ("05/01/2015 14:30", pd.Timestamp(2015, 1, 5, 14, 30)),
+    ("05/01/2015 14:30:15", pd.Timestamp(2015, 1, 5, 14, 30, 15)),
+])
+def test_other_day_first_layouts(text, expected):
+    assert dates(text)[0] == [expected]
+
+
+def test_iso_with_time():
+    got, used = dates("2015-01-05 10:30:00", "2011-12-09 12:50:00")
+    assert got == [pd.Timestamp(2015, 1, 5, 10, 30), pd.Timestamp(2011, 12, 9, 12, 50)]
+    assert used == "ISO"
+
+
+def test_month_first_only_when_a_value_proves_it():
+    got, used = dates("05/01/2015", "12/31/2020")
+    assert got == [pd.Timestamp(2015, 5, 1), pd.Timestamp(2020, 12, 31)]
+    assert used == "mm/dd/aaaa"
+
+
+def test_a_day_above_twelve_confirms_day_first():
+    got, used = dates("05/01/2015", "31/12/2020")
+    assert got == [pd.Timestamp(2015, 1, 5), pd.Timestamp(2020, 12, 31)]
+    assert used == "dd/mm/aaaa"
+
+
+def test_caller_can_say_month_first():
+    got, used = dates("05/01/2015", dayfirst=False)
+    assert got == [pd.Timestamp(2015, 5, 1)] and used == "mm/dd/aaaa"
+
+
+def test_unreadable_dates_are_nat():
+    got, _ = dates("xx", "05/01/2015", None, "31/02/2024")
+    assert got == [None, pd.Timestamp(2015, 1, 5), None, None]
+
+
+def test_excel_serials():
+    got, used = parse_dates(pd.Series([42005, 42005.5]))
+    assert got.tolist() == [pd.Timestamp(2015, 1, 1), pd.Timestamp(2015, 1, 1, 12)]
+    assert used == "excel"
+    text_serial, _ = parse_dates(pd.Series(["42005"], dtype=object))
+    assert text_serial.tolist() == [pd.Timestamp(2015, 1, 1)]
+
+
+def test_native_datetimes_in_object_column():
+    series = pd.Series([dt.datetime(2015, 1, 5, 10), pd.Timestamp("2015-02-01"), dt.date(2015, 3, 4), None],
+                       dtype=object)
+    got, used = parse_dates(series)
+    assert got.tolist()[:3] == [pd.Timestamp(2015, 1, 5, 10), pd.Timestamp(2015, 2, 1), pd.Timestamp(2015, 3, 4)]
+    assert pd.isna(got.iloc[3])
+    assert used == "native"
+
+
+def test_datetime_column_passes_through():
+    series = pd.Series([pd.Timestamp("2015-01-05 10:00"), pd.Timestamp("2015-02-01")])
+    got, used = parse_dates(series)
+    assert got.tolist() == series.tolist() and used == "native"
+
+
+def test_timezone_aware_column_becomes_naive_local_time():
+    series = pd.Series(pd.to_datetime(["2015-01-05 10:00"]).tz_localize("America/Sao_Paulo"))
+    got, _ = parse_dates(series)
+    assert got.dt.tz is None and got.iloc[0] == pd.Timestamp(2015, 1, 5, 10)
+
+
+def test_mixed_serials_and_text():
+    got, _ = parse_dates(pd.Series([42005, "05/01/2015"], dtype=object))
+    assert got.tolist() == [pd.Timestamp(2015, 1, 1), pd.Timestamp(2015, 1, 5)]
+
+
+days = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2035, 12, 31))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(days, min_size=1, max_size=12), st.sampled_from(["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y %H:%M"]))
+def test_day_first_text_reads_back_exactly(values, layout):
+    """A column written day-first (or ISO) is never read month-first, whatever days it holds."""
+    column = pd.Series([d.strftime(layout) for d in values], dtype=object)
+    got, _ = parse_dates(column)
+    assert got.tolist() == [pd.Timestamp(d) for d in values]
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def test_match_unique_tests_text_once_per_value():
+    import re
+
+    series = pd.Series(["TOTAL GERAL", "Ana", None, "total", 12], dtype=object)
+    assert match_unique(series, re.compile(r"^total", re.IGNORECASE)).tolist() == [True, False, False, True, False]
