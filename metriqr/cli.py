@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-LOCAL_MAX_BYTES = 4 * 1024**3
+LOCAL_MAX_BYTES = 16 * 1024**3
 
 
 # --- shared steps ----------------------------------------------------------------------
