@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metriqr.texts import LANGS, t
-from ui.state import current_source, lang
+from ui.state import current_source, lang, take_upload
 
 st.set_page_config(page_title="MetriQR", page_icon="📊", layout="wide")
 
@@ -37,6 +37,7 @@ pages = [
 ]
 page = st.navigation(pages)
 
+take_upload()
 source = current_source()
 with st.sidebar:
     st.caption(t("app.source", current))

@@ -135,6 +135,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                        "en": "No total amount column: each line's value is quantity × unit price."},
     "data.period": {"pt": "Período das vendas: {first} a {last} · formato de data lido: {fmt}",
                     "en": "Sales period: {first} to {last} · date format read: {fmt}"},
+    "data.format_native": {"pt": "datas da própria planilha", "en": "the spreadsheet's own dates"},
+    "data.format_excel": {"pt": "números de data do Excel", "en": "Excel date numbers"},
     "data.preview": {"pt": "Primeiras linhas da planilha", "en": "First rows of the spreadsheet"},
     "data.header_found": {"pt": "Cabeçalho encontrado na linha {line} do arquivo.", "en": "Header found on line {line} of the file."},
     "data.go_segmentation": {"pt": "Ver a segmentação →", "en": "See the segmentation →"},

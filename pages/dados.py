@@ -7,7 +7,7 @@ import streamlit as st
 from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
 from metriqr.texts import fmt_date, fmt_int, t
 from ui import cache
-from ui.state import ensure_entrypoint, current_source, error_boundary, lang, reset_to_demo, set_upload
+from ui.state import ensure_entrypoint, current_source, error_boundary, lang, reset_to_demo, upload_key
 
 ensure_entrypoint()
 L = lang()
@@ -36,10 +36,8 @@ def render_mapping(mapping: dict[str, str], headers: list[str], digest: str) -> 
 st.title(t("data.title", L))
 st.write(t("data.intro", L))
 
-upload = st.file_uploader(t("data.upload", L), key="upload", help=t("data.upload_help", L),
-                          type=["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt", "tsv", "parquet", "gz"])
-if upload is not None:
-    set_upload(upload.name, upload.getvalue())
+st.file_uploader(t("data.upload", L), key=upload_key(), help=t("data.upload_help", L),
+                 type=["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt", "tsv", "parquet", "gz"])
 source = current_source()
 if source.is_demo:
     st.info(t("data.demo_note", L))
@@ -86,7 +84,8 @@ with error_boundary():
         st.warning(t("data.basis_items", L))
     elif report.monetary_basis == "quantity_x_price":
         st.caption(t("data.basis_qxp", L))
-    st.caption(t("data.period", L, first=fmt_date(first, L), last=fmt_date(last, L), fmt=report.date_format))
+    st.caption(t("data.period", L, first=fmt_date(first, L), last=fmt_date(last, L), fmt=t(f"data.format_{report.date_format}", L)
+                 if report.date_format in ("native", "excel") else report.date_format))
     st.page_link("pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")
 
     st.subheader(t("data.preview", L))

@@ -47,7 +47,7 @@ def _app(lang: str | None = None) -> AppTest:
 
 
 def _upload(at: AppTest, name: str, data: bytes, mime: str = "text/csv") -> AppTest:
-    at.file_uploader(key="upload").set_value((name, data, mime))
+    at.file_uploader(key="upload_0").set_value((name, data, mime))
     return at.run()
 
 
@@ -213,6 +213,16 @@ def test_user_text_is_never_rendered_as_markdown():
     _no_exception(at)
     rendered = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "evil.example" not in rendered and "<img" not in rendered
+
+
+def test_back_to_demo_forgets_the_upload():
+    at = _upload(_app(), "vendas.csv", BRAZILIAN_CSV)
+    assert "Sua planilha: vendas.csv" in [x.value for x in at.sidebar.text]
+    at.button[0].click().run()
+    _no_exception(at)
+    assert "Dados de demonstração: loja_exemplo.csv" in [x.value for x in at.sidebar.text]
+    assert any("dados de demonstração" in i.value for i in at.info)
+    assert int(_metrics(at)["Linhas lidas"].replace(".", "")) > 30_000
 
 
 def test_placeholder_pages_say_what_is_coming():

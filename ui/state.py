@@ -75,9 +75,22 @@ def set_upload(name: str, data: bytes) -> None:
     st.session_state["overrides"] = {}
 
 
+def upload_key() -> str:
+    """The uploader's widget key; a new key empties the widget (used when going back to the demo)."""
+    return f"upload_{st.session_state.get('upload_generation', 0)}"
+
+
+def take_upload() -> None:
+    """Adopt a freshly uploaded file before anything renders, so every part of the page agrees."""
+    upload = st.session_state.get(upload_key())
+    if upload is not None:
+        set_upload(upload.name, upload.getvalue())
+
+
 def reset_to_demo() -> None:
     for key in ("source", "sheet", "overrides"):
         st.session_state.pop(key, None)
+    st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
 
 
 def sheet() -> str | None:
