@@ -54,7 +54,7 @@ def rfm_grid(lang: str, cell_counts: pd.DataFrame | None = None) -> go.Figure:
         hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>", xgap=3, ygap=3))
     figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=360, font=FONT,
                          xaxis=dict(side="bottom", title=t("chart.fm_axis", lang)),
-                         yaxis=dict(title=t("chart.r_axis", lang)))
+                         yaxis=dict(title=t("chart.r_axis", lang), autorange="reversed"))  # R 5 on top
     return figure
 
 

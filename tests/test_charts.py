@@ -87,3 +87,11 @@ def test_builders_do_not_show_anything(monkeypatch):
     segment_treemap(summary({"champions": 1}), "pt")
     rfm_grid("pt")
     assert shown == []
+
+
+def test_grid_draws_r5_at_the_top_like_the_readme_map():
+    figure = rfm_grid("pt")
+    heatmap = figure.data[0]
+    assert list(heatmap.y) == ["R 5", "R 4", "R 3", "R 2", "R 1"]
+    assert figure.layout.yaxis.autorange == "reversed"  # first row (R 5) drawn at the top
+    assert heatmap.text[0][4] == "Campeões" and heatmap.text[4][0] == "Inativos"
