@@ -51,7 +51,7 @@ def test_customers_move_between_segments_over_time(demo):
     tx = demo.cleaned.transactions
     before = segment_customers(tx, as_of="2026-05-01")
     after = segment_customers(tx, as_of="2026-11-01", scorer=before.scorer)
-    both = before.customers[["segment"]].join(after.customers[["segment"]], rsuffix="_after", how="inner")
+    both = before.customers[["segment"]].join(after.customers[["segment"]].add_suffix("_after"), how="inner")
     fell = both[both["segment"].isin(["champions", "loyal"]) & both["segment_after"].isin(["at_risk", "cant_lose"])]
     assert len(fell) >= 50  # regulars who stopped buying
 
