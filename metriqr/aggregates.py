@@ -61,7 +61,9 @@ def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
     per_customer = grouped.groupby("customer", sort=True).agg(last_purchase=("day", "max"),
                                                               frequency=("occasion", "nunique"))
     spend = tx.groupby("customer", sort=False)["amount"].sum()
-    per_customer["monetary"] = spend.reindex(per_customer.index).to_numpy()
+    # Rounded so the float sum does not depend on row order (0.1 + 0.2 + 0.3 ≠ 0.3 + 0.2 + 0.1):
+    # equal spends must compare equal under the tie rule.
+    per_customer["monetary"] = np.round(spend.reindex(per_customer.index).to_numpy(), 6)
     per_customer["recency_days"] = (as_of.normalize() - per_customer["last_purchase"]).dt.days.astype("int64")
     per_customer.index.name = "customer"
     return per_customer[list(SUMMARY_COLUMNS)]

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from metriqr.segments import BY_KEY, GRID, SEGMENTS
-from metriqr.texts import fmt_int, fmt_pct, t
+from metriqr.segments import BY_KEY, GRID, NEW_IN_PERIOD as NEW, SEGMENTS, source_label
+from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
 
 FONT = dict(family="sans-serif", size=13)
 
@@ -61,3 +61,81 @@ def rfm_grid(lang: str, cell_counts: pd.DataFrame | None = None) -> go.Figure:
 def cell_counts(customers: pd.DataFrame) -> pd.DataFrame:
     """Customers per (R, FM) cell, for the grid."""
     return customers.groupby(["r", "fm"]).size().unstack("fm", fill_value=0)
+
+
+# --- migration ---------------------------------------------------------------------------
+
+FLOW_COLOURS = {"progressed": "rgba(26,127,55,0.45)", "regressed": "rgba(227,74,51,0.45)",
+                "stayed": "rgba(150,150,150,0.30)", "entered": "rgba(31,111,178,0.35)"}
+NEW_COLOUR = "#5b6b7f"
+
+
+def migration_sankey(steps: list[pd.DataFrame], dates: list[pd.Timestamp], lang: str) -> go.Figure:
+    """Segments at each date, left to right, with the flows between consecutive dates.
+
+    `steps[i]` holds the flows (source, target, customers, share, kind) from `dates[i]` to
+    `dates[i + 1]`. Nodes keep rank order top to bottom in every column (newcomers at the
+    bottom) and the segment colours; flows are coloured by progress, regress, stay or entry.
+    """
+    order = {s.key: s.rank for s in SEGMENTS} | {NEW: len(SEGMENTS) + 1}
+    # a node (column, key) is as tall as the larger of what enters and what leaves it
+    values: dict[tuple[int, str], int] = {}
+    for i, flows in enumerate(steps):
+        for side, column in (("source", i), ("target", i + 1)):
+            for key, n in flows.groupby(side, observed=True)["customers"].sum().items():
+                values[(column, key)] = max(values.get((column, key), 0), int(n))
+    nodes: dict[tuple[int, str], int] = {}
+    columns = len(steps) + 1
+    labels, colours, xs, ys, hovers = [], [], [], [], []
+    for column in range(columns):
+        keys = sorted((k for c, k in values if c == column), key=order.get)
+        total = sum(values[(column, k)] for k in keys) or 1
+        gap = 0.02
+        usable = 1 - gap * max(len(keys) - 1, 0)
+        top = 0.0
+        for key in keys:
+            size = values[(column, key)] / total * usable
+            nodes[(column, key)] = len(labels)
+            name = source_label(key, lang) if key == NEW else BY_KEY[key].label(lang)
+            labels.append(f"{name} ({fmt_int(values[(column, key)], lang)})")
+            colours.append(NEW_COLOUR if key == NEW else BY_KEY[key].colour)
+            xs.append(min(max(column / (columns - 1), 0.001), 0.999))
+            ys.append(min(max(top + size / 2, 0.001), 0.999))
+            hovers.append(fmt_date(dates[column], lang))
+            top += size + gap
+    sources, targets, counts, link_colours, link_text = [], [], [], [], []
+    for i, flows in enumerate(steps):
+        for row in flows.itertuples(index=False):  # ≤ 110 flows per step
+            sources.append(nodes[(i, row.source)])
+            targets.append(nodes[(i + 1, row.target)])
+            counts.append(int(row.customers))
+            link_colours.append(FLOW_COLOURS[row.kind])
+            link_text.append(t("chart.flow_hover", lang, share=fmt_pct(row.share, lang)))
+    figure = go.Figure(go.Sankey(
+        arrangement="fixed",
+        node=dict(label=labels, color=colours, x=xs, y=ys, pad=8, thickness=16, customdata=hovers,
+                  line=dict(width=0), hovertemplate="%{label}<br>%{customdata}<extra></extra>"),
+        link=dict(source=sources, target=targets, value=counts, color=link_colours, customdata=link_text,
+                  hovertemplate="%{source.label} → %{target.label}<br>%{value} · %{customdata}<extra></extra>")))
+    annotations = [dict(x=min(max(c / (columns - 1), 0), 1), y=1.06, xref="paper", yref="paper",
+                        text=f"<b>{fmt_date(dates[c], lang)}</b>", showarrow=False,
+                        xanchor="left" if c == 0 else "right" if c == columns - 1 else "center")
+                   for c in range(columns)]
+    figure.update_layout(margin=dict(t=40, l=10, r=10, b=10), height=560, font=FONT, annotations=annotations)
+    return figure
+
+
+def migration_heatmap(counts: pd.DataFrame, shares: pd.DataFrame, lang: str) -> go.Figure:
+    """The migration matrix: rows = where customers were, columns = where they are; colour = row %."""
+    rows = [source_label(k, lang) if k == NEW else BY_KEY[k].label(lang) for k in counts.index]
+    columns = [BY_KEY[k].label(lang) for k in counts.columns]
+    text = [[f"{fmt_int(n, lang)}<br>{fmt_pct(s, lang, 0)}" if n else "" for n, s in zip(row_n, row_s)]
+            for row_n, row_s in zip(counts.to_numpy(), np.nan_to_num(shares.to_numpy()))]
+    figure = go.Figure(go.Heatmap(
+        z=np.nan_to_num(shares.to_numpy()), x=columns, y=rows, text=text, texttemplate="%{text}",
+        colorscale="Blues", zmin=0, zmax=1, showscale=False, xgap=2, ygap=2, textfont=dict(size=11),
+        hovertemplate="%{y} → %{x}<br>%{text}<extra></extra>"))
+    figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=520, font=FONT,
+                         xaxis=dict(side="top", title=t("chart.matrix_to", lang), tickangle=-30),
+                         yaxis=dict(autorange="reversed", title=t("chart.matrix_from", lang)))
+    return figure

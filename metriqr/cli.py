@@ -1,4 +1,4 @@
-"""Command line for scheduled, unattended runs: `python -m metriqr segment DATA [options]`.
+"""Command line for scheduled, unattended runs: `python -m metriqr segment|migrate DATA [options]`.
 
 One parent parser holds the data options every subcommand shares (DATA, --sheet,
 --column) and another the language, so the coming `migrate`, `recommend` and `evaluate`
@@ -29,18 +29,20 @@ from metriqr.aggregates import customer_names
 from metriqr.columns import ROLES, parse_column_options
 from metriqr.errors import InputFileError, MetriqrError, OptionError
 from metriqr.export import to_csv_bytes, to_xlsx_bytes
+from metriqr.migration import NEW, Migration, migrate, readings
 from metriqr.pipeline import Dataset, load_dataset
 from metriqr.report import customers_export, money, summary_table, workbook_sheets
 from metriqr.scoring import METHODS, RFMScorer
 from metriqr.segmentation import Segmentation, segment_customers, segment_summary
-from metriqr.segments import BY_KEY
-from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, fmt_int, fmt_num, t
+from metriqr.segments import BY_KEY, source_label
+from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, fmt_int, fmt_num, fmt_pct, t
 
 PROG = "metriqr"
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 DEBUG_ENV = "METRIQR_DEBUG"
 CUSTOMER_FORMATS = (".csv", ".xlsx")
 REPORT_FORMATS = (".xlsx",)
+THRESHOLDS = ("first", "last", "each")
 
 # Labels only the text report uses (the shared catalogue in metriqr.texts has the tables' headers).
 _TEXT: dict[str, dict[str, str]] = {
@@ -67,6 +69,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "customers": {"pt": "Clientes identificados", "en": "Customers identified"},
     "occasions": {"pt": "Compras (ocasiões)", "en": "Purchases (occasions)"},
     "revenue": {"pt": "Receita líquida", "en": "Net revenue"},
+    "mig_title": {"pt": "MetriQR — migração entre segmentos", "en": "MetriQR — migration between segments"},
+    "mig_top": {"pt": "Maiores movimentos:", "en": "Largest moves:"},
     "folder_missing": {"pt": "a pasta “{folder}” não existe", "en": "the folder “{folder}” does not exist"},
     "folder_readonly": {"pt": "sem permissão de escrita na pasta “{folder}”",
                         "en": "no permission to write in the folder “{folder}”"},
@@ -141,6 +145,20 @@ def build_parser() -> argparse.ArgumentParser:
     segment.add_argument("--report-out", metavar="FILE.xlsx", type=Path,
                          help="write the workbook: a summary sheet and one sheet per segment")
     segment.set_defaults(handler=segment_command)
+
+    migrate_ = commands.add_parser(
+        "migrate", parents=[data, common], help="who moved between segments from one date to another",
+        description="Segment customers at two dates (purchases before each date) and report the flows between segments.")
+    migrate_.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", required=True, help="the earlier date")
+    migrate_.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", required=True, help="the later date")
+    migrate_.add_argument("--method", metavar="{" + ",".join(METHODS) + "}", default=METHODS[0],
+                          help="scoring method (default: %(default)s)")
+    migrate_.add_argument("--thresholds", choices=THRESHOLDS, default=THRESHOLDS[0],
+                          help="score thresholds learned at the first date (default), the last, or at each date")
+    migrate_.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
+    migrate_.add_argument("--flows-out", metavar="FILE", type=Path,
+                          help="write one row per customer: customer, segment_from (key, empty if new), segment_to")
+    migrate_.set_defaults(handler=migrate_command)
     return parser
 
 
@@ -326,6 +344,51 @@ def segment_command(args: argparse.Namespace) -> int:
         print(json.dumps(record, ensure_ascii=True, allow_nan=False))  # ASCII: safe under any locale
     else:
         print(segmentation_text(segmentation, dataset, lang=lang))
+    return EXIT_OK
+
+
+# --- migrate ---------------------------------------------------------------------------
+
+def migration_text(migration: Migration, *, lang: str) -> str:
+    """The readable report: the two dates, how many progressed or regressed, top flows, per segment, readings."""
+    totals, shares = migration.totals(), migration.shares()
+    lines = [_text("mig_title", lang),
+             f"{fmt_date(migration.date_from, lang)} → {fmt_date(migration.date_to, lang)}", ""]
+    for kind in ("progressed", "regressed", "stayed"):
+        lines.append(f"{t('mig.kind.' + kind, lang)}: {fmt_int(totals[kind], lang)} ({fmt_pct(shares[kind], lang)})")
+    lines += [f"{source_label(NEW, lang)}: {fmt_int(totals['entered'], lang)}", "", _text("mig_top", lang)]
+    for row in migration.top_flows(10).itertuples(index=False):
+        lines.append(f"  {source_label(row.source, lang)} → {source_label(row.target, lang)}: "
+                     f"{fmt_int(row.customers, lang)} ({fmt_pct(row.share, lang)})")
+    changes = migration.segment_changes()
+    changes.index = [source_label(k, lang) for k in changes.index]
+    changes.columns = [t(f"migui.col_{c}", lang) for c in changes.columns]
+    lines += ["", changes.to_string(), ""]
+    lines += [note["text"] for note in readings(migration, lang)[:6]]
+    return "\n".join(lines)
+
+
+def flows_file(migration: Migration, *, path: Path) -> bytes:
+    frame = migration.customer_flows()
+    if path.suffix.lower() == ".xlsx":
+        return to_xlsx_bytes({"flows": frame})
+    return to_csv_bytes(frame, lang="en", bom=False)
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    """`migrate`: two dates in, the flows between segments out (JSON, text, per-customer file)."""
+    date_from, date_to = parse_as_of(args.date_from), parse_as_of(args.date_to)
+    RFMScorer(method=args.method)
+    check_output(args.flows_out, suffixes=CUSTOMER_FORMATS, data=args.data)
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column)
+    migration = migrate(dataset.cleaned.transactions, date_from=date_from, date_to=date_to, method=args.method,
+                        refit=args.thresholds == "each", baseline=date_to if args.thresholds == "last" else None)
+    if args.flows_out is not None:
+        write_output(args.flows_out, flows_file(migration, path=args.flows_out))
+    if args.json:
+        print(json.dumps(migration.to_json_dict(), ensure_ascii=True, allow_nan=False))
+    else:
+        print(migration_text(migration, lang=args.lang))
     return EXIT_OK
 
 

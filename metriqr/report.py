@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metriqr.segmentation import Segmentation, segment_summary
-from metriqr.segments import BY_KEY, SEGMENTS
+from metriqr.segments import BY_KEY, SEGMENTS, source_label
 from metriqr.texts import fmt_date, fmt_int, fmt_money, fmt_num, fmt_pct, t
 
 CUSTOMER_EXPORT_COLUMNS = ("customer", "last_purchase", "recency_days", "frequency", "monetary", "r", "f", "m",
@@ -39,8 +39,16 @@ def customers_export(segmentation: Segmentation, *, segment: str | None = None,
     customers = segmentation.customers
     if segment is not None:
         customers = customers[customers["segment"] == segment]
-    out = customers.reset_index()[list(CUSTOMER_EXPORT_COLUMNS)].copy()
-    out["segment"] = out["segment"].astype(str)
+    return customer_rows(customers, names=names)
+
+
+def customer_rows(customers: pd.DataFrame, *, names: pd.Series | None = None) -> pd.DataFrame:
+    """Any set of segmented customers as a list: contract columns (plus segment_from when present)."""
+    columns = (["segment_from"] if "segment_from" in customers else []) + list(CUSTOMER_EXPORT_COLUMNS[1:])
+    out = customers.reset_index()[["customer"] + columns].copy()
+    for column in ("segment", "segment_from"):
+        if column in out:
+            out[column] = out[column].astype(str)
     out["last_purchase"] = out["last_purchase"].dt.date
     if names is not None:
         out.insert(1, "customer_name", out["customer"].map(names))
@@ -50,8 +58,9 @@ def customers_export(segmentation: Segmentation, *, segment: str | None = None,
 def localise_customers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Translated headers and segment labels for a downloaded list (values stay numbers)."""
     out = frame.copy()
-    if "segment" in out:
-        out["segment"] = out["segment"].map(lambda k: BY_KEY[k].label(lang))
+    for column in ("segment", "segment_from"):
+        if column in out:
+            out[column] = out[column].map(lambda k: source_label(k, lang))
     return out.rename(columns={c: t(f"cust.{c}", lang) for c in out.columns})
 
 

@@ -125,8 +125,17 @@ def segment_keys(r: np.ndarray, fm: np.ndarray) -> np.ndarray:
     return np.asarray(SEGMENT_KEYS, dtype=object)[segment_index(r, fm)]
 
 
+NEW_IN_PERIOD = "new_in_period"
+NEW_IN_PERIOD_LABEL = {"pt": "Novos no período", "en": "New in the period"}
+
+
 def label(key: str, lang: str) -> str:
     return BY_KEY[key].label(lang)
+
+
+def source_label(key: str, lang: str) -> str:
+    """Label of a migration source or target: a segment, or the customers new in the period."""
+    return NEW_IN_PERIOD_LABEL["en" if lang == "en" else "pt"] if key == NEW_IN_PERIOD else BY_KEY[key].label(lang)
 
 
 def colour_map() -> dict[str, str]:

@@ -1,10 +1,164 @@
-"""Migração: placeholder until the migration issue lands."""
+"""Migração: who moved between segments from one date to the next, what it means, who to contact."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
 import streamlit as st
 
-from metriqr.texts import t
-from ui.state import ensure_entrypoint, lang
+from metriqr.charts import migration_heatmap, migration_sankey
+from metriqr.export import to_csv_bytes, to_xlsx_bytes
+from metriqr.migration import CADENCES, NEW, SOURCE_KEYS, readings, snapshot_dates
+from metriqr.report import customer_rows, display_customers
+from metriqr.scoring import METHODS
+from metriqr.segments import SEGMENT_KEYS, source_label
+from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
+from ui import cache
+from ui.state import current_source, ensure_entrypoint, error_boundary, lang, query_choice
 
 ensure_entrypoint()
 L = lang()
-st.title(t("page.migration", L))
-st.info(t("soon.migration", L), icon="🔀")
+MODES = ("dates", "cadence")
+THRESHOLDS = ("first", "last", "each")
+MAX_ROWS_SHOWN = 500
+
+
+def query_date(name: str, default: pd.Timestamp, low: pd.Timestamp, high: pd.Timestamp) -> pd.Timestamp:
+    """A YYYY-MM-DD query parameter inside the data's range; anything else → default."""
+    value = st.query_params.get(name, "")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            stamp = pd.Timestamp(value)
+        except ValueError:
+            return default
+        if low <= stamp <= high:
+            return stamp
+    return default
+
+
+def label(key: str) -> str:
+    return source_label(key, L)
+
+
+st.title(t("migui.title", L))
+st.caption(t("migui.intro", L))
+source = current_source()
+if source.is_demo:
+    st.caption(t("app.demo_badge", L, name=source.name))
+
+with error_boundary():
+    _, _, _, (first, last) = cache.data_view(source)
+    low = pd.Timestamp(first).normalize() + pd.Timedelta(days=1)
+    high = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
+
+    c1, c2, c3 = st.columns([2, 2, 3])
+    mode = c1.radio(t("migui.mode", L), MODES, key="mig_mode", horizontal=True,
+                    index=MODES.index(query_choice("mode", MODES, "dates")),
+                    format_func=lambda m: t(f"migui.mode_{m}", L))
+    cadence = c2.selectbox(t("migui.cadence", L), CADENCES, key="mig_cadence",
+                           index=CADENCES.index(query_choice("cadence", CADENCES, "monthly")),
+                           format_func=lambda c: t(f"mig.cadence.{c}", L).capitalize())
+    method = c3.radio(t("seg.method", L), METHODS, horizontal=True, key="mig_method",
+                      index=METHODS.index(query_choice("method", METHODS, "quantile")),
+                      format_func=lambda m: t(f"seg.method_{m}", L))
+    date_format = "DD/MM/YYYY" if L == "pt" else "YYYY-MM-DD"
+    if mode == "dates":
+        end = query_date("to", high, low, high)
+        one_back = snapshot_dates(cache.history(source), cadence=cadence, periods=1, end=end)[0] \
+            if end - pd.DateOffset(weeks=1) > low else low
+        start = query_date("from", one_back, low, high)
+        d1, d2 = st.columns(2)
+        date_from = d1.date_input(t("migui.from", L), value=start.date(), min_value=low.date(),
+                                  max_value=high.date(), format=date_format, key=f"mig_from_{source.digest[:12]}")
+        date_to = d2.date_input(t("migui.to", L), value=end.date(), min_value=low.date(),
+                                max_value=high.date(), format=date_format, key=f"mig_to_{source.digest[:12]}")
+        dates = [pd.Timestamp(date_from), pd.Timestamp(date_to)]
+        st.query_params.update({"from": str(date_from), "to": str(date_to)})
+    else:
+        periods_param = st.query_params.get("periods", "3")
+        periods = st.slider(t("migui.periods", L), min_value=1, max_value=12, key="mig_periods",
+                            value=int(periods_param) if periods_param.isdigit() and 1 <= int(periods_param) <= 12 else 3)
+        dates = snapshot_dates(cache.history(source), cadence=cadence, periods=periods)
+        st.query_params["periods"] = str(periods)
+    thresholds = st.radio(t("migui.thresholds", L), THRESHOLDS, horizontal=True, key="mig_thresholds",
+                          index=THRESHOLDS.index(query_choice("thresholds", THRESHOLDS, "first")),
+                          format_func=lambda o: t(f"migui.thresholds_{o}", L))
+    st.query_params.update({"mode": mode, "cadence": cadence, "method": method, "thresholds": thresholds})
+
+    with st.spinner(t("migui.computing", L)):
+        chain, names = cache.migration(source, dates, method=method, thresholds=thresholds)
+    dates = [chain[0].date_from] + [m.date_to for m in chain]
+
+    st.subheader(t("migui.sankey", L))
+    st.plotly_chart(migration_sankey([m.flows() for m in chain], dates, L), config={"displayModeBar": False})
+    st.caption(t("migui.sankey_legend", L))
+    baseline = {"first": dates[0], "last": dates[-1]}.get(thresholds)
+    st.caption(t(f"migui.rule_{thresholds}", L, date=fmt_date(baseline, L)))
+
+    step = len(chain) - 1
+    if len(chain) > 1:
+        step = st.selectbox(t("migui.step", L), range(len(chain)), index=step, key="mig_step",
+                            format_func=lambda i: f"{fmt_date(chain[i].date_from, L)} → {fmt_date(chain[i].date_to, L)}")
+    migration = chain[step]
+
+    shares, totals = migration.shares(), migration.totals()
+    k1, k2, k3, k4 = st.columns(4)
+    k1.metric(t("mig.kind.progressed", L), fmt_pct(shares["progressed"], L), help=t("migui.share_help", L))
+    k2.metric(t("mig.kind.regressed", L), fmt_pct(shares["regressed"], L), help=t("migui.share_help", L))
+    k3.metric(t("mig.kind.stayed", L), fmt_pct(shares["stayed"], L), help=t("migui.share_help", L))
+    k4.metric(label(NEW), fmt_int(totals["entered"], L))
+
+    st.subheader(t("migui.readings", L))
+    notes = readings(migration, L)
+    for note in notes[:6]:
+        # product texts, segment labels and numbers only: no user data in these strings
+        (st.warning if note["rule"] in ("top_to_risk", "top_to_cant_lose", "new_to_sleep") else st.info)(note["text"])
+    if not notes:
+        st.caption(t("migui.no_readings", L))
+
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('migui.top_flows', L)}**")
+        top = migration.top_flows(10)
+        st.table(pd.DataFrame({
+            t("migui.col_from", L): top["source"].map(label),
+            t("migui.col_to", L): top["target"].map(label),
+            t("migui.col_customers", L): top["customers"].map(lambda n: fmt_int(n, L)),
+            t("migui.col_share", L): top["share"].map(lambda s: fmt_pct(s, L)),
+            t("migui.col_kind", L): top["kind"].map(lambda k: t(f"mig.kind.{k}", L)),
+        }).set_index(t("migui.col_from", L)))
+    with right:
+        st.markdown(f"**{t('migui.changes', L)}**")
+        changes = migration.segment_changes()
+        shown = changes.map(lambda n: fmt_int(n, L))
+        shown["net"] = changes["net"].map(lambda n: ("+" if n > 0 else "") + fmt_int(n, L))
+        shown.index = [label(k) for k in changes.index]
+        st.table(shown.rename(columns={c: t(f"migui.col_{c}", L) for c in shown.columns}))
+
+    st.markdown(f"**{t('migui.matrix', L)}**")
+    st.plotly_chart(migration_heatmap(migration.matrix(), migration.row_shares(), L),
+                    config={"displayModeBar": False})
+
+    st.subheader(t("migui.flow", L))
+    best = migration.top_flows(1)
+    default_from = best["source"].iloc[0] if len(best) else SEGMENT_KEYS[0]
+    default_to = best["target"].iloc[0] if len(best) else SEGMENT_KEYS[0]
+    f1, f2 = st.columns(2)
+    flow_from = f1.selectbox(t("migui.flow_from", L), SOURCE_KEYS, key="flow_from", format_func=label,
+                             index=SOURCE_KEYS.index(query_choice("src", SOURCE_KEYS, default_from)))
+    flow_to = f2.selectbox(t("migui.flow_to", L), SEGMENT_KEYS, key="flow_to", format_func=label,
+                           index=SEGMENT_KEYS.index(query_choice("dst", SEGMENT_KEYS, default_to)))
+    st.query_params.update({"src": flow_from, "dst": flow_to})
+    listing = customer_rows(migration.customers_in(flow_from, flow_to), names=names)
+    if listing.empty:
+        st.info(t("migui.flow_empty", L))
+    else:
+        st.caption(t("migui.flow_count", L, n=fmt_int(len(listing), L), source=label(flow_from), target=label(flow_to)))
+        st.dataframe(display_customers(listing.head(MAX_ROWS_SHOWN), L), hide_index=True, width="stretch")
+        stem = f"metriqr_{flow_from}_{flow_to}_{dates[step + 1]:%Y%m%d}"
+        d1, d2 = st.columns(2)
+        d1.download_button(t("seg.download_csv", L), lambda: to_csv_bytes(listing, lang=L), file_name=f"{stem}.csv",
+                           mime="text/csv", key="mig_dl_csv")
+        d2.download_button(t("seg.download_xlsx", L), lambda: to_xlsx_bytes({label(flow_to): listing}),
+                           file_name=f"{stem}.xlsx", key="mig_dl_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

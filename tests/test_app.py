@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from metriqr.migration import migrate
 from metriqr.pipeline import load_dataset
 from metriqr.segmentation import segment_customers, segment_summary
-from metriqr.segments import SEGMENTS
+from metriqr.segments import SEGMENTS, source_label
 from metriqr.texts import fmt_int
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,12 +226,86 @@ def test_back_to_demo_forgets_the_upload():
     assert int(_metrics(at)["Linhas lidas"].replace(".", "")) > 30_000
 
 
-def test_placeholder_pages_say_what_is_coming():
+def test_placeholder_page_says_what_is_coming():
     at = _app()
-    at.switch_page("pages/migracao.py").run()
-    assert "Em breve" in at.info[0].value
     at.switch_page("pages/recomendacoes.py").run()
     assert "Em breve" in at.info[0].value
+
+
+# --- Migração ------------------------------------------------------------------------------
+
+def _migration_page(**params: str) -> AppTest:
+    at = _app()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/migracao.py").run()
+    _no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _sankey(at: AppTest) -> dict:
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return next(c["data"][0] for c in charts if c["data"][0]["type"] == "sankey")
+
+
+def test_migration_page_draws_the_flows_between_two_dates():
+    at = _migration_page(**{"from": "2026-05-01", "to": "2026-11-01"})
+    expected = migrate(load_dataset(SAMPLE).cleaned.transactions, date_from="2026-05-01", date_to="2026-11-01")
+    sankey = _sankey(at)
+    assert sum(sankey["link"]["value"]) == len(expected.transitions)  # every customer at the second date
+    flows = expected.flows()
+    assert sorted(sankey["link"]["value"]) == sorted(flows["customers"].tolist())
+    labels = sankey["node"]["label"]
+    assert labels[0].startswith("Campeões") and any(label.startswith("Novos no período") for label in labels)
+    # colours: each segment node in its segment's colour
+    assert sankey["node"]["color"][0] == SEGMENTS[0].colour
+    totals = expected.totals()
+    assert _metrics(at)["Novos no período"] == fmt_int(totals["entered"], "pt")
+    top = at.table[0].value
+    first = expected.top_flows(1).iloc[0]
+    assert top.index[0] == source_label(first["source"], "pt")
+    assert top.iloc[0]["Clientes"] == fmt_int(first["customers"], "pt")
+    # the planted departures of regulars are read out in plain words
+    texts = " ".join(w.value for w in at.warning) + " ".join(i.value for i in at.info)
+    assert "Reconquistar" in texts or "Em Risco" in texts
+
+
+def test_chosen_flow_lists_its_customers_and_lives_in_the_url():
+    at = _migration_page(**{"from": "2026-05-01", "to": "2026-11-01", "src": "loyal", "dst": "cant_lose"})
+    expected = migrate(load_dataset(SAMPLE).cleaned.transactions, date_from="2026-05-01", date_to="2026-11-01")
+    who = expected.customers_in("loyal", "cant_lose")
+    listing = at.dataframe[-1].value
+    assert len(listing) == len(who) > 0
+    assert set(listing["Cliente"]) == set(who.index)
+    assert set(listing["Segmento anterior"]) == {"Fidelizados"} and set(listing["Segmento"]) == {"Reconquistar"}
+    assert at.query_params["src"] in (["loyal"], "loyal") and at.query_params["dst"] in (["cant_lose"], "cant_lose")
+
+
+def test_multi_period_sankey_has_one_column_per_date():
+    at = _migration_page(mode="cadence", cadence="quarterly", periods="3")
+    sankey = _sankey(at)
+    assert len(set(sankey["node"]["x"])) == 4  # four dates, three transitions
+    assert at.selectbox(key="mig_step").value == 2  # details of the last period by default
+
+
+def test_migration_in_english():
+    at = _app("en")
+    at.switch_page("pages/migracao.py").run()
+    _no_exception(at)
+    assert at.title[0].value == "Migration between segments"
+    assert "New in the period" in _metrics(at)
+
+
+def test_too_little_history_for_migration_says_what_is_needed():
+    data = "cliente;data;valor\nA;01/02/2025;10,00\nB;02/02/2025;20,00\nA;03/02/2025;5,00\n".encode()
+    at = _upload(_app(), "curto.csv", data)
+    at.switch_page("pages/migracao.py")
+    at.query_params["mode"] = "cadence"
+    at.query_params["cadence"] = "monthly"
+    at.run()
+    _no_exception(at)
+    assert at.error and "Histórico curto demais" in at.error[0].value
 
 
 def test_rerun_without_changes_does_not_recompute(monkeypatch):

@@ -119,3 +119,23 @@ def test_deep_link_in_english_opens_the_report(server, browser):
     assert page.locator(".js-plotly-plot").count() >= 1  # the treemap is drawn
     assert "at_risk" in page.url and "lang=en" in page.url
     page.close()
+
+
+def test_migration_page_draws_the_sankey_on_uploaded_data(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(f"{server}/dados")
+    _settle(page)
+    upload = tmp_path / "minhas_vendas.csv"
+    upload.write_bytes((ROOT / "sample_data" / "loja_exemplo.csv").read_bytes())
+    page.locator("input[type=file]").set_input_files(str(upload))
+    page.get_by_text("Sua planilha: minhas_vendas.csv").wait_for(timeout=60_000)
+    _settle(page)
+    page.get_by_role("link", name="Migração").first.click()
+    page.get_by_text("Migração entre segmentos").wait_for(timeout=60_000)
+    _settle(page)
+    links = page.locator("g.sankey path.sankey-link")
+    links.first.wait_for(timeout=60_000)
+    assert links.count() > 20
+    nodes = page.locator("g.sankey .sankey-node").all_text_contents()
+    assert any("Campeões" in n for n in nodes) and any("Novos no período" in n for n in nodes)
+    page.close()

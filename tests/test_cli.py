@@ -15,6 +15,7 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from metriqr import cli
@@ -443,3 +444,91 @@ def test_online_retail_kmeans(online_retail: Path) -> None:
     assert record["method"] == "kmeans"
     assert record["customers"] == 4_338
     assert sum(s["customers"] for s in record["segments"]) == 4_338
+
+
+# --- migrate -------------------------------------------------------------------------------
+
+MIGRATION_CSV = """Pedido;Data;Cliente;Valor
+1;05/01/2025;FIEL;R$ 100,00
+2;05/02/2025;FIEL;R$ 100,00
+3;05/03/2025;FIEL;R$ 100,00
+4;05/04/2025;FIEL;R$ 100,00
+5;05/05/2025;FIEL;R$ 100,00
+6;10/01/2025;SUMIU;R$ 300,00
+7;10/02/2025;SUMIU;R$ 300,00
+8;12/01/2025;UMA;R$ 20,00
+9;15/01/2025;OUTRA;R$ 25,00
+10;20/04/2025;NOVO;R$ 30,00
+"""
+
+
+@pytest.fixture(scope="module")
+def migration_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("mig") / "historico.csv"
+    path.write_text(MIGRATION_CSV, encoding="utf-8")
+    return path
+
+
+def test_migrate_json_contract(migration_csv: Path) -> None:
+    record = run_json("migrate", migration_csv, "--from", "2025-03-01", "--to", "2025-05-06")
+    assert record["from"] == "2025-03-01" and record["to"] == "2025-05-06"
+    assert set(record) >= {"from", "to", "flows", "totals", "segments"}
+    assert set(record["totals"]) == {"progressed", "regressed", "stayed", "entered"}
+    assert list(record["segments"]) == SEGMENT_KEYS
+    for values in record["segments"].values():
+        assert set(values) == {"at_from", "at_to", "gained", "lost", "net"}
+        assert values["net"] == values["at_to"] - values["at_from"]
+    flows = {(f["source"], f["target"]): f["customers"] for f in record["flows"]}
+    assert flows.get(("new_in_period", next(t for s, t in flows if s == "new_in_period"))) == 1  # NOVO
+    assert record["totals"]["entered"] == 1
+    assert sum(flows.values()) == 5  # every customer at the later date
+    at_from = sum(v["at_from"] for v in record["segments"].values())
+    assert at_from == 4 == sum(n for (s, _), n in flows.items() if s != "new_in_period")
+    # SUMIU stopped in February: by May they have fallen in rank
+    assert record["totals"]["regressed"] >= 1
+
+
+def test_migrate_flows_out_has_one_row_per_customer(migration_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fluxos.csv"
+    result = run_cli("migrate", migration_csv, "--from", "2025-03-01", "--to", "2025-05-06", "--flows-out", out)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert [list(rows[0])] == [["customer", "segment_from", "segment_to"]]
+    by_customer = {r["customer"]: r for r in rows}
+    assert set(by_customer) == {"FIEL", "SUMIU", "UMA", "OUTRA", "NOVO"}
+    assert by_customer["NOVO"]["segment_from"] == ""
+    assert all(r["segment_to"] in SEGMENT_KEYS for r in rows)
+
+
+def test_migrate_text_report_reads_in_portuguese(migration_csv: Path) -> None:
+    result = run_cli("migrate", migration_csv, "--from", "2025-03-01", "--to", "2025-05-06")
+    assert result.returncode == 0, result.stderr
+    assert "migração entre segmentos" in result.stdout and "Novos no período: 1" in result.stdout
+
+
+@pytest.mark.parametrize("dates, message", [
+    (("--from", "2025-05-01", "--to", "2025-03-01"), "precisa ser anterior"),
+    (("--from", "2020-01-01", "--to", "2025-03-01"), "fora dos dados"),
+    (("--from", "01/03/2025", "--to", "2025-05-06"), "Data inválida"),
+    (("--from", "2025-03-01",), "--to"),
+])
+def test_migrate_bad_dates_exit_2_with_a_message(migration_csv: Path, dates: tuple[str, ...], message: str) -> None:
+    result = run_cli("migrate", migration_csv, *dates)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.realdata
+def test_migrate_online_retail_month(tmp_path: Path) -> None:
+    if not ONLINE_RETAIL.exists():
+        pytest.skip("shared data missing")
+    record = run_json("migrate", ONLINE_RETAIL, "--from", "2011-11-01", "--to", "2011-12-01")
+    # customers new in the period = customers whose first purchase is in November 2011
+    raw = pd.read_csv(ONLINE_RETAIL, dtype=str)
+    raw = raw[raw["CustomerID"].notna() & ~raw["InvoiceNo"].str.startswith("C")]
+    raw = raw[(raw["Quantity"].astype(float) > 0) & (raw["UnitPrice"].astype(float) > 0)]
+    first = pd.to_datetime(raw["InvoiceDate"]).groupby(raw["CustomerID"]).min()
+    november = ((first >= "2011-11-01") & (first < "2011-12-01")).sum()
+    assert record["totals"]["entered"] == november
+    flows_in = sum(f["customers"] for f in record["flows"])
+    assert flows_in == (first < "2011-12-01").sum()

@@ -12,6 +12,7 @@ import streamlit as st
 
 from metriqr.aggregates import customer_names
 from metriqr.columns import detect_columns
+from metriqr.migration import History, Migration, build_history, migration_chain
 from metriqr.pipeline import Dataset, clean_raw
 from metriqr.reading import RawTable, read_table
 from metriqr.segmentation import Segmentation, segment_customers
@@ -72,3 +73,29 @@ def _segmentation(digest: str, name: str, sheet_name: str | None, fixes: Overrid
 
 def segmentation(source: Source, *, as_of: str | None, window_days: int | None, method: str):
     return _segmentation(source.digest, source.name, sheet(), overrides(), as_of, window_days, method, source.data)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _history(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes) -> History:
+    """One pass over the transactions; every snapshot of the Migração page derives from it."""
+    return build_history(_dataset(digest, name, sheet_name, fixes, _data).cleaned.transactions)
+
+
+def history(source: Source) -> History:
+    return _history(source.digest, source.name, sheet(), overrides(), source.data)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _chain(digest: str, name: str, sheet_name: str | None, fixes: Overrides, dates: tuple[str, ...], method: str,
+           thresholds: str, _data: bytes) -> tuple[list[Migration], pd.Series | None]:
+    ds = _dataset(digest, name, sheet_name, fixes, _data)
+    chain = migration_chain(_history(digest, name, sheet_name, fixes, _data), list(dates), method=method,
+                            refit=thresholds == "each", baseline=dates[-1] if thresholds == "last" else None)
+    return chain, customer_names(ds.cleaned.transactions)
+
+
+def migration(source: Source, dates: list, *, method: str, thresholds: str) -> tuple[list[Migration], pd.Series | None]:
+    """Transitions between consecutive dates (thresholds from the first date, the last, or each),
+    and customer names for the lists."""
+    stamps = tuple(pd.Timestamp(d).strftime("%Y-%m-%d") for d in dates)
+    return _chain(source.digest, source.name, sheet(), overrides(), stamps, method, thresholds, source.data)

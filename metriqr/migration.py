@@ -1,0 +1,519 @@
+"""Migration between segments: who moved where between two or more snapshots.
+
+A snapshot at reference date D segments every customer from their transactions dated
+before D (as `segment_customers` does, full history, no look-back window), so adding
+transactions dated on or after the last snapshot changes nothing.
+
+Comparable scores: by default (`refit=False`) the RFM thresholds are learned once, at the
+earliest (baseline) snapshot, and applied unchanged to every later one. A customer then
+moves only because their own recency, frequency or spend changed, not because the rest of
+the base did. `refit=True` re-learns thresholds at each snapshot (a customer's position
+relative to the base of that day). In a chain one baseline scores every snapshot, so a
+snapshot has the same segments as the end of one step and the start of the next.
+
+Choose a baseline with enough history behind it: thresholds learned when the data spans a
+few days (the first monthly snapshot of a one-year file) call "recent" only the last few
+days, so at later snapshots almost everyone looks lapsed. `baseline=` scores every
+snapshot with another date's thresholds instead (e.g. the latest, whose segments are then
+those of the segmentation page at that date).
+
+A customer with no purchase before the earlier date enters from the source `new_in_period`.
+Every customer segmented at A is segmented at B (history only grows), so nobody leaves.
+
+Cost: `build_history` makes the one pass over the transactions (one row per customer ×
+purchase day, with the day's net amount and the purchase occasions first seen that day,
+sorted by day). A snapshot is a prefix of that table reduced per customer with `bincount`,
+so twelve monthly snapshots cost twelve cheap reductions, not twelve re-reads.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metriqr.aggregates import SUMMARY_COLUMNS, default_as_of
+from metriqr.errors import OptionError
+from metriqr.scoring import RFMScorer
+from metriqr.segmentation import Segmentation, assign_segments
+from metriqr.segments import BY_KEY, NEW_IN_PERIOD, SEGMENT_KEYS, source_label
+from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, fmt_int, fmt_pct, t
+
+CADENCES = ("weekly", "fortnightly", "monthly", "quarterly")
+NEW = NEW_IN_PERIOD
+SOURCE_KEYS: tuple[str, ...] = (*SEGMENT_KEYS, NEW)  # matrix rows: the ten segments, then the newcomers
+KINDS = ("progressed", "regressed", "stayed", "entered")
+MAX_SNAPSHOTS = 60  # a cadence without `periods` goes back at most this many dates
+_STEPS = {"weekly": pd.DateOffset(weeks=1), "fortnightly": pd.DateOffset(weeks=2),
+          "monthly": pd.DateOffset(months=1), "quarterly": pd.DateOffset(months=3)}
+_EXACT = 2.0 ** 16  # amounts split at this resolution: sums of the coarse part are exact below 2**37
+_RANK = np.array([BY_KEY[key].rank for key in SEGMENT_KEYS] + [0], dtype=np.int16)  # NEW has no rank
+
+# Notable flows: (rule, sources, targets, priority: 1 = act first).
+READING_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int], ...] = (
+    ("top_to_risk", ("champions", "loyal"), ("at_risk",), 1),
+    ("top_to_cant_lose", ("champions", "loyal"), ("cant_lose",), 1),
+    ("new_to_sleep", ("new", "promising", NEW), ("about_to_sleep", "inactive"), 2),
+    ("cooling", ("potential_loyalist", "need_attention"), ("at_risk", "about_to_sleep", "inactive"), 2),
+    ("fading", ("at_risk", "cant_lose", "about_to_sleep"), ("inactive",), 3),
+    ("climb", ("potential_loyalist", "promising", "need_attention", "new"), ("champions", "loyal"), 4),
+    ("new_to_top", (NEW,), ("champions", "loyal"), 4),
+    ("win_back", ("at_risk", "cant_lose", "about_to_sleep", "inactive"),
+     ("champions", "loyal", "potential_loyalist"), 4),
+)
+
+
+def _per_lang_date(value: pd.Timestamp) -> dict[str, str]:
+    return {lang: fmt_date(value, lang) for lang in LANGS}
+
+
+# --- the one pass: history --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class History:
+    """Transactions reduced to one row per customer × day, sorted by day; snapshots are prefixes.
+
+    Arrays are per row: `day` (days since 1970), `code` (index into `customers`), the day's
+    net amount (returns included) as `amount_hi` + `amount_lo`, `occasions` (purchase
+    occasions first seen that day) and `purchased` (any purchase that day). The amount is
+    split into an exact part (multiples of 2**-16, whose sums are exact in any order) and a
+    tiny remainder, so a customer's spend does not depend on row order: a last-bit difference
+    could otherwise put a customer on the other side of a threshold equal to another's spend.
+    """
+
+    customers: pd.Index
+    day: np.ndarray
+    code: np.ndarray
+    amount_hi: np.ndarray
+    amount_lo: np.ndarray
+    occasions: np.ndarray
+    purchased: np.ndarray
+    purchase_days: np.ndarray  # distinct purchase days, sorted
+    purchase_last: np.ndarray  # latest purchase timestamp of each of those days
+    first_purchase: pd.Timestamp
+    after_last: pd.Timestamp  # the day after the last transaction (default end)
+    date_dtype: np.dtype
+
+    @property
+    def first_purchase_day(self) -> pd.Timestamp:
+        return self.first_purchase.normalize()
+
+    def summary(self, as_of: pd.Timestamp) -> pd.DataFrame:
+        """The same table as `customer_summary(transactions, as_of=as_of)`, from the prefix before `as_of`."""
+        return self._summary(as_of)[0]
+
+    def _summary(self, as_of: pd.Timestamp) -> tuple[pd.DataFrame, np.ndarray]:
+        """The summary and the positions of its customers in `customers` (to join snapshots on integers)."""
+        cut = _day_number(as_of)
+        n = int(np.searchsorted(self.day, cut, side="left"))
+        size = len(self.customers)
+        code = self.code[:n]
+        frequency = np.bincount(code, weights=self.occasions[:n], minlength=size)
+        monetary = np.bincount(code, weights=self.amount_hi[:n], minlength=size) + \
+            np.bincount(code, weights=self.amount_lo[:n], minlength=size)
+        bought = self.purchased[:n]
+        last = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(last, code[bought], self.day[:n][bought])
+        positions = np.flatnonzero(last != np.iinfo(np.int64).min)
+        last_days = last[positions]
+        frame = pd.DataFrame({
+            "last_purchase": last_days.astype("datetime64[D]").astype(self.date_dtype),
+            "recency_days": (cut - last_days).astype(np.int64),
+            "frequency": frequency[positions].astype(np.int64),
+            "monetary": monetary[positions],
+        }, index=self.customers[positions])
+        return frame[list(SUMMARY_COLUMNS)], positions
+
+    def purchase_span(self, as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last purchase timestamps before `as_of` (Segmentation.first_date / last_date)."""
+        position = int(np.searchsorted(self.purchase_days, _day_number(as_of), side="left"))
+        if position == 0:
+            return pd.NaT, pd.NaT
+        return self.first_purchase, pd.Timestamp(self.purchase_last[position - 1])
+
+
+def _day_number(value: pd.Timestamp) -> int:
+    return int(np.datetime64(pd.Timestamp(value).normalize().date(), "D").astype(np.int64))
+
+
+def build_history(transactions: pd.DataFrame) -> History:
+    """The one vectorised pass over the transactions that every snapshot is derived from."""
+    stamps = transactions["date"].to_numpy()
+    date_dtype = stamps.dtype
+    code, customers = pd.factorize(transactions["customer"], sort=True)
+    order = pd.factorize(transactions["order"])[0] if "order" in transactions else None
+    valid = code >= 0  # rows without a customer cannot be attributed (cleaning drops them anyway)
+    stamps, code = stamps[valid], code[valid]
+    day = stamps.astype("datetime64[D]").astype(np.int64)  # floor to the day, also before 1970
+    amount = transactions["amount"].to_numpy(dtype=float)[valid]
+    is_purchase = ~transactions["is_return"].to_numpy(dtype=bool)[valid]
+    if not is_purchase.any():
+        raise OptionError("no_customers_in_window", start=_per_lang_date(transactions["date"].min()),
+                          end=_per_lang_date(transactions["date"].max()))
+
+    # One row per (day, customer), sorted by day then customer.
+    size = len(customers)
+    first_day = int(day.min())
+    offset = day - first_day
+    row_of, row_keys = pd.factorize(offset * size + code, sort=True)
+    rows = len(row_keys)
+    amount_hi = np.round(amount * _EXACT) / _EXACT
+    row_hi = np.bincount(row_of, weights=amount_hi, minlength=rows)
+    row_lo = np.bincount(row_of, weights=amount - amount_hi, minlength=rows)
+    row_purchased = np.bincount(row_of[is_purchase], minlength=rows) > 0
+
+    counted = is_purchase & (order[valid] >= 0) if order is not None else None  # nunique skips missing orders
+    if counted is None:  # without an order column an occasion is a purchase day
+        row_occasions = row_purchased.astype(np.int64)
+    elif not counted.any():
+        row_occasions = np.zeros(rows, dtype=np.int64)
+    else:  # an order counts once, on the first day one of its purchase lines appears
+        pair, _ = pd.factorize(code[counted] * np.int64(order.max() + 1) + order[valid][counted])
+        pair_day = day[counted]
+        first = np.full(pair.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first, pair, pair_day)
+        on_first = pair_day == first[pair]
+        home = np.empty(len(first), dtype=np.intp)
+        home[pair[on_first]] = row_of[counted][on_first]  # all candidates of a pair share one row
+        row_occasions = np.bincount(home, minlength=rows).astype(np.int64)
+
+    purchase_stamps = stamps[is_purchase].view(np.int64)
+    latest = np.full(int(offset.max()) + 1, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, offset[is_purchase], purchase_stamps)
+    bought_on = np.flatnonzero(latest != np.iinfo(np.int64).min)
+    return History(customers=pd.Index(customers, name="customer"), day=row_keys // size + first_day,
+                   code=(row_keys % size).astype(np.intp), amount_hi=row_hi, amount_lo=row_lo,
+                   occasions=row_occasions, purchased=row_purchased,
+                   purchase_days=bought_on + first_day, purchase_last=latest[bought_on].view(date_dtype),
+                   first_purchase=pd.Timestamp(purchase_stamps.min().astype(np.int64).view(date_dtype)),
+                   after_last=default_as_of(transactions), date_dtype=date_dtype)
+
+
+def _history(data: pd.DataFrame | History) -> History:
+    return data if isinstance(data, History) else build_history(data)
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+def _timestamp(value: object) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if stamp is pd.NaT or pd.isna(stamp):
+        raise OptionError("bad_date", value=str(value))
+    return stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize()
+
+
+def _check_in_data(history: History, value: pd.Timestamp) -> None:
+    """A snapshot needs a purchase before it and no date past the data (recency would drift)."""
+    earliest = history.first_purchase_day + pd.Timedelta(days=1)
+    if not earliest <= value <= history.after_last:
+        raise OptionError("migration_date_outside", value=_per_lang_date(value),
+                          earliest=_per_lang_date(earliest), latest=_per_lang_date(history.after_last))
+
+
+def _bounds(data: pd.DataFrame | History) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(first purchase day, day after the last transaction) without building a history."""
+    if isinstance(data, History):
+        return data.first_purchase_day, data.after_last
+    purchases = data["date"].to_numpy()[~data["is_return"].to_numpy(dtype=bool)]
+    if len(purchases) == 0:
+        raise OptionError("no_customers_in_window", start=_per_lang_date(data["date"].min()),
+                          end=_per_lang_date(data["date"].max()))
+    return pd.Timestamp(purchases.min()).normalize(), default_as_of(data)
+
+
+def snapshot_dates(transactions: pd.DataFrame | History, *, cadence: str, periods: int | None = None,
+                   end: pd.Timestamp | str | None = None) -> list[pd.Timestamp]:
+    """Reference dates stepping back from `end` by the cadence, oldest first.
+
+    `end` defaults to the day after the last sale, so the last snapshot sees all the data.
+    Monthly and quarterly steps are calendar months (31/10 → 30/09 → 31/08). At most
+    `periods` + 1 dates (1 ≤ periods < MAX_SNAPSHOTS; default: as many as the data holds,
+    the MAX_SNAPSHOTS most recent at most), only dates after the first purchase day.
+    Fewer than two → `migration_too_little_history`.
+    """
+    if cadence not in CADENCES:
+        raise OptionError("bad_cadence", value=str(cadence), cadences=", ".join(CADENCES))
+    if periods is not None and (isinstance(periods, bool) or not isinstance(periods, (int, np.integer))
+                                or not 1 <= periods < MAX_SNAPSHOTS):
+        raise OptionError("bad_periods", value=str(periods), max=MAX_SNAPSHOTS - 1)
+    first, after_last = _bounds(transactions)
+    end = after_last if end is None else _timestamp(end)
+    if not first < end <= after_last:
+        raise OptionError("migration_date_outside", value=_per_lang_date(end),
+                          earliest=_per_lang_date(first + pd.Timedelta(days=1)), latest=_per_lang_date(after_last))
+    count = MAX_SNAPSHOTS if periods is None else int(periods) + 1
+    dates = []
+    for k in range(count):  # at most MAX_SNAPSHOTS steps; each from `end` so month ends do not drift
+        date = (end - _STEPS[cadence] * k).normalize()
+        if date <= first:
+            break
+        dates.append(date)
+    if len(dates) < 2:
+        raise OptionError("migration_too_little_history",
+                          cadence={lang: t(f"mig.cadence.{cadence}", lang) for lang in LANGS},
+                          first=_per_lang_date(first), end=_per_lang_date(end))
+    return dates[::-1]
+
+
+# --- snapshots -------------------------------------------------------------------------------
+
+def _snapshots(history: History, stamps: list[pd.Timestamp], *, method: str, refit: bool,
+               baseline: pd.Timestamp | None) -> list[tuple[Segmentation, np.ndarray]]:
+    """Each snapshot's Segmentation (as `segment_customers` builds it) and its customers' positions."""
+    for stamp in [*stamps, *([baseline] if baseline is not None else [])]:
+        _check_in_data(history, stamp)
+    scorer = None
+    if not refit:
+        scorer = RFMScorer(method=method).fit(history.summary(baseline if baseline is not None else stamps[0]))
+    snapshots = []
+    for stamp in stamps:  # one loop step per snapshot (≤ MAX_SNAPSHOTS), never per customer
+        summary, positions = history._summary(stamp)
+        own = RFMScorer(method=method).fit(summary) if refit else scorer
+        customers = assign_segments(summary, own)
+        first, last = history.purchase_span(stamp)
+        snapshots.append((Segmentation(customers=customers, as_of=stamp, window_days=None, scorer=own,
+                                       first_date=first, last_date=last,
+                                       occasions=int(customers["frequency"].sum()),
+                                       revenue=float(customers["monetary"].sum())), positions))
+    return snapshots
+
+
+def _dates_and_baseline(dates: Sequence[pd.Timestamp | str], *, method: str, refit: bool,
+                        baseline: pd.Timestamp | str | None) -> tuple[list[pd.Timestamp], pd.Timestamp | None]:
+    RFMScorer(method=method)  # validate the method before any work
+    if refit and baseline is not None:
+        raise ValueError("baseline applies only with refit=False")
+    stamps = sorted({_timestamp(value) for value in dates})
+    base = None if refit or not stamps else (stamps[0] if baseline is None else _timestamp(baseline))
+    return stamps, base
+
+
+def segment_snapshots(transactions: pd.DataFrame | History, dates: Sequence[pd.Timestamp | str], *,
+                      method: str = "quantile", refit: bool = False,
+                      baseline: pd.Timestamp | str | None = None) -> list[Segmentation]:
+    """One Segmentation per date (sorted, duplicates dropped), all from one pass over the data.
+
+    With `refit=False` the thresholds are learned once, at `baseline` (default: the earliest
+    date), and reused, so scores are comparable across snapshots: each snapshot equals
+    `segment_customers(as_of=date, scorer=<baseline scorer>)`. With `refit=True` each equals
+    `segment_customers(as_of=date)`.
+    """
+    stamps, base = _dates_and_baseline(dates, method=method, refit=refit, baseline=baseline)
+    if not stamps:
+        raise OptionError("migration_two_dates")
+    history = _history(transactions)
+    return [segmentation for segmentation, _ in _snapshots(history, stamps, method=method, refit=refit,
+                                                           baseline=base)]
+
+
+# --- one transition -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Migration:
+    """Who was where at `date_from` and where they are at `date_to`.
+
+    `transitions`: one row per customer segmented at `date_to` (sorted by customer) with
+    `segment_from` (a segment key, or NEW for a customer with no purchase before `date_from`)
+    and `segment_to`, both categoricals in rank order.
+    """
+
+    date_from: pd.Timestamp
+    date_to: pd.Timestamp
+    transitions: pd.DataFrame
+    before: Segmentation
+    after: Segmentation
+    baseline: pd.Timestamp | None  # the date whose thresholds score both snapshots; None when refitted
+
+    def _codes(self) -> tuple[np.ndarray, np.ndarray]:
+        return (self.transitions["segment_from"].cat.codes.to_numpy(),
+                self.transitions["segment_to"].cat.codes.to_numpy())
+
+    def matrix(self) -> pd.DataFrame:
+        """Counts: rows are the sources (ten segments, then NEW), columns the ten segments."""
+        source, target = self._codes()
+        counts = np.bincount(source.astype(np.int64) * len(SEGMENT_KEYS) + target,
+                             minlength=len(SOURCE_KEYS) * len(SEGMENT_KEYS))
+        frame = pd.DataFrame(counts.reshape(len(SOURCE_KEYS), len(SEGMENT_KEYS)),
+                             index=pd.Index(SOURCE_KEYS, name="segment_from"),
+                             columns=pd.Index(SEGMENT_KEYS, name="segment_to"))
+        return frame.astype(np.int64)
+
+    def row_shares(self) -> pd.DataFrame:
+        """Each row of the matrix as shares of its source (0–1; empty sources are NaN)."""
+        counts = self.matrix()
+        totals = counts.sum(axis=1).to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = counts.to_numpy(dtype=float) / totals[:, None]
+        return pd.DataFrame(shares, index=counts.index, columns=counts.columns)
+
+    def flows(self) -> pd.DataFrame:
+        """Non-empty flows: source, target, customers, share (of the source), kind; sources in rank order."""
+        counts = self.matrix()
+        totals = counts.sum(axis=1)
+        stacked = counts.stack()
+        stacked = stacked[stacked > 0]
+        source = stacked.index.get_level_values(0).to_numpy(dtype=object)
+        target = stacked.index.get_level_values(1).to_numpy(dtype=object)
+        customers = stacked.to_numpy(dtype=np.int64)
+        return pd.DataFrame({"source": source, "target": target, "customers": customers,
+                             "share": customers / totals.reindex(source).to_numpy(dtype=float),
+                             "kind": _kinds(source, target)})
+
+    def segment_changes(self) -> pd.DataFrame:
+        """Per segment (rank order): customers at A and at B, gained, lost and net."""
+        counts = self.matrix()
+        stays = np.diag(counts.loc[list(SEGMENT_KEYS)].to_numpy())
+        at_from = counts.loc[list(SEGMENT_KEYS)].sum(axis=1).to_numpy()
+        at_to = counts.sum(axis=0).to_numpy()
+        frame = pd.DataFrame({"at_from": at_from, "at_to": at_to, "gained": at_to - stays,
+                              "lost": at_from - stays, "net": at_to - at_from},
+                             index=pd.Index(SEGMENT_KEYS, name="segment"))
+        return frame.astype(np.int64)
+
+    def totals(self) -> dict[str, int]:
+        """Customers who progressed (to a better rank), regressed, stayed, or entered (new in the period)."""
+        source, target = self._codes()
+        from_rank, to_rank = _RANK[source], _RANK[target]
+        new = source == len(SEGMENT_KEYS)
+        return {"progressed": int(((to_rank < from_rank) & ~new).sum()),
+                "regressed": int(((to_rank > from_rank) & ~new).sum()),
+                "stayed": int(((to_rank == from_rank) & ~new).sum()),
+                "entered": int(new.sum())}
+
+    def shares(self) -> dict[str, float]:
+        """Progressed / regressed / stayed as shares of the customers at the earlier date."""
+        totals = self.totals()
+        base = totals["progressed"] + totals["regressed"] + totals["stayed"]
+        return {kind: (totals[kind] / base if base else float("nan")) for kind in KINDS[:3]}
+
+    def top_flows(self, n: int = 10) -> pd.DataFrame:
+        """The largest moves (stays excluded), by customers, then share of the source."""
+        flows = self.flows()
+        moves = flows[flows["kind"] != "stayed"]
+        order = np.lexsort((moves["share"].to_numpy() * -1, moves["customers"].to_numpy() * -1))
+        return moves.iloc[order].head(n).reset_index(drop=True)
+
+    def customers_in(self, source: str, target: str) -> pd.DataFrame:
+        """The customers of one flow, with their figures at the later date (e.g. who to call today)."""
+        if source not in SOURCE_KEYS or target not in SEGMENT_KEYS:
+            raise OptionError("unknown_flow", source=str(source), target=str(target))
+        mask = ((self.transitions["segment_from"] == source) & (self.transitions["segment_to"] == target)).to_numpy()
+        chosen = self.transitions.loc[mask, "customer"].to_numpy()
+        out = self.after.customers.loc[chosen].copy()
+        out.insert(0, "segment_from", pd.Categorical([source] * len(out), categories=SOURCE_KEYS))
+        return out
+
+    def customer_flows(self) -> pd.DataFrame:
+        """One row per customer as strings (the --flows-out file): segment_from empty for newcomers."""
+        source = self.transitions["segment_from"].astype(str).to_numpy(dtype=object)
+        source[source == NEW] = ""
+        return pd.DataFrame({"customer": self.transitions["customer"].to_numpy(dtype=object),
+                             "segment_from": source,
+                             "segment_to": self.transitions["segment_to"].astype(str).to_numpy(dtype=object)})
+
+    def to_json_dict(self) -> dict:
+        """Plain numbers and keys for `--json` (dates as YYYY-MM-DD)."""
+        flows = self.flows()
+        changes = self.segment_changes()
+        return {
+            "from": self.date_from.strftime("%Y-%m-%d"),
+            "to": self.date_to.strftime("%Y-%m-%d"),
+            "flows": [{"source": str(s), "target": str(t), "customers": int(c)}
+                      for s, t, c in zip(flows["source"], flows["target"], flows["customers"])],
+            "totals": self.totals(),
+            "segments": {key: {column: int(changes.at[key, column]) for column in changes.columns}
+                         for key in SEGMENT_KEYS},
+        }
+
+
+def _kinds(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    rank = {key: BY_KEY[key].rank for key in SEGMENT_KEYS}
+    src = np.array([rank.get(key, 0) for key in source], dtype=np.int16)  # ≤ 110 flows
+    dst = np.array([rank[key] for key in target], dtype=np.int16)
+    kinds = np.where(dst < src, "progressed", np.where(dst > src, "regressed", "stayed")).astype(object)
+    kinds[np.asarray(source, dtype=object) == NEW] = "entered"
+    return kinds
+
+
+def _transition(before: tuple[Segmentation, np.ndarray], after: tuple[Segmentation, np.ndarray], size: int,
+                baseline: pd.Timestamp | None) -> Migration:
+    """Join two snapshots on customer positions (integers), never on customer strings."""
+    (seg_a, at_a), (seg_b, at_b) = before, after
+    source = np.full(size, len(SEGMENT_KEYS), dtype=np.int8)  # NEW unless segmented at A
+    source[at_a] = seg_a.customers["segment"].cat.codes.to_numpy()
+    transitions = pd.DataFrame({
+        "customer": seg_b.customers.index.array,
+        "segment_from": pd.Categorical.from_codes(source[at_b], categories=SOURCE_KEYS),
+        "segment_to": seg_b.customers["segment"].array,
+    })
+    return Migration(date_from=seg_a.as_of, date_to=seg_b.as_of, transitions=transitions,
+                     before=seg_a, after=seg_b, baseline=baseline)
+
+
+def migration_chain(transactions: pd.DataFrame | History, dates: Sequence[pd.Timestamp | str], *,
+                    method: str = "quantile", refit: bool = False,
+                    baseline: pd.Timestamp | str | None = None) -> list[Migration]:
+    """Consecutive transitions over two or more dates.
+
+    One set of thresholds (learned at `baseline`, default the first date) scores every
+    snapshot, so a snapshot has the same segments as the end of one step and the start of
+    the next and a multi-step Sankey balances; `refit=True` re-learns them at each date.
+    """
+    stamps, base = _dates_and_baseline(dates, method=method, refit=refit, baseline=baseline)
+    if len(stamps) < 2:
+        raise OptionError("migration_two_dates")
+    history = _history(transactions)
+    snapshots = _snapshots(history, stamps, method=method, refit=refit, baseline=base)
+    size = len(history.customers)
+    return [_transition(a, b, size, base) for a, b in zip(snapshots[:-1], snapshots[1:])]
+
+
+def migrate(transactions: pd.DataFrame | History, *, date_from: pd.Timestamp | str,
+            date_to: pd.Timestamp | str, method: str = "quantile", refit: bool = False,
+            baseline: pd.Timestamp | str | None = None) -> Migration:
+    """Segments at `date_from` → segments at `date_to`, thresholds of `date_from` unless `baseline` or `refit`."""
+    start, end = _timestamp(date_from), _timestamp(date_to)
+    if not start < end:
+        raise OptionError("migration_dates_order", date_from=_per_lang_date(start), date_to=_per_lang_date(end))
+    return migration_chain(transactions, [start, end], method=method, refit=refit, baseline=baseline)[0]
+
+
+# --- readings --------------------------------------------------------------------------------
+
+def _count(n: int, lang: str) -> str:
+    return t("mig.customers_one" if n == 1 else "mig.customers_many", lang, n=fmt_int(n, lang))
+
+
+def readings(migration: Migration, lang: str = DEFAULT_LANG, *, min_customers: int = 5,
+             min_share: float = 0.05) -> list[dict]:
+    """Plain-language readings of the notable flows, most urgent first.
+
+    A flow is notable when it matches a rule of READING_RULES, holds at least
+    `min_customers` customers and at least `min_share` of its source (so one customer out
+    of three is not news, nor are 40 out of 5,000).
+    Returns [{source, target, customers, share, rule, text}].
+    """
+    flows = migration.flows()
+    rule_of = {(source, target): (rule, priority)
+               for rule, sources, targets, priority in READING_RULES for source in sources for target in targets}
+    found = []
+    for source, target, customers, share in zip(flows["source"], flows["target"], flows["customers"],
+                                                flows["share"]):  # ≤ 110 flows
+        match = rule_of.get((source, target))
+        if match is None or customers < min_customers or share < min_share:
+            continue
+        rule, priority = match
+        share_text = t("mig.share_of_new", lang, share=fmt_pct(share, lang)) if source == NEW else \
+            t("mig.share_of_segment", lang, share=fmt_pct(share, lang), source=source_label(source, lang))
+        head = t("mig.flow_head", lang, source=source_label(source, lang), target=source_label(target, lang),
+                  count=_count(int(customers), lang), share=share_text)
+        found.append((priority, -int(customers), {
+            "source": str(source), "target": str(target), "customers": int(customers), "share": float(share),
+            "rule": rule, "text": f"{head} {t(f'mig.read.{rule}', lang)}"}))
+    found.sort(key=lambda item: (item[0], item[1], SOURCE_KEYS.index(item[2]["source"]),
+                                 SEGMENT_KEYS.index(item[2]["target"])))
+    return [item[2] for item in found]
