@@ -86,7 +86,7 @@ def migration_sankey(steps: list[pd.DataFrame], dates: list[pd.Timestamp], lang:
                 values[(column, key)] = max(values.get((column, key), 0), int(n))
     nodes: dict[tuple[int, str], int] = {}
     columns = len(steps) + 1
-    labels, colours, xs, ys, hovers = [], [], [], [], []
+    labels, names, colours, xs, ys, hovers = [], [], [], [], [], []
     for column in range(columns):
         keys = sorted((k for c, k in values if c == column), key=order.get)
         total = sum(values[(column, k)] for k in keys) or 1
@@ -96,12 +96,14 @@ def migration_sankey(steps: list[pd.DataFrame], dates: list[pd.Timestamp], lang:
         for key in keys:
             size = values[(column, key)] / total * usable
             nodes[(column, key)] = len(labels)
-            name = source_label(key, lang) if key == NEW else BY_KEY[key].label(lang)
-            labels.append(f"{name} ({fmt_int(values[(column, key)], lang)})")
+            names.append(source_label(key, lang))
+            text = f"{names[-1]} ({fmt_int(values[(column, key)], lang)})"
+            # inner columns of a multi-period chart stay unlabelled (hover tells): labels would overlap
+            labels.append(text if column in (0, columns - 1) else "")
             colours.append(NEW_COLOUR if key == NEW else BY_KEY[key].colour)
             xs.append(min(max(column / (columns - 1), 0.001), 0.999))
             ys.append(min(max(top + size / 2, 0.001), 0.999))
-            hovers.append(fmt_date(dates[column], lang))
+            hovers.append(f"{text}<br>{fmt_date(dates[column], lang)}")
             top += size + gap
     sources, targets, counts, link_colours, link_text = [], [], [], [], []
     for i, flows in enumerate(steps):
@@ -110,13 +112,14 @@ def migration_sankey(steps: list[pd.DataFrame], dates: list[pd.Timestamp], lang:
             targets.append(nodes[(i + 1, row.target)])
             counts.append(int(row.customers))
             link_colours.append(FLOW_COLOURS[row.kind])
-            link_text.append(t("chart.flow_hover", lang, share=fmt_pct(row.share, lang)))
+            link_text.append(f"{names[sources[-1]]} → {names[targets[-1]]}<br>{fmt_int(row.customers, lang)} · "
+                             + t("chart.flow_hover", lang, share=fmt_pct(row.share, lang)))
     figure = go.Figure(go.Sankey(
         arrangement="fixed",
         node=dict(label=labels, color=colours, x=xs, y=ys, pad=8, thickness=16, customdata=hovers,
-                  line=dict(width=0), hovertemplate="%{label}<br>%{customdata}<extra></extra>"),
+                  line=dict(width=0), hovertemplate="%{customdata}<extra></extra>"),
         link=dict(source=sources, target=targets, value=counts, color=link_colours, customdata=link_text,
-                  hovertemplate="%{source.label} → %{target.label}<br>%{value} · %{customdata}<extra></extra>")))
+                  hovertemplate="%{customdata}<extra></extra>")))
     annotations = [dict(x=min(max(c / (columns - 1), 0), 1), y=1.06, xref="paper", yref="paper",
                         text=f"<b>{fmt_date(dates[c], lang)}</b>", showarrow=False,
                         xanchor="left" if c == 0 else "right" if c == columns - 1 else "center")
