@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metriqr.segments import BY_KEY, GRID, NEW_IN_PERIOD as NEW, SEGMENTS, source_label
-from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
+from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 
 FONT = dict(family="sans-serif", size=13)
 
@@ -141,4 +141,24 @@ def migration_heatmap(counts: pd.DataFrame, shares: pd.DataFrame, lang: str) -> 
     figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=520, font=FONT,
                          xaxis=dict(side="top", title=t("chart.matrix_to", lang), tickangle=-30),
                          yaxis=dict(autorange="reversed", title=t("chart.matrix_from", lang)))
+    return figure
+
+
+def _plain(text: object) -> str:
+    """User text for a plotly label: plotly renders a subset of HTML (links!), so `<` is escaped."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def also_bought_bars(table: pd.DataFrame, lang: str) -> go.Figure:
+    """Confidence of each also-bought product, best first, with its lift in the hover."""
+    names = [_plain(n) for n in table["name"]]
+    figure = go.Figure(go.Bar(
+        x=table["confidence"], y=names, orientation="h", marker_color=SEGMENTS[0].colour,
+        text=[fmt_pct(c, lang, 0) for c in table["confidence"]], textposition="auto",
+        customdata=[[fmt_int(n, lang), fmt_num(l, lang, 2)] for n, l in zip(table["together"], table["lift"])],
+        hovertemplate="%{y}<br>" + t("rec.col_together", lang) + ": %{customdata[0]}<br>"
+                      + t("rec.col_lift", lang) + ": %{customdata[1]}<extra></extra>"))
+    figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=60 + 36 * len(table), font=FONT,
+                         xaxis=dict(tickformat=".0%", title=t("rec.col_confidence", lang), range=[0, 1]),
+                         yaxis=dict(autorange="reversed"))
     return figure

@@ -1,10 +1,153 @@
-"""Recomendações: placeholder until the recommendations issue lands."""
+"""Recomendações: also bought per product, offers per customer, pushes per segment, and how good they are."""
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-from metriqr.texts import t
-from ui.state import ensure_entrypoint, lang
+from metriqr.charts import also_bought_bars
+from metriqr.export import to_csv_bytes, to_xlsx_bytes
+from metriqr.recommend import BASES, MIN_TOGETHER, NON_PRODUCT_RULE
+from metriqr.segments import BY_KEY, SEGMENT_KEYS
+from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
+from ui import cache
+from ui.state import current_source, ensure_entrypoint, error_boundary, lang, query_choice
 
 ensure_entrypoint()
 L = lang()
-st.title(t("page.recommendations", L))
-st.info(t("soon.recommendations", L), icon="🛒")
+
+
+def table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Keep and rename columns for display (user text stays text inside a dataframe)."""
+    return frame[list(columns)].rename(columns={c: t(k, L) for c, k in columns.items()})
+
+
+st.title(t("rec.title", L))
+st.caption(t("rec.intro", L))
+source = current_source()
+if source.is_demo:
+    st.caption(t("app.demo_badge", L, name=source.name))
+
+with error_boundary():
+    mapping, _, _, _ = cache.data_view(source)
+    if "product" not in mapping:
+        st.warning(t("error.no_product_column", L))
+        st.page_link("pages/dados.py", label=t("page.data", L), icon=":material/upload_file:")
+        st.stop()
+    with st.spinner(t("rec.building", L)):
+        products = cache.recommendation(source, "catalogue")
+    codes = products["product"].tolist()
+    label_of = dict(zip(products["product"], products["name"]))
+    tab_product, tab_customer, tab_segment, tab_quality = st.tabs(
+        [t("rec.tab_product", L), t("rec.tab_customer", L), t("rec.tab_segment", L), t("rec.tab_quality", L)])
+
+    with tab_product:
+        c1, c2, c3 = st.columns([3, 2, 1])
+        wanted = st.query_params.get("product")
+        product = c1.selectbox(t("rec.product", L), codes, key="rec_product",
+                               index=codes.index(wanted) if wanted in label_of else 0,
+                               format_func=lambda code: f"{label_of[code]} ({code})")
+        has_orders = mapping.get("order") is not None
+        basis = c2.radio(t("rec.basis", L), BASES, key="rec_basis", horizontal=False,
+                         index=BASES.index(query_choice("basis", BASES, "order")),
+                         format_func=lambda b: t("rec.basis_order" if has_orders else "rec.basis_order_days", L)
+                         if b == "order" else t("rec.basis_customer", L))
+        min_together = c3.number_input(t("rec.min_together", L), min_value=1, max_value=1000, value=MIN_TOGETHER,
+                                       step=1, key="rec_min", help=t("rec.min_together_help", L))
+        st.query_params.update({"product": product, "basis": basis})
+        also = cache.recommendation(source, "also_bought", product, basis, int(min_together), 5)
+        st.markdown(f"**{t('rec.also_bought', L)}**")
+        if also.empty:
+            st.info(t("rec.none_also", L, n=fmt_int(min_together, L)))
+        else:
+            shown = also.assign(confidence=also["confidence"].map(lambda v: fmt_pct(v, L)),
+                                lift=also["lift"].map(lambda v: fmt_num(v, L, 2)),
+                                together=also["together"].map(lambda v: fmt_int(v, L)))
+            st.dataframe(table(shown, {"name": "rec.col_product", "product": "rec.col_code",
+                                       "together": "rec.col_together", "confidence": "rec.col_confidence",
+                                       "lift": "rec.col_lift"}), hide_index=True, width="stretch")
+            st.plotly_chart(also_bought_bars(also, L), config={"displayModeBar": False})
+        st.caption(t("rec.metrics_help", L))
+
+    with tab_customer:
+        segmentation, names, _ = cache.segmentation(source, as_of=None, window_days=None, method="quantile")
+        customers = segmentation.customers.sort_values("monetary", ascending=False).index.astype(str).tolist()
+        wanted = st.query_params.get("customer")
+        customer = st.selectbox(t("rec.customer", L), customers, key="rec_customer",
+                                index=customers.index(wanted) if wanted in set(customers) else 0,
+                                format_func=lambda c: f"{c} · {names.get(c)}" if names is not None else c)
+        st.query_params["customer"] = customer
+        offers, again, segment = cache.recommendation(source, "customer", customer)
+        if segment:
+            st.info(t("rec.customer_segment", L, segment=BY_KEY[segment].label(L), action=BY_KEY[segment].action(L)))
+        st.markdown(f"**{t('rec.offer', L)}**")
+        offers = offers.assign(score=offers["score"].map(lambda v: fmt_num(v, L, 3)),
+                               because=[b if s == "history" else t("rec.popular", L)
+                                        for b, s in zip(offers["because"], offers["source"])])
+        st.dataframe(table(offers, {"name": "rec.col_product", "product": "rec.col_code", "because": "rec.col_because",
+                                    "score": "rec.col_score"}), hide_index=True, width="stretch")
+        st.markdown(f"**{t('rec.buy_again', L)}**")
+        if again.empty:
+            st.caption(t("rec.no_buy_again", L))
+        else:
+            again = again.assign(every_days=again["every_days"].map(lambda v: fmt_num(v, L, 0)),
+                                 last_bought=again["last_bought"].map(lambda d: fmt_date(d, L)),
+                                 due_in_days=again["due_in_days"].map(
+                                     lambda d: t("rec.overdue", L, n=fmt_int(-d, L)) if d < 0
+                                     else t("rec.due_in", L, n=fmt_int(d, L))))
+            st.dataframe(table(again, {"name": "rec.col_product", "product": "rec.col_code", "times": "rec.col_times",
+                                       "every_days": "rec.col_every", "last_bought": "rec.col_last",
+                                       "due_in_days": "rec.col_due"}), hide_index=True, width="stretch")
+
+    with tab_segment:
+        present = [k for k in SEGMENT_KEYS if (segmentation.customers["segment"] == k).any()]
+        segment = st.selectbox(t("rec.segment", L), present, key="rec_segment",
+                               index=present.index(query_choice("segment", tuple(present), present[0])),
+                               format_func=lambda k: BY_KEY[k].label(L))
+        st.query_params["segment"] = segment
+        st.info(t("rec.segment_action", L, segment=BY_KEY[segment].label(L), action=BY_KEY[segment].action(L)))
+        top, push = cache.recommendation(source, "segment", segment)
+        left, right = st.columns(2)
+        with left:
+            st.markdown(f"**{t('rec.segment_top', L)}**")
+            shown = top.assign(share=top["share"].map(lambda v: fmt_pct(v, L)), lift=top["lift"].map(lambda v: fmt_num(v, L, 2)))
+            st.dataframe(table(shown, {"name": "rec.col_product", "customers": "rec.col_customers",
+                                       "share": "rec.col_share", "lift": "rec.col_lift"}), hide_index=True, width="stretch")
+        with right:
+            st.markdown(f"**{t('rec.segment_push', L)}**")
+            shown = push.assign(share_bought=push["share_bought"].map(lambda v: fmt_pct(v, L)))
+            st.dataframe(table(shown, {"name": "rec.col_product", "recommended_to": "rec.col_recommended_to",
+                                       "share_bought": "rec.col_share_bought"}), hide_index=True, width="stretch")
+
+        def campaign() -> pd.DataFrame:
+            recs = cache.recommendation(source, "segment_export", segment)
+            return recs[["customer", "rank", "product", "name", "score", "because"]]
+
+        d1, d2 = st.columns(2)
+        d1.download_button(t("rec.download_csv", L), lambda: to_csv_bytes(campaign(), lang=L), key="rec_dl_csv",
+                           file_name=f"metriqr_recomendacoes_{segment}.csv", mime="text/csv")
+        d2.download_button(t("rec.download_xlsx", L), lambda: to_xlsx_bytes({BY_KEY[segment].label(L): campaign()}),
+                           key="rec_dl_xlsx", file_name=f"metriqr_recomendacoes_{segment}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    with tab_quality:
+        with st.spinner(t("rec.building", L)):
+            quality = cache.recommendation(source, "evaluate")
+        k = quality["k"]
+        st.write(t("rec.quality_intro", L, cutoff=fmt_date(quality["cutoff"], L), end=fmt_date(quality["test_end"], L)))
+        ours, popular = quality["hit_rate"], quality["popularity"]["hit_rate"]
+        st.markdown(t("rec.quality_sentence", L, hit=fmt_pct(ours, L), n=fmt_int(quality["customers_evaluated"], L),
+                      k=k, pop=fmt_pct(popular, L)))
+        (st.success if ours > popular else st.warning)(t("rec.quality_wins" if ours > popular else "rec.quality_loses", L))
+        recent = quality.get("recent_popularity", {})
+        rows = []
+        for measure in ("hit_rate", "precision", "recall"):
+            rows.append({t("rec.quality_table", L): t(f"rec.{measure}", L, k=k),
+                         t("rec.quality_ours", L): fmt_pct(quality[measure], L),
+                         t("rec.quality_popular", L): fmt_pct(quality["popularity"][measure], L),
+                         t("rec.quality_recent", L, days=recent.get("days", 30)): fmt_pct(recent.get(measure), L)})
+        st.table(pd.DataFrame(rows).set_index(t("rec.quality_table", L)))
+        also_q = quality.get("also_bought")
+        if also_q:
+            st.caption(t("rec.quality_also", L, hit=fmt_pct(also_q["hit_rate"], L), pop=fmt_pct(also_q["popularity_hit_rate"], L)))
+        with st.expander(t("rec.non_products", L)):
+            st.write(NON_PRODUCT_RULE[L])

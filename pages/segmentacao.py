@@ -101,6 +101,12 @@ with error_boundary():
             st.caption(t("seg.showing", L, shown=fmt_int(MAX_ROWS_SHOWN, L), n=fmt_int(len(listing), L)))
         st.dataframe(display_customers(listing.head(MAX_ROWS_SHOWN), L, basis=basis), hide_index=True,
                      width="stretch")
+        c1, c2 = st.columns([3, 2])
+        one = c1.selectbox(t("seg.pick_customer", L), listing["customer"].head(MAX_ROWS_SHOWN).tolist(),
+                           key=f"seg_customer_{chosen}")
+        with c2:
+            st.page_link("pages/recomendacoes.py", label=t("seg.to_recommendations", L), icon=":material/shopping_cart:",
+                         query_params={"customer": one, "lang": L})
         label = BY_KEY[chosen].label(L)
         d1, d2 = st.columns(2)
         d1.download_button(t("seg.download_csv", L), lambda: to_csv_bytes(listing, lang=L),

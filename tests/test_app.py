@@ -13,7 +13,7 @@ from metriqr.migration import migrate
 from metriqr.pipeline import load_dataset
 from metriqr.segmentation import segment_customers, segment_summary
 from metriqr.segments import SEGMENTS, source_label
-from metriqr.texts import fmt_int
+from metriqr.texts import fmt_int, fmt_pct
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -226,12 +226,6 @@ def test_back_to_demo_forgets_the_upload():
     assert int(_metrics(at)["Linhas lidas"].replace(".", "")) > 30_000
 
 
-def test_placeholder_page_says_what_is_coming():
-    at = _app()
-    at.switch_page("pages/recomendacoes.py").run()
-    assert "Em breve" in at.info[0].value
-
-
 # --- Migração ------------------------------------------------------------------------------
 
 def _migration_page(**params: str) -> AppTest:
@@ -320,3 +314,91 @@ def test_rerun_without_changes_does_not_recompute(monkeypatch):
     assert calls == []  # same data, same options: served from the cache
     at.selectbox(key="window").set_value("12").run()
     assert [c["window_days"] for c in calls] == [365]  # a new option is computed once
+
+
+# --- Recomendações ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_purchases():
+    from metriqr.recommend import build_purchases
+
+    return build_purchases(load_dataset(SAMPLE).cleaned.transactions)
+
+
+def _recommendation_page(**params: str) -> AppTest:
+    at = _app()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/recomendacoes.py").run()
+    _no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def test_also_bought_for_the_product_in_the_url(demo_purchases):
+    from metriqr.recommend import also_bought
+
+    at = _recommendation_page(product="50107")  # Vinho Tinto Malbec 750 ml
+    assert at.selectbox(key="rec_product").value == "50107"
+    shown = at.dataframe[0].value
+    expected = also_bought(demo_purchases, "50107")
+    assert shown["Produto"].tolist() == expected["name"].tolist()
+    assert shown["Produto"].iloc[0] == "Queijo Brie 125 g"  # the planted pair comes first
+    assert shown["Juntos"].tolist() == [fmt_int(n, "pt") for n in expected["together"]]
+    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+    assert chart["data"][0]["type"] == "bar" and chart["data"][0]["y"][0] == "Queijo Brie 125 g"
+
+
+def test_raising_the_evidence_threshold_hides_rare_pairs():
+    at = _recommendation_page(product="50107")
+    at.number_input(key="rec_min").set_value(1000).run()  # the wine sold in fewer than 1,000 orders
+    _no_exception(at)
+    assert any("Nenhum produto foi comprado junto" in i.value for i in at.info)
+
+
+def test_customer_recommendations_exclude_what_they_bought(demo_purchases):
+    customer = "C00159"
+    at = _recommendation_page(customer=customer)
+    assert at.selectbox(key="rec_customer").value == customer
+    offers = at.dataframe[1].value
+    bought = set(demo_purchases.products[demo_purchases.history[demo_purchases.customer_index(customer)].indices])
+    assert len(offers) == 10 and not (set(offers["Código"]) & bought)
+    names = set(demo_purchases.names[demo_purchases.history[demo_purchases.customer_index(customer)].indices])
+    reasons = {r.strip() for cell in offers["Porque comprou"] for r in cell.split(",")}
+    assert reasons and reasons <= names | {"popular no segmento"}
+
+
+def test_segment_tab_and_campaign_downloads():
+    at = _recommendation_page(segment="loyal")
+    assert at.selectbox(key="rec_segment").value == "loyal"
+    assert any("O que fazer com Fidelizados" in i.value for i in at.info)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Baixar recomendações do segmento (CSV)" in labels and "Baixar recomendações do segmento (XLSX)" in labels
+
+
+def test_quality_panel_reports_the_holdout_honestly():
+    from metriqr.recommend_eval import evaluate
+
+    expected = evaluate(load_dataset(SAMPLE).cleaned.transactions)
+    at = _recommendation_page()
+    text = " ".join(m.value for m in at.markdown)
+    assert f"Em {fmt_pct(expected['hit_rate'], 'pt')} dos {fmt_int(expected['customers_evaluated'], 'pt')} clientes" in text
+    assert fmt_pct(expected["popularity"]["hit_rate"], "pt") in text
+    quality = at.table[0].value
+    assert quality.loc["Acerto@10 (clientes com ≥ 1 acerto)", "Nossas recomendações"] == fmt_pct(expected["hit_rate"], "pt")
+
+
+def test_without_a_product_column_the_page_says_what_is_needed():
+    data = "cliente;data;valor\nA;01/02/2025;10,00\nB;02/03/2025;20,00\n".encode()
+    at = _upload(_app(), "sem_produto.csv", data)
+    at.switch_page("pages/recomendacoes.py").run()
+    _no_exception(at)
+    assert at.warning and "coluna de produto" in at.warning[0].value
+
+
+def test_segmentation_links_a_customer_to_their_recommendations():
+    at = _app()
+    at.switch_page("pages/segmentacao.py").run()
+    link = next(p for p in at.get("page_link") if p.proto.page == "recomendacoes")
+    chosen = at.selectbox(key="seg_customer_champions").value
+    assert f"customer={chosen}" in link.proto.query_string

@@ -139,3 +139,21 @@ def test_migration_page_draws_the_sankey_on_uploaded_data(server, browser, tmp_p
     nodes = page.locator("g.sankey .sankey-node").all_text_contents()
     assert any("Campeões" in n for n in nodes) and any("Novos no período" in n for n in nodes)
     page.close()
+
+
+def test_product_lookup_shows_what_is_bought_with_it(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    page.goto(f"{server}/recomendacoes")
+    page.get_by_text("Quem comprou este produto também comprou").wait_for(timeout=60_000)
+    _settle(page)
+    picker = page.get_by_role("combobox", name="Produto (digite para buscar)")
+    picker.click()
+    page.keyboard.type("Vinho Tinto")
+    page.get_by_role("option", name="Vinho Tinto Malbec 750 ml (50107)").click()
+    _settle(page)
+    page.wait_for_timeout(500)
+    assert "product=50107" in page.url
+    # the table is drawn on a canvas; the chart's bars name the co-purchases as SVG text
+    bars = page.locator(".js-plotly-plot .ytick text").all_text_contents()
+    assert len(bars) == 5 and "Queijo Brie 125 g" in bars
+    page.close()

@@ -13,6 +13,9 @@ import streamlit as st
 from metriqr.aggregates import customer_names
 from metriqr.columns import detect_columns
 from metriqr.migration import History, Migration, build_history, migration_chain
+from metriqr.recommend import (Purchases, also_bought, build_purchases, buy_again, catalogue,
+                               recommend_for_customer, segment_products, segment_recommendations, with_reason_names)
+from metriqr.recommend_eval import evaluate
 from metriqr.pipeline import Dataset, clean_raw
 from metriqr.reading import RawTable, read_table
 from metriqr.segmentation import Segmentation, segment_customers
@@ -99,3 +102,40 @@ def migration(source: Source, dates: list, *, method: str, thresholds: str) -> t
     and customer names for the lists."""
     stamps = tuple(pd.Timestamp(d).strftime("%Y-%m-%d") for d in dates)
     return _chain(source.digest, source.name, sheet(), overrides(), stamps, method, thresholds, source.data)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _purchases(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes) -> Purchases:
+    """Sparse purchase matrices and the item-to-item model: built once per dataset."""
+    return build_purchases(_dataset(digest, name, sheet_name, fixes, _data).cleaned.transactions)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _recommendation(digest: str, name: str, sheet_name: str | None, fixes: Overrides, what: str, args: tuple,
+                    _data: bytes):
+    """Small recommendation results, each cached by data, question and options (reruns stay instant)."""
+    purchases = _purchases(digest, name, sheet_name, fixes, _data)
+    if what == "evaluate":
+        return evaluate(_dataset(digest, name, sheet_name, fixes, _data).cleaned.transactions)
+    if what == "catalogue":
+        return catalogue(purchases)
+    if what == "also_bought":
+        product, basis, min_together, top = args
+        return also_bought(purchases, product, basis=basis, min_together=min_together, top=top)
+    segments = _segmentation(digest, name, sheet_name, fixes, None, None, "quantile", _data)[0].customers["segment"]
+    segments = segments.astype(str)
+    if what == "customer":
+        (customer,) = args
+        recs = recommend_for_customer(purchases, customer, top=10, segments=segments)
+        return with_reason_names(purchases, recs), buy_again(purchases, customer), segments.get(customer)
+    if what == "segment":
+        (segment,) = args
+        return segment_products(purchases, segments, segment)
+    if what == "segment_export":
+        (segment,) = args
+        return segment_recommendations(purchases, segments, segment)
+    raise ValueError(what)
+
+
+def recommendation(source: Source, what: str, *args: object):
+    return _recommendation(source.digest, source.name, sheet(), overrides(), what, args, source.data)
