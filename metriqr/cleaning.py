@@ -126,10 +126,9 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
         cancelled = match_unique(col["status"], _CANCELLED)
         exclude("cancelled", cancelled, col["status"])
     if "order" in col:
-        alive = reason == -1
-        duplicate = np.zeros(n, dtype=bool)
-        duplicate[alive] = frame[alive].duplicated(keep="first").to_numpy()
-        exclude("duplicate", duplicate, col["order"])
+        # Identical rows always get identical reasons above, so duplicates over the whole
+        # frame are exactly the duplicates among the rows still in use.
+        exclude("duplicate", frame.duplicated(keep="first").to_numpy(), col["order"])
     exclude("zero_amount", amount == 0, shown_amount)
 
     used = reason == -1

@@ -14,7 +14,7 @@ from metriqr.scoring import METHODS
 from metriqr.segments import SEGMENT_KEYS, source_label
 from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
 from ui import cache
-from ui.state import current_source, ensure_entrypoint, error_boundary, lang, query_choice
+from ui.state import ensure_entrypoint, error_boundary, lang, page_header, query_choice
 
 ensure_entrypoint()
 L = lang()
@@ -40,11 +40,7 @@ def label(key: str) -> str:
     return source_label(key, L)
 
 
-st.title(t("migui.title", L))
-st.caption(t("migui.intro", L))
-source = current_source()
-if source.is_demo:
-    st.caption(t("app.demo_badge", L, name=source.name))
+source = page_header("migui.title", "migui.intro")
 
 with error_boundary():
     _, _, _, (first, last) = cache.data_view(source)

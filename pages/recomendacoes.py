@@ -10,7 +10,7 @@ from metriqr.recommend import BASES, MIN_TOGETHER, NON_PRODUCT_RULE
 from metriqr.segments import BY_KEY, SEGMENT_KEYS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 from ui import cache
-from ui.state import current_source, ensure_entrypoint, error_boundary, lang, query_choice
+from ui.state import ensure_entrypoint, error_boundary, lang, page_header, query_choice
 
 ensure_entrypoint()
 L = lang()
@@ -21,11 +21,7 @@ def table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return frame[list(columns)].rename(columns={c: t(k, L) for c, k in columns.items()})
 
 
-st.title(t("rec.title", L))
-st.caption(t("rec.intro", L))
-source = current_source()
-if source.is_demo:
-    st.caption(t("app.demo_badge", L, name=source.name))
+source = page_header("rec.title", "rec.intro")
 
 with error_boundary():
     mapping, _, _, _ = cache.data_view(source)

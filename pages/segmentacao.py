@@ -12,17 +12,14 @@ from metriqr.segmentation import segment_summary
 from metriqr.segments import BY_KEY, SEGMENT_KEYS, SEGMENTS, TIER_ADVICE, TIER_LABEL, TIERS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 from ui import cache
-from ui.state import ensure_entrypoint, current_source, error_boundary, lang, query_choice
+from ui.state import ensure_entrypoint, error_boundary, lang, page_header, query_choice
 
 ensure_entrypoint()
 L = lang()
 WINDOWS = {"all": None, "3": 91, "6": 182, "12": 365, "24": 730}
 MAX_ROWS_SHOWN = 500
 
-st.title(t("seg.title", L))
-source = current_source()
-if source.is_demo:
-    st.caption(t("app.demo_badge", L, name=source.name))
+source = page_header("seg.title")
 
 with error_boundary():
     with st.spinner(t("data.cleaning", L)):

@@ -228,14 +228,19 @@ def test_back_to_demo_forgets_the_upload():
 
 # --- Migração ------------------------------------------------------------------------------
 
-def _migration_page(**params: str) -> AppTest:
+def _page(path: str, **params: str) -> AppTest:
+    """Open a page with query parameters, as a shared link would, and check it rendered cleanly."""
     at = _app()
     for key, value in params.items():
         at.query_params[key] = value
-    at.switch_page("pages/migracao.py").run()
+    at.switch_page(path).run()
     _no_exception(at)
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def _migration_page(**params: str) -> AppTest:
+    return _page("pages/migracao.py", **params)
 
 
 def _sankey(at: AppTest) -> dict:
@@ -326,13 +331,7 @@ def demo_purchases():
 
 
 def _recommendation_page(**params: str) -> AppTest:
-    at = _app()
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page("pages/recomendacoes.py").run()
-    _no_exception(at)
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return _page("pages/recomendacoes.py", **params)
 
 
 def test_also_bought_for_the_product_in_the_url(demo_purchases):

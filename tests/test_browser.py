@@ -85,6 +85,18 @@ def _settle(page) -> None:
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=60_000)
 
 
+def _upload_then_open(page, server: str, upload: Path, wait_for: str, link: str, title: str) -> None:
+    """Upload a file on Dados, wait until it is read, then follow the sidebar link to a page."""
+    page.goto(f"{server}/dados")
+    _settle(page)
+    page.locator("input[type=file]").set_input_files(str(upload))
+    page.get_by_text(wait_for).wait_for(timeout=60_000)
+    _settle(page)
+    page.get_by_role("link", name=link).first.click()
+    page.get_by_text(title).wait_for(timeout=60_000)
+    _settle(page)
+
+
 def test_upload_then_segmentation_table(server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 2400})
     page.goto(f"{server}/dados")
@@ -92,12 +104,8 @@ def test_upload_then_segmentation_table(server, browser, tmp_path):
     assert page.get_by_text("dados de demonstração").first.is_visible()
     upload = tmp_path / "vendas.csv"
     upload.write_bytes(UPLOAD)
-    page.locator("input[type=file]").set_input_files(str(upload))
-    page.get_by_text("linha de total (não é venda)").wait_for(timeout=60_000)
-    _settle(page)
-    page.get_by_role("link", name="Segmentação").first.click()
-    page.get_by_text("Segmentação de clientes (RFM)").wait_for(timeout=60_000)
-    _settle(page)
+    _upload_then_open(page, server, upload, "linha de total (não é venda)", "Segmentação",
+                      "Segmentação de clientes (RFM)")
     table = page.locator("[data-testid='stTable']").first
     table.wait_for(timeout=60_000)
     text = table.inner_text()
@@ -123,16 +131,9 @@ def test_deep_link_in_english_opens_the_report(server, browser):
 
 def test_migration_page_draws_the_sankey_on_uploaded_data(server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 2400})
-    page.goto(f"{server}/dados")
-    _settle(page)
     upload = tmp_path / "minhas_vendas.csv"
     upload.write_bytes((ROOT / "sample_data" / "loja_exemplo.csv").read_bytes())
-    page.locator("input[type=file]").set_input_files(str(upload))
-    page.get_by_text("Sua planilha: minhas_vendas.csv").wait_for(timeout=60_000)
-    _settle(page)
-    page.get_by_role("link", name="Migração").first.click()
-    page.get_by_text("Migração entre segmentos").wait_for(timeout=60_000)
-    _settle(page)
+    _upload_then_open(page, server, upload, "Sua planilha: minhas_vendas.csv", "Migração", "Migração entre segmentos")
     links = page.locator("g.sankey path.sankey-link")
     links.first.wait_for(timeout=60_000)
     assert links.count() > 20

@@ -112,6 +112,18 @@ def query_choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     return value if value in allowed else default
 
 
+def page_header(title_key: str, intro_key: str | None = None) -> Source:
+    """Title, optional intro and the demo-data reminder every analysis page starts with; returns the data source."""
+    current = lang()
+    st.title(t(title_key, current))
+    if intro_key:
+        st.caption(t(intro_key, current))
+    source = current_source()
+    if source.is_demo:
+        st.caption(t("app.demo_badge", current, name=source.name))
+    return source
+
+
 @contextmanager
 def error_boundary() -> Iterator[None]:
     """Turn expected problems into a message in the user's language; never show a traceback."""
