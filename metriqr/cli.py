@@ -1,9 +1,14 @@
-"""Command line for scheduled, unattended runs: `python -m metriqr segment|migrate DATA [options]`.
+"""Command line for scheduled, unattended runs: `python -m metriqr COMMAND DATA [options]`.
+
+Commands: `segment` (the ten RFM segments), `migrate` (flows between segments from one date
+to another), `recommend` (also-bought lists per product with --product, not-yet-bought
+products per customer with --customer; metriqr.recommend) and `evaluate` (how well those
+recommendations did on a time hold-out, against popularity; metriqr.recommend_eval).
 
 One parent parser holds the data options every subcommand shares (DATA, --sheet,
---column) and another the language, so the coming `migrate`, `recommend` and `evaluate`
-read data exactly as `segment` does. Each subcommand is one function taking the parsed
-arguments and returning the exit status.
+--column) and another the language, so every subcommand reads data exactly as `segment`
+does. Each subcommand is one function taking the parsed arguments and returning the exit
+status; text reports are rendered from the same records `--json` prints.
 
 Exit status: 0 done; 2 bad input (argparse usage errors, or any MetriqrError, whose
 message goes to stderr in the chosen language); 1 unexpected error, reported in one
@@ -23,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from metriqr.aggregates import customer_names
@@ -31,6 +37,9 @@ from metriqr.errors import InputFileError, MetriqrError, OptionError
 from metriqr.export import to_csv_bytes, to_xlsx_bytes
 from metriqr.migration import NEW, Migration, migrate, readings
 from metriqr.pipeline import Dataset, load_dataset
+from metriqr.recommend import (BASES, MIN_TOGETHER, RECENT_DAYS, Purchases, also_bought, build_purchases,
+                               recommend_for_customers)
+from metriqr.recommend_eval import evaluate
 from metriqr.report import customers_export, money, summary_table, workbook_sheets
 from metriqr.scoring import METHODS, RFMScorer
 from metriqr.segmentation import Segmentation, segment_customers, segment_summary
@@ -43,6 +52,7 @@ DEBUG_ENV = "METRIQR_DEBUG"
 CUSTOMER_FORMATS = (".csv", ".xlsx")
 REPORT_FORMATS = (".xlsx",)
 THRESHOLDS = ("first", "last", "each")
+PRODUCT_TOP, CUSTOMER_TOP = 5, 10  # default list lengths of `recommend`
 
 # Labels only the text report uses (the shared catalogue in metriqr.texts has the tables' headers).
 _TEXT: dict[str, dict[str, str]] = {
@@ -79,6 +89,90 @@ _TEXT: dict[str, dict[str, str]] = {
     "is_folder": {"pt": "é uma pasta", "en": "it is a folder"},
     "same_output": {"pt": "o mesmo arquivo foi dado a --customers-out e --report-out",
                     "en": "the same file was given to --customers-out and --report-out"},
+    # recommend
+    "rec_need_target": {"pt": "informe pelo menos um --product ID ou --customer ID (podem ser os dois)",
+                        "en": "give at least one --product ID or --customer ID (both are allowed)"},
+    "rec_title": {"pt": "MetriQR — recomendações", "en": "MetriQR — recommendations"},
+    "also_title": {"pt": "Quem comprou {product} também comprou:",
+                   "en": "Customers who bought {product} also bought:"},
+    "also_basis": {"pt": "Base: {n} {unit} com o produto; só pares com pelo menos {min} {unit} em comum.",
+                   "en": "Basis: {n} {unit} with the product; only pairs with at least {min} {unit} in common."},
+    "also_none": {"pt": "Nenhum produto aparece junto com ele em {min} {unit} ou mais. Tente --min-together menor "
+                        "ou --basis customer.",
+                  "en": "No product appears with it in {min} or more {unit}. Try a lower --min-together or "
+                        "--basis customer."},
+    "also_help": {"pt": "Confiança: entre {unit} com o produto, a parte que também tinha o outro. Lift: quantas "
+                        "vezes isso é mais que o acaso (acima de 1, compram-se juntos mais que o esperado).",
+                  "en": "Confidence: share of the {unit} with the product that also had the other. Lift: how many "
+                        "times that is above chance (above 1, bought together more than expected)."},
+    "unit_orders": {"pt": "pedidos", "en": "orders"},
+    "unit_days": {"pt": "compras (cliente e dia)", "en": "purchases (customer-days)"},
+    "unit_customers": {"pt": "clientes", "en": "customers"},
+    "col_rank": {"pt": "#", "en": "#"},
+    "col_code": {"pt": "Código", "en": "Code"},
+    "col_product": {"pt": "Produto", "en": "Product"},
+    "col_together": {"pt": "Juntos", "en": "Together"},
+    "col_confidence": {"pt": "Confiança", "en": "Confidence"},
+    "col_lift": {"pt": "Lift", "en": "Lift"},
+    "cust_title": {"pt": "Cliente {customer}{name} — segmento: {segment}",
+                   "en": "Customer {customer}{name} — segment: {segment}"},
+    "cust_bought": {"pt": "Já comprou {n} produtos diferentes; sugestões do que ainda não comprou:",
+                    "en": "Has bought {n} different products; suggestions among those not bought yet:"},
+    "cust_bought_one": {"pt": "Já comprou 1 produto; sugestões do que ainda não comprou:",
+                        "en": "Has bought 1 product; suggestions among those not bought yet:"},
+    "cust_none": {"pt": "Nada a sugerir: o cliente já comprou todos os produtos.",
+                  "en": "Nothing to suggest: the customer has bought every product."},
+    "because": {"pt": "porque comprou {names}", "en": "because they bought {names}"},
+    "popular_segment": {"pt": "fora do histórico: entre os mais comprados nos últimos {days} dias pelo segmento "
+                              "{segment} (completado pelos de todos os clientes)",
+                        "en": "not from the history: among the most bought in the last {days} days by the {segment} "
+                              "segment (completed with everyone's)"},
+    "popular_all": {"pt": "fora do histórico: entre os mais comprados nos últimos {days} dias",
+                    "en": "not from the history: among the most bought in the last {days} days"},
+    "score": {"pt": "pontuação", "en": "score"},
+    "and": {"pt": "e", "en": "and"},
+    "no_segment": {"pt": "–", "en": "–"},
+    # evaluate
+    "eval_title": {"pt": "MetriQR — qualidade das recomendações (teste no tempo)",
+                   "en": "MetriQR — recommendation quality (time hold-out)"},
+    "eval_split": {"pt": "Aprendido com as compras antes de {cutoff}; testado nas compras de {cutoff} a {end}.",
+                   "en": "Learned from the purchases before {cutoff}; tested on the purchases from {cutoff} to {end}."},
+    "eval_who": {"pt": "Clientes avaliados: os que já compravam antes do corte e, depois dele, compraram algum "
+                       "produto que nunca tinham comprado.",
+                 "en": "Customers evaluated: those who bought before the cut-off and, after it, bought some "
+                       "product they had never bought before."},
+    "eval_hit": {"pt": "Em {hit} dos {n} clientes avaliados, pelo menos um dos {k} produtos sugeridos foi "
+                       "comprado a partir de {cutoff}; a popularidade (os {k} mais comprados que o cliente "
+                       "ainda não tinha) acertou {pop}.",
+                 "en": "For {hit} of the {n} customers evaluated, at least one of the {k} suggested products "
+                       "was bought on or after {cutoff}; popularity (the {k} most bought products the customer "
+                       "did not have yet) hit {pop}."},
+    "eval_recent": {"pt": "Os mais comprados dos últimos {days} dias antes do corte acertaram {rate}.",
+                    "en": "The most bought of the last {days} days before the cut-off hit {rate}."},
+    "eval_precision": {"pt": "Em média, {precision} dos {k} sugeridos foram comprados (popularidade: {pop}), e as "
+                             "sugestões cobriram {recall} dos produtos novos de cada cliente (popularidade: "
+                             "{pop_recall}).",
+                       "en": "On average {precision} of the {k} suggested were bought (popularity: {pop}), and the "
+                             "suggestions covered {recall} of each customer's new products (popularity: "
+                             "{pop_recall})."},
+    "eval_win": {"pt": "As recomendações acertaram {diff} pontos percentuais a mais que a melhor referência "
+                       "de popularidade.",
+                 "en": "The recommendations hit {diff} percentage points more often than the best popularity "
+                       "baseline."},
+    "eval_tie": {"pt": "As recomendações e a popularidade praticamente empatam ({model} contra {best}): nestes "
+                       "dados, o histórico de cada cliente acrescenta pouco a sugerir os mais vendidos.",
+                 "en": "The recommendations and popularity practically tie ({model} vs {best}): in this data, "
+                       "each customer's history adds little over suggesting the best-sellers."},
+    "eval_lose": {"pt": "A popularidade venceu: sugerir os mais vendidos acertou {best}, mais que as recomendações "
+                        "personalizadas ({model}). Nestes dados, o histórico de cada cliente não ajuda a prever o "
+                        "que ele compra depois; prefira listas de mais vendidos.",
+                  "en": "Popularity won: suggesting the best-sellers hit {best}, more than the personal "
+                        "recommendations ({model}). In this data, a customer's history does not help predict what "
+                        "they buy next; prefer best-seller lists."},
+    "eval_also": {"pt": "Quem comprou também levou: em {hit} de {n} casos (um produto num pedido do teste), um dos "
+                        "{k} primeiros da lista estava no mesmo pedido; os {k} mais vendidos, em {pop}.",
+                  "en": "Also bought: in {hit} of {n} cases (a product in a test order), one of the first {k} of "
+                        "its list was in the same order; the {k} best-sellers, in {pop}."},
 }
 
 
@@ -125,7 +219,8 @@ def data_parent() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=PROG, description="MetriQR: customer RFM segmentation from a transaction table.",
+        prog=PROG, description="MetriQR: customer RFM segmentation, migration between segments and product "
+                               "recommendations from a transaction table.",
         epilog=f"Exit status: 0 ok, 2 bad input or usage, 1 internal error ({DEBUG_ENV}=1 shows the traceback).")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common, data = common_parent(), data_parent()
@@ -159,7 +254,45 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_.add_argument("--flows-out", metavar="FILE", type=Path,
                           help="write one row per customer: customer, segment_from (key, empty if new), segment_to")
     migrate_.set_defaults(handler=migrate_command)
+
+    recommend = commands.add_parser(
+        "recommend", parents=[data, common], help="what else to offer: per product (--product) or per customer (--customer)",
+        description="Customers who bought a product also bought… (--product), and products a customer has not "
+                    "bought yet, each with the bought products it comes from (--customer). At least one of the "
+                    "two, both allowed; needs a product column. Fees, postage and discounts are not products.")
+    recommend.add_argument("--product", metavar="ID", action="append", default=[],
+                           help="product code as in the data (e.g. 85123A); repeatable")
+    recommend.add_argument("--customer", metavar="ID", action="append", default=[],
+                           help="customer id as in the data (e.g. 17850); repeatable")
+    recommend.add_argument("--top", metavar="N",
+                           help=f"items per list (default: {PRODUCT_TOP} per product, {CUSTOMER_TOP} per customer)")
+    recommend.add_argument("--basis", choices=BASES, default=BASES[0],
+                           help="also-bought on the same order, or by the same customer at any time "
+                                "(default: %(default)s)")
+    recommend.add_argument("--min-together", metavar="N", default=str(MIN_TOGETHER),
+                           help="an also-bought pair needs at least N orders (customers) in common "
+                                "(default: %(default)s)")
+    recommend.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
+    recommend.set_defaults(handler=recommend_command,
+                           check=lambda args: _need_target(recommend, args))
+
+    evaluate_ = commands.add_parser(
+        "evaluate", parents=[data, common], help="how good the recommendations are: a time hold-out vs popularity",
+        description="Learn from the purchases before a cut-off date, test on the purchases after it: how often "
+                    "customers bought one of their top-K recommendations, against suggesting the best-sellers.")
+    evaluate_.add_argument("--cutoff", metavar="YYYY-MM-DD",
+                           help="train before it, test from it to the last sale (default: about 3 months before "
+                                "the last sale, never before the middle of the history)")
+    evaluate_.add_argument("--k", metavar="N", default="10", help="recommendations per customer (default: %(default)s)")
+    evaluate_.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
+    evaluate_.set_defaults(handler=evaluate_command)
     return parser
+
+
+def _need_target(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """`recommend` needs something to recommend for: a usage error (status 2) otherwise."""
+    if not args.product and not args.customer:
+        parser.error(_text("rec_need_target", args.lang))
 
 
 LOCAL_MAX_BYTES = 16 * 1024**3
@@ -392,12 +525,256 @@ def migrate_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- recommend -------------------------------------------------------------------------
+
+def _count(value: str | int | None, *, default: int, key: str) -> int:
+    """A whole number ≥ 1 given on the command line; otherwise the library's message under `key`."""
+    if value is None:
+        return default
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise OptionError(key, value=str(value)) from None
+    if number < 1:
+        raise OptionError(key, value=str(value))
+    return number
+
+
+def _unique(values: Sequence[str]) -> list[str]:
+    """The ids in the order given, each once (`--product A --product A` asks once)."""
+    return list(dict.fromkeys(values))
+
+
+def _unit(purchases: Purchases, basis: str, lang: str) -> str:
+    """What `together` counts: orders, customer-days (no order column) or customers."""
+    if basis == "customer":
+        return _text("unit_customers", lang)
+    return _text("unit_orders" if purchases.has_orders else "unit_days", lang)
+
+
+def also_bought_record(purchases: Purchases, product: str, *, top: int, basis: str,
+                       min_together: int) -> dict[str, Any]:
+    """One product's also-bought list, JSON-ready (confidence 4 decimals, lift 3)."""
+    i = purchases.product_index(product)
+    table = also_bought(purchases, product, top=top, basis=basis, min_together=min_together)
+    items = [{"product": str(row.product), "name": str(row.name), "together": int(row.together),
+              "confidence": _number(row.confidence, 4), "lift": _number(row.lift, 3)}
+             for row in table.itertuples(index=False)]
+    return {"product": str(purchases.products[i]), "name": str(purchases.names[i]), "also_bought": items}
+
+
+def customer_records(purchases: Purchases, customers: Sequence[str], *, top: int,
+                     segments: pd.Series) -> list[dict[str, Any]]:
+    """Each customer's not-yet-bought products with their reasons, JSON-ready (score 4 decimals)."""
+    table = recommend_for_customers(purchases, customers, top=top, segments=segments)
+    lists: dict[str, list[dict[str, Any]]] = {str(c): [] for c in customers}
+    for row in table.itertuples(index=False):
+        lists[str(row.customer)].append({"product": str(row.product), "name": str(row.name),
+                                         "score": _number(row.score, 4),
+                                         "because": [str(code) for code in row.because],
+                                         "source": str(row.source)})
+    records = []
+    for customer in customers:
+        segment = segments.get(str(customer))
+        records.append({"customer": str(customer), "segment": None if pd.isna(segment) else str(segment),
+                        "recommendations": lists[str(customer)]})
+    return records
+
+
+def _names(names: Sequence[str], lang: str) -> str:
+    """`A`, `A e B`, `A, B e C`."""
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {_text('and', lang)} {names[-1]}"
+
+
+def _label(code: str, name: str) -> str:
+    """`Café (CAF01)`; the code alone when the data has no name column (the name is then the code)."""
+    return code if not name or name == code else f"{name} ({code})"
+
+
+def _left(header: str, values: list[str]) -> dict[str, list[str]]:
+    """A text column left-aligned in DataFrame.to_string (which right-aligns everything)."""
+    width = max([len(header), *map(len, values)])
+    return {header.ljust(width): [value.ljust(width) for value in values]}
+
+
+def also_bought_text(record: dict[str, Any], purchases: Purchases, *, basis: str, min_together: int,
+                     lang: str) -> list[str]:
+    """The also-bought table of one product, with what `together` counts and how to read it."""
+    together = purchases.together_order if basis == "order" else purchases.together_customer
+    i = purchases.product_index(record["product"])
+    unit = _unit(purchases, basis, lang)
+    lines = [_text("also_title", lang, product=_label(record["product"], record["name"])),
+             "  " + _text("also_basis", lang, n=fmt_int(together[i, i], lang), unit=unit,
+                          min=fmt_int(min_together, lang))]
+    if not record["also_bought"]:
+        return lines + ["  " + _text("also_none", lang, min=fmt_int(min_together, lang), unit=unit)]
+    frame = pd.DataFrame({
+        _text("col_rank", lang): range(1, len(record["also_bought"]) + 1),
+        **_left(_text("col_code", lang), [item["product"] for item in record["also_bought"]]),
+        **_left(_text("col_product", lang), [item["name"] for item in record["also_bought"]]),
+        _text("col_together", lang): [fmt_int(item["together"], lang) for item in record["also_bought"]],
+        _text("col_confidence", lang): [fmt_pct(item["confidence"], lang) for item in record["also_bought"]],
+        _text("col_lift", lang): [fmt_num(item["lift"], lang, 2) for item in record["also_bought"]],
+    })
+    table = frame.to_string(index=False)
+    return lines + ["", *("  " + line for line in table.splitlines()), "",
+                    "  " + _text("also_help", lang, unit=unit)]
+
+
+def customer_text(record: dict[str, Any], purchases: Purchases, *, names: pd.Series | None,
+                  lang: str) -> list[str]:
+    """One customer's suggestions, each with “because they bought …” (names and codes) or its fallback."""
+    customer = record["customer"]
+    name = names.get(customer) if names is not None else None
+    shown_name = f" ({name})" if isinstance(name, str) and name.strip() else ""
+    segment = BY_KEY[record["segment"]].label(lang) if record["segment"] in BY_KEY else _text("no_segment", lang)
+    bought = purchases.history.indptr
+    i = purchases.customer_index(customer)
+    lines = [_text("cust_title", lang, customer=customer, name=shown_name, segment=segment),
+             "  " + (_text("cust_bought", lang, n=fmt_int(bought[i + 1] - bought[i], lang))
+                     if bought[i + 1] - bought[i] != 1 else _text("cust_bought_one", lang))]
+    if not record["recommendations"]:
+        return lines + ["  " + _text("cust_none", lang)]
+    for rank, item in enumerate(record["recommendations"], start=1):
+        if item["because"]:
+            why = _text("because", lang, names=_names(
+                [_label(code, str(purchases.names[purchases.product_index(code)])) for code in item["because"]],
+                lang))
+            why += f"; {_text('score', lang)} {fmt_num(item['score'], lang, 3)}"
+        elif record["segment"] in BY_KEY:
+            why = _text("popular_segment", lang, segment=segment, days=RECENT_DAYS)
+        else:
+            why = _text("popular_all", lang, days=RECENT_DAYS)
+        lines.append(f"  {rank:>2}. {_label(item['product'], item['name'])}")
+        lines.append(f"      {why}")
+    return lines
+
+
+def recommend_command(args: argparse.Namespace) -> int:
+    """`recommend`: also-bought lists for --product, not-yet-bought products for --customer."""
+    lang = args.lang
+    products, customers = _unique(args.product), _unique(args.customer)
+    product_top = _count(args.top, default=PRODUCT_TOP, key="bad_top")
+    customer_top = _count(args.top, default=CUSTOMER_TOP, key="bad_top")
+    min_together = _count(args.min_together, default=MIN_TOGETHER, key="bad_min_together")
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column)
+    transactions = dataset.cleaned.transactions
+    purchases = build_purchases(transactions)
+    for product in products:  # every id checked before any list is computed or printed
+        purchases.product_index(product)
+    for customer in customers:
+        purchases.customer_index(customer)
+
+    record: dict[str, Any] = {}
+    if products:
+        record["products"] = [also_bought_record(purchases, product, top=product_top, basis=args.basis,
+                                                 min_together=min_together) for product in products]
+    if customers:
+        segments = segment_customers(transactions).customers["segment"].astype(str)
+        segments.index = segments.index.astype(str)
+        record["customers"] = customer_records(purchases, customers, top=customer_top, segments=segments)
+
+    if args.json:
+        print(json.dumps(record, ensure_ascii=True, allow_nan=False))
+        return EXIT_OK
+    lines = [_text("rec_title", lang)]
+    for item in record.get("products", []):
+        lines += ["", *also_bought_text(item, purchases, basis=args.basis, min_together=min_together, lang=lang)]
+    names = customer_names(transactions) if customers else None
+    if names is not None:
+        names.index = names.index.astype(str)
+    for item in record.get("customers", []):
+        lines += ["", *customer_text(item, purchases, names=names, lang=lang)]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+# --- evaluate --------------------------------------------------------------------------
+
+def _json_safe(value: Any) -> Any:
+    """NaN (a figure with no case to measure) → null, numpy scalars → plain numbers, recursively."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    return value
+
+
+TIE_MARGIN = 0.01  # hit rates closer than this are reported as a tie
+
+
+def _hit_share(rate: float, customers: int) -> float:
+    """Undo evaluate()'s 4-decimal rounding of a share of customers, so 0.5365 of 1,875 reads 53,7% (1,006)."""
+    if 0 < customers < 5000:  # the rounding error × customers stays below half a customer
+        return round(rate * customers) / customers
+    return rate
+
+
+def evaluation_text(record: dict[str, Any], *, lang: str) -> str:
+    """Plain sentences from the `evaluate --json` record, saying so when popularity wins."""
+    cutoff, end = pd.Timestamp(record["cutoff"]), pd.Timestamp(record["test_end"])
+    k, n = record["k"], record["customers_evaluated"]
+    popularity = record["popularity"]
+    model = _hit_share(record["hit_rate"], n)
+    lines = [_text("eval_title", lang), "",
+             _text("eval_split", lang, cutoff=fmt_date(cutoff, lang), end=fmt_date(end, lang)),
+             _text("eval_who", lang), "",
+             _text("eval_hit", lang, hit=fmt_pct(model, lang), n=fmt_int(record["customers_evaluated"], lang),
+                   k=fmt_int(k, lang), cutoff=fmt_date(cutoff, lang),
+                   pop=fmt_pct(_hit_share(popularity["hit_rate"], n), lang))]
+    baselines = [_hit_share(popularity["hit_rate"], n)]
+    recent = record.get("recent_popularity")
+    if recent and recent.get("hit_rate") is not None:
+        baselines.append(_hit_share(recent["hit_rate"], n))
+        lines.append(_text("eval_recent", lang, days=recent["days"], rate=fmt_pct(baselines[-1], lang)))
+    lines.append(_text("eval_precision", lang, precision=fmt_pct(record["precision"], lang), k=fmt_int(k, lang),
+                       pop=fmt_pct(popularity["precision"], lang), recall=fmt_pct(record["recall"], lang),
+                       pop_recall=fmt_pct(popularity["recall"], lang)))
+    best = max(baselines)
+    if model - best >= TIE_MARGIN:
+        lines += ["", _text("eval_win", lang, diff=fmt_num(100 * (model - best), lang, 1))]
+    elif best - model >= TIE_MARGIN:
+        lines += ["", _text("eval_lose", lang, best=fmt_pct(best, lang), model=fmt_pct(model, lang))]
+    else:
+        lines += ["", _text("eval_tie", lang, best=fmt_pct(best, lang), model=fmt_pct(model, lang))]
+    also = record.get("also_bought")
+    if also and also.get("hit_rate") is not None and also.get("products_in_baskets"):
+        lines += ["", _text("eval_also", lang, hit=fmt_pct(also["hit_rate"], lang),
+                            n=fmt_int(also["products_in_baskets"], lang), k=fmt_int(also["k"], lang),
+                            pop=fmt_pct(also["popularity_hit_rate"], lang))]
+    return "\n".join(lines)
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    """`evaluate`: the time hold-out of metriqr.recommend_eval, as JSON or sentences."""
+    cutoff = parse_as_of(args.cutoff)
+    k = _count(args.k, default=10, key="bad_top")
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column)
+    record = _json_safe(evaluate(dataset.cleaned.transactions, cutoff=cutoff, k=k))
+    if args.json:
+        print(json.dumps(record, ensure_ascii=True, allow_nan=False))
+    else:
+        print(evaluation_text(record, lang=args.lang))
+    return EXIT_OK
+
+
 # --- entry point -----------------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, run one subcommand, and turn every failure into an exit status and a short message."""
     try:
         args = build_parser().parse_args(argv)
+        if getattr(args, "check", None) is not None:
+            args.check(args)  # checks argparse cannot express, reported as usage errors
     except SystemExit as exit_:  # argparse has printed usage (status 2) or help (status 0)
         return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
     if hasattr(sys.stdout, "reconfigure"):

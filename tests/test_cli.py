@@ -532,3 +532,220 @@ def test_migrate_online_retail_month(tmp_path: Path) -> None:
     assert record["totals"]["entered"] == november
     flows_in = sum(f["customers"] for f in record["flows"])
     assert flows_in == (first < "2011-12-01").sum()
+
+
+# --- recommend and evaluate ------------------------------------------------------------------------
+#
+# Nine orders (baskets). Café CAF01 is in orders 1, 2, 3, 4, 7 (n_A = 5); Pão de queijo PQ02 in 1, 2, 3, 5, 7
+# (n = 5); Queijo minas QM03 in 3, 4, 8 (n = 3). With CAF01: PQ02 in 4 orders (1, 2, 3, 7), QM03 in 2 (3, 4),
+# DL04 in 1 (7). Freight FRT is not a product, so it is in no list, though order 1 still counts.
+#   CAF01 → PQ02: together 4, confidence 4/5 = 0.8, lift 4·9/(5·5) = 1.44
+#   CAF01 → QM03: together 2, confidence 2/5 = 0.4, lift 2·9/(5·3) = 1.2   (shown only with --min-together ≤ 2)
+# C4 bought CAF01 and QM03; C7 bought only SB05, which nobody else bought: no history signal, so
+# C7's list is popularity (its segment's, completed with everyone's), without reasons.
+BASKETS_CSV = """Pedido;Data;Cliente;Código;Produto;Valor
+1;02/01/2025;C1;CAF01;Café;R$ 10,00
+1;02/01/2025;C1;PQ02;Pão de queijo;R$ 8,00
+1;02/01/2025;C1;FRT;Frete;R$ 5,00
+2;03/01/2025;C2;CAF01;Café;R$ 10,00
+2;03/01/2025;C2;PQ02;Pão de queijo;R$ 8,00
+3;04/01/2025;C3;CAF01;Café;R$ 10,00
+3;04/01/2025;C3;PQ02;Pão de queijo;R$ 8,00
+3;04/01/2025;C3;QM03;Queijo minas;R$ 30,00
+4;05/01/2025;C4;CAF01;Café;R$ 10,00
+4;05/01/2025;C4;QM03;Queijo minas;R$ 30,00
+5;06/01/2025;C5;PQ02;Pão de queijo;R$ 8,00
+5;06/01/2025;C5;DL04;Doce de leite;R$ 15,00
+6;07/01/2025;C1;DL04;Doce de leite;R$ 15,00
+7;08/01/2025;C6;CAF01;Café;R$ 10,00
+7;08/01/2025;C6;PQ02;Pão de queijo;R$ 8,00
+7;08/01/2025;C6;DL04;Doce de leite;R$ 15,00
+8;09/01/2025;C2;QM03;Queijo minas;R$ 30,00
+9;10/01/2025;C7;SB05;Sabão artesanal;R$ 12,00
+"""
+BASKET_NAMES = {"CAF01": "Café", "PQ02": "Pão de queijo", "QM03": "Queijo minas", "DL04": "Doce de leite",
+                "SB05": "Sabão artesanal"}
+BOUGHT = {"C4": {"CAF01", "QM03"}, "C7": {"SB05"}}
+
+
+@pytest.fixture(scope="module")
+def baskets_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("baskets") / "cestas.csv"
+    path.write_text(BASKETS_CSV, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def baskets_run(baskets_csv: Path) -> dict:
+    """Products and customers in one run: both keys present."""
+    return run_json("recommend", baskets_csv, "--product", "CAF01", "--min-together", "2",
+                    "--customer", "C4", "--customer", "C7")
+
+
+def test_recommend_product_hand_computed(baskets_csv: Path, baskets_run: dict) -> None:
+    assert set(baskets_run) == {"products", "customers"}
+    assert baskets_run["products"] == [{"product": "CAF01", "name": "Café", "also_bought": [
+        {"product": "PQ02", "name": "Pão de queijo", "together": 4, "confidence": 0.8, "lift": 1.44},
+        {"product": "QM03", "name": "Queijo minas", "together": 2, "confidence": 0.4, "lift": 1.2}]}]
+    # the default minimum of 3 orders in common drops the pair seen twice; only products asked → one key
+    default = run_json("recommend", baskets_csv, "--product", "CAF01")
+    assert default == {"products": [{"product": "CAF01", "name": "Café", "also_bought": [
+        {"product": "PQ02", "name": "Pão de queijo", "together": 4, "confidence": 0.8, "lift": 1.44}]}]}
+
+
+def test_recommend_customer_not_yet_bought_with_reasons(baskets_run: dict) -> None:
+    customers = {record["customer"]: record for record in baskets_run["customers"]}
+    assert list(customers) == ["C4", "C7"]
+    assert {record["segment"] for record in customers.values()} <= set(SEGMENT_KEYS)
+    c4 = customers["C4"]["recommendations"]
+    assert [item["product"] for item in c4][:2] == ["PQ02", "DL04"]  # bought with Café by others
+    for item in c4:
+        assert item["product"] not in BOUGHT["C4"]
+        assert set(item["because"]) <= BOUGHT["C4"]
+        assert item["name"] == BASKET_NAMES[item["product"]]
+    assert c4[0]["because"] and c4[0]["score"] > 0
+    c7 = customers["C7"]["recommendations"]
+    assert c7 and "SB05" not in {item["product"] for item in c7}
+    assert all(item["because"] == [] and item["source"] == "popular" for item in c7)
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("pt", ["Quem comprou Café (CAF01) também comprou", "80,0%", "1,44", "Cliente C4",
+            "porque comprou Café (CAF01)", "fora do histórico"]),
+    ("en", ["Customers who bought Café (CAF01) also bought", "80.0%", "1.44", "Customer C4",
+            "because they bought Café (CAF01)", "not from the history"]),
+])
+def test_recommend_text_report(baskets_csv: Path, lang: str, expected: list[str]) -> None:
+    result = run_cli("recommend", baskets_csv, "--product", "CAF01", "--customer", "C4", "--customer", "C7",
+                     "--lang", lang)
+    assert result.returncode == 0, result.stderr
+    for text in expected:
+        assert text in result.stdout, result.stdout
+
+
+RECOMMEND_BAD_INPUT = {
+    # case: (arguments, with {baskets}/{plain} placeholders; texts stderr must contain)
+    "unknown product": (["recommend", "{baskets}", "--product", "XYZ99"], ["XYZ99", "não encontrado"]),
+    "not a product": (["recommend", "{baskets}", "--product", "FRT"], ["FRT", "não é um produto"]),
+    "unknown customer": (["recommend", "{baskets}", "--customer", "C99"], ["C99", "Cliente não encontrado"]),
+    "no product column": (["recommend", "{plain}", "--product", "X"], ["coluna de produto", "--column product="]),
+    "top 0": (["recommend", "{baskets}", "--product", "CAF01", "--top", "0"], ["“0”", "≥ 1"]),
+    "top not a number": (["recommend", "{baskets}", "--customer", "C4", "--top", "dez"], ["“dez”"]),
+    "min together 0": (["recommend", "{baskets}", "--product", "CAF01", "--min-together", "0"], ["“0”", "≥ 1"]),
+    "english message": (["recommend", "{baskets}", "--product", "XYZ99", "--lang", "en"], ["Product not found"]),
+    "evaluate: too little data": (["evaluate", "{baskets}"], ["insuficientes", "mínimo 20"]),
+    "evaluate: k 0": (["evaluate", "{baskets}", "--k", "0"], ["“0”"]),
+    "evaluate: cutoff outside": (["evaluate", "{baskets}", "--cutoff", "2030-01-01"], ["01/01/2030", "fora dos dados"]),
+    "evaluate: cutoff not ISO": (["evaluate", "{baskets}", "--cutoff", "01/09/2011"], ["AAAA-MM-DD"]),
+    "evaluate: no product column": (["evaluate", "{plain}"], ["coluna de produto"]),
+}
+
+
+@pytest.mark.parametrize("case", list(RECOMMEND_BAD_INPUT))
+def test_recommend_bad_input_exits_2_with_a_message(case: str, baskets_csv: Path, migration_csv: Path) -> None:
+    arguments, expected = RECOMMEND_BAD_INPUT[case]
+    result = run_cli(*[a.format(baskets=baskets_csv, plain=migration_csv) for a in arguments])
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    message = result.stderr.strip()
+    assert message.startswith("metriqr: ") and "\n" not in message
+    for text in expected:
+        assert text in message, message
+
+
+def test_recommend_needs_a_product_or_a_customer(baskets_csv: Path) -> None:
+    result = run_cli("recommend", baskets_csv, "--json")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "usage:" in result.stderr and "--product" in result.stderr and "--customer" in result.stderr
+    assert cli.main(["recommend", str(baskets_csv)]) == 2  # in-process too: a status, not an exception
+
+
+def test_help_lists_the_recommend_and_evaluate_options() -> None:
+    recommend = run_cli("recommend", "--help")
+    assert recommend.returncode == 0
+    for option in ("--product", "--customer", "--top", "--basis", "--min-together", "--json", "--sheet",
+                   "--column", "--lang"):
+        assert option in recommend.stdout
+    evaluate = run_cli("evaluate", "--help")
+    assert evaluate.returncode == 0
+    for option in ("--cutoff", "--k", "--json", "--sheet", "--column", "--lang"):
+        assert option in evaluate.stdout
+
+
+def evaluation(hit: float, popular: float, recent: float) -> dict:
+    return {"cutoff": "2011-09-01", "test_end": "2011-12-09", "k": 10, "customers_evaluated": 1875,
+            "hit_rate": hit, "precision": 0.1, "recall": 0.05,
+            "popularity": {"hit_rate": popular, "precision": 0.05, "recall": 0.02},
+            "recent_popularity": {"days": 30, "hit_rate": recent, "precision": 0.05, "recall": 0.02},
+            "also_bought": {"k": 5, "products_in_baskets": 0, "hit_rate": None, "popularity_hit_rate": None}}
+
+
+def test_evaluation_text_says_when_popularity_wins() -> None:
+    won = cli.evaluation_text(evaluation(0.5365, 0.3344, 0.3285), lang="pt")
+    assert ("Em 53,7% dos 1.875 clientes avaliados, pelo menos um dos 10 produtos sugeridos foi comprado a "
+            "partir de 01/09/2011") in won  # 0.5365 is evaluate()'s rounding of 1,006 / 1,875 = 0.53653
+    assert "acertou 33,4%" in won and "pontos percentuais a mais" in won
+    lost = cli.evaluation_text(evaluation(0.721, 0.723, 0.732), lang="pt")
+    assert "A popularidade venceu" in lost and "73,2%" in lost
+    tied = cli.evaluation_text(evaluation(0.721, 0.716, 0.70), lang="en")
+    assert "practically tie" in tied
+    assert "Also bought" not in tied  # no case to measure: no sentence, rather than "nan%"
+
+
+# --- recommend and evaluate on Online Retail ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def retail_recommend(online_retail: Path) -> dict:
+    """One run for a product and a customer (about 5 s)."""
+    return run_json("recommend", online_retail, "--product", "85123A", "--customer", "17850")
+
+
+@pytest.fixture(scope="module")
+def retail_evaluate(online_retail: Path) -> dict:
+    """The reference split of docs/recommendations.md (about 5 s)."""
+    return run_json("evaluate", online_retail, "--cutoff", "2011-09-01")
+
+
+@pytest.mark.realdata
+def test_online_retail_also_bought(retail_recommend: dict) -> None:
+    from metriqr.recommend import is_non_product
+
+    [product] = retail_recommend["products"]
+    assert product["product"] == "85123A" and product["name"] == "WHITE HANGING HEART T-LIGHT HOLDER"
+    items = product["also_bought"]
+    assert len(items) == 5
+    codes = [item["product"] for item in items]
+    assert len(set(codes)) == 5 and "85123A" not in codes
+    assert not {"POST", "DOT", "M", "C2", "D", "S", "B"} & set(codes)
+    assert not is_non_product(codes, [item["name"] for item in items]).any()
+    for item in items:
+        assert isinstance(item["product"], str) and item["together"] >= 3
+        assert 0 < item["confidence"] <= 1 and item["lift"] > 0
+        assert item["confidence"] == round(item["confidence"], 4) and item["lift"] == round(item["lift"], 3)
+
+
+@pytest.mark.realdata
+def test_online_retail_customer_recommendations(retail_recommend: dict) -> None:
+    [customer] = retail_recommend["customers"]
+    assert customer["customer"] == "17850" and customer["segment"] in SEGMENT_KEYS
+    items = customer["recommendations"]
+    assert len(items) == 10 and len({item["product"] for item in items}) == 10
+    raw = pd.read_csv(ONLINE_RETAIL, dtype=str, usecols=["StockCode", "CustomerID"])
+    bought = set(raw.loc[raw["CustomerID"].str.replace(".0", "", regex=False) == "17850", "StockCode"])
+    assert "85123A" in bought  # ids compared as the data writes them
+    for item in items:
+        assert item["because"] and set(item["because"]) <= bought
+        assert item["product"] not in bought
+        assert item["score"] == round(item["score"], 4)
+
+
+@pytest.mark.realdata
+def test_online_retail_evaluate_beats_popularity(retail_evaluate: dict) -> None:
+    record = retail_evaluate
+    assert record["cutoff"] == "2011-09-01" and record["k"] == 10
+    assert record["customers_evaluated"] > 1000
+    assert record["hit_rate"] >= 0.5
+    assert record["hit_rate"] > record["popularity"]["hit_rate"]
+    assert set(record["popularity"]) == {"hit_rate", "precision", "recall"}
+    assert record["precision"] > record["popularity"]["precision"]
+    assert record["recall"] > record["popularity"]["recall"]
