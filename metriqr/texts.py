@@ -341,6 +341,124 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "rec.recall": {"pt": "Cobertura@{k}", "en": "Recall@{k}"},
     "rec.non_products": {"pt": "Linhas que não são produtos", "en": "Lines that are not products"},
     "rec.excluded_here": {"pt": "Nestes dados: {codes}.", "en": "In this data: {codes}."},
+    # command line: labels of the text reports
+    "cli.title": {"pt": "MetriQR — segmentação RFM", "en": "MetriQR — RFM segmentation"},
+    "cli.as_of": {"pt": "Data de referência", "en": "Reference date"},
+    "cli.period": {"pt": "Período das compras", "en": "Purchase period"},
+    "cli.to": {"pt": "a", "en": "to"},
+    "cli.window": {"pt": "Janela", "en": "Window"},
+    "cli.window_all": {"pt": "todo o histórico", "en": "all history"},
+    "cli.window_days": {"pt": "últimos {days} dias", "en": "last {days} days"},
+    "cli.method": {"pt": "Método de pontuação", "en": "Scoring method"},
+    "cli.thresholds": {"pt": "Limiares (nota sobe quando o valor passa do limiar)",
+                   "en": "Thresholds (the score goes up when a value exceeds a threshold)"},
+    "cli.recency_days": {"pt": "recência (dias)", "en": "recency (days)"},
+    "cli.frequency": {"pt": "frequência", "en": "frequency"},
+    "cli.monetary": {"pt": "valor", "en": "monetary"},
+    "cli.rows_read": {"pt": "Linhas lidas", "en": "Rows read"},
+    "cli.rows_used": {"pt": "Linhas usadas", "en": "Rows used"},
+    "cli.returns": {"pt": "das quais {n} devoluções: abatem o valor gasto, não contam como compra",
+                "en": "of which {n} returns: they reduce spend and are not counted as purchases"},
+    "cli.rows_excluded": {"pt": "Linhas excluídas", "en": "Rows excluded"},
+    "cli.examples": {"pt": "ex.", "en": "e.g."},
+    "cli.line": {"pt": "linha {line}", "en": "line {line}"},
+    "cli.customers": {"pt": "Clientes identificados", "en": "Customers identified"},
+    "cli.occasions": {"pt": "Compras (ocasiões)", "en": "Purchases (occasions)"},
+    "cli.revenue": {"pt": "Receita líquida", "en": "Net revenue"},
+    "cli.mig_title": {"pt": "MetriQR — migração entre segmentos", "en": "MetriQR — migration between segments"},
+    "cli.mig_top": {"pt": "Maiores movimentos:", "en": "Largest moves:"},
+    "cli.folder_missing": {"pt": "a pasta “{folder}” não existe", "en": "the folder “{folder}” does not exist"},
+    "cli.folder_readonly": {"pt": "sem permissão de escrita na pasta “{folder}”",
+                        "en": "no permission to write in the folder “{folder}”"},
+    "cli.bad_suffix": {"pt": "use a extensão {suffixes}", "en": "use the extension {suffixes}"},
+    "cli.is_input": {"pt": "é o próprio arquivo de dados", "en": "it is the input data file"},
+    "cli.is_folder": {"pt": "é uma pasta", "en": "it is a folder"},
+    "cli.same_output": {"pt": "o mesmo arquivo foi dado a --customers-out e --report-out",
+                    "en": "the same file was given to --customers-out and --report-out"},
+    # recommend
+    "cli.rec_need_target": {"pt": "informe pelo menos um --product ID ou --customer ID (podem ser os dois)",
+                        "en": "give at least one --product ID or --customer ID (both are allowed)"},
+    "cli.rec_title": {"pt": "MetriQR — recomendações", "en": "MetriQR — recommendations"},
+    "cli.also_title": {"pt": "Quem comprou {product} também comprou:",
+                   "en": "Customers who bought {product} also bought:"},
+    "cli.also_basis": {"pt": "Base: {n} {unit} com o produto; só pares com pelo menos {min} {unit} em comum.",
+                   "en": "Basis: {n} {unit} with the product; only pairs with at least {min} {unit} in common."},
+    "cli.also_none": {"pt": "Nenhum produto aparece junto com ele em {min} {unit} ou mais. Tente --min-together menor "
+                        "ou --basis customer.",
+                  "en": "No product appears with it in {min} or more {unit}. Try a lower --min-together or "
+                        "--basis customer."},
+    "cli.also_help": {"pt": "Confiança: entre {unit} com o produto, a parte que também tinha o outro. Lift: quantas "
+                        "vezes isso é mais que o acaso (acima de 1, compram-se juntos mais que o esperado).",
+                  "en": "Confidence: share of the {unit} with the product that also had the other. Lift: how many "
+                        "times that is above chance (above 1, bought together more than expected)."},
+    "cli.unit_orders": {"pt": "pedidos", "en": "orders"},
+    "cli.unit_days": {"pt": "compras (cliente e dia)", "en": "purchases (customer-days)"},
+    "cli.unit_customers": {"pt": "clientes", "en": "customers"},
+    "cli.col_rank": {"pt": "#", "en": "#"},
+    "cli.col_code": {"pt": "Código", "en": "Code"},
+    "cli.col_product": {"pt": "Produto", "en": "Product"},
+    "cli.col_together": {"pt": "Juntos", "en": "Together"},
+    "cli.col_confidence": {"pt": "Confiança", "en": "Confidence"},
+    "cli.col_lift": {"pt": "Lift", "en": "Lift"},
+    "cli.cust_title": {"pt": "Cliente {customer}{name} — segmento: {segment}",
+                   "en": "Customer {customer}{name} — segment: {segment}"},
+    "cli.cust_bought": {"pt": "Já comprou {n} produtos diferentes; sugestões do que ainda não comprou:",
+                    "en": "Has bought {n} different products; suggestions among those not bought yet:"},
+    "cli.cust_bought_one": {"pt": "Já comprou 1 produto; sugestões do que ainda não comprou:",
+                        "en": "Has bought 1 product; suggestions among those not bought yet:"},
+    "cli.cust_none": {"pt": "Nada a sugerir: o cliente já comprou todos os produtos.",
+                  "en": "Nothing to suggest: the customer has bought every product."},
+    "cli.because": {"pt": "porque comprou {names}", "en": "because they bought {names}"},
+    "cli.popular_segment": {"pt": "fora do histórico: entre os mais comprados nos últimos {days} dias pelo segmento "
+                              "{segment} (completado pelos de todos os clientes)",
+                        "en": "not from the history: among the most bought in the last {days} days by the {segment} "
+                              "segment (completed with everyone's)"},
+    "cli.popular_all": {"pt": "fora do histórico: entre os mais comprados nos últimos {days} dias",
+                    "en": "not from the history: among the most bought in the last {days} days"},
+    "cli.score": {"pt": "pontuação", "en": "score"},
+    "cli.and": {"pt": "e", "en": "and"},
+    "cli.no_segment": {"pt": "–", "en": "–"},
+    # evaluate
+    "cli.eval_title": {"pt": "MetriQR — qualidade das recomendações (teste no tempo)",
+                   "en": "MetriQR — recommendation quality (time hold-out)"},
+    "cli.eval_split": {"pt": "Aprendido com as compras antes de {cutoff}; testado nas compras de {cutoff} a {end}.",
+                   "en": "Learned from the purchases before {cutoff}; tested on the purchases from {cutoff} to {end}."},
+    "cli.eval_who": {"pt": "Clientes avaliados: os que já compravam antes do corte e, depois dele, compraram algum "
+                       "produto que nunca tinham comprado.",
+                 "en": "Customers evaluated: those who bought before the cut-off and, after it, bought some "
+                       "product they had never bought before."},
+    "cli.eval_hit": {"pt": "Em {hit} dos {n} clientes avaliados, pelo menos um dos {k} produtos sugeridos foi "
+                       "comprado a partir de {cutoff}; a popularidade (os {k} mais comprados que o cliente "
+                       "ainda não tinha) acertou {pop}.",
+                 "en": "For {hit} of the {n} customers evaluated, at least one of the {k} suggested products "
+                       "was bought on or after {cutoff}; popularity (the {k} most bought products the customer "
+                       "did not have yet) hit {pop}."},
+    "cli.eval_recent": {"pt": "Os mais comprados dos últimos {days} dias antes do corte acertaram {rate}.",
+                    "en": "The most bought of the last {days} days before the cut-off hit {rate}."},
+    "cli.eval_precision": {"pt": "Em média, {precision} dos {k} sugeridos foram comprados (popularidade: {pop}), e as "
+                             "sugestões cobriram {recall} dos produtos novos de cada cliente (popularidade: "
+                             "{pop_recall}).",
+                       "en": "On average {precision} of the {k} suggested were bought (popularity: {pop}), and the "
+                             "suggestions covered {recall} of each customer's new products (popularity: "
+                             "{pop_recall})."},
+    "cli.eval_win": {"pt": "As recomendações acertaram {diff} pontos percentuais a mais que a melhor referência "
+                       "de popularidade.",
+                 "en": "The recommendations hit {diff} percentage points more often than the best popularity "
+                       "baseline."},
+    "cli.eval_tie": {"pt": "As recomendações e a popularidade praticamente empatam ({model} contra {best}): nestes "
+                       "dados, o histórico de cada cliente acrescenta pouco a sugerir os mais vendidos.",
+                 "en": "The recommendations and popularity practically tie ({model} vs {best}): in this data, "
+                       "each customer's history adds little over suggesting the best-sellers."},
+    "cli.eval_lose": {"pt": "A popularidade venceu: sugerir os mais vendidos acertou {best}, mais que as recomendações "
+                        "personalizadas ({model}). Nestes dados, o histórico de cada cliente não ajuda a prever o "
+                        "que ele compra depois; prefira listas de mais vendidos.",
+                  "en": "Popularity won: suggesting the best-sellers hit {best}, more than the personal "
+                        "recommendations ({model}). In this data, a customer's history does not help predict what "
+                        "they buy next; prefer best-seller lists."},
+    "cli.eval_also": {"pt": "Quem comprou também levou: em {hit} de {n} casos (um produto num pedido do teste), um dos "
+                        "{k} primeiros da lista estava no mesmo pedido; os {k} mais vendidos, em {pop}.",
+                  "en": "Also bought: in {hit} of {n} cases (a product in a test order), one of the first {k} of "
+                        "its list was in the same order; the {k} best-sellers, in {pop}."},
     # errors: what arrived, what was expected, what to do
     "error.file_empty": {
         "pt": "O arquivo “{name}” está vazio. Exporte a planilha de novo e envie o arquivo com as vendas.",
