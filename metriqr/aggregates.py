@@ -50,22 +50,34 @@ def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
     if start is not None:
         in_window = in_window & (dates >= start).to_numpy()
     tx = transactions.loc[in_window]
-    purchases = tx.loc[~tx["is_return"].to_numpy()]
-    if purchases.empty:
+    purchase = ~tx["is_return"].to_numpy(dtype=bool)
+    if not purchase.any():
         raise OptionError("no_customers_in_window", start=_dates(start if start is not None else dates.min()),
                           end=_dates(as_of - pd.Timedelta(days=1)))
-    day = purchases["date"].dt.normalize()
-    occasion = purchases["order"] if "order" in purchases else day
-    grouped = pd.DataFrame({"customer": purchases["customer"].to_numpy(), "day": day.to_numpy(),
-                            "occasion": occasion.to_numpy()})
-    per_customer = grouped.groupby("customer", sort=True).agg(last_purchase=("day", "max"),
-                                                              frequency=("occasion", "nunique"))
-    spend = tx.groupby("customer", sort=False)["amount"].sum()
+    # Integer codes, customers in sorted order: the result never depends on row order.
+    code, customers = pd.factorize(tx["customer"], sort=True)
+    n = len(customers)
+    day = tx["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    occasion = pd.factorize(tx["order"])[0] if "order" in tx else day
+    bought, bought_day, bought_occasion = code[purchase], day[purchase], occasion[purchase]
+    # frequency: distinct (customer, occasion) pairs among purchases; a line without an
+    # order number (code -1) is not an occasion
+    known = bought_occasion >= 0
+    width = int(occasion.max()) + 1
+    pairs = np.unique(bought[known].astype(np.int64) * width + bought_occasion[known])
+    frequency = np.bincount(pairs // width, minlength=n)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(last, bought, bought_day)
     # Rounded so the float sum does not depend on row order (0.1 + 0.2 + 0.3 ≠ 0.3 + 0.2 + 0.1):
     # equal spends must compare equal under the tie rule.
-    per_customer["monetary"] = np.round(spend.reindex(per_customer.index).to_numpy(), 6)
+    monetary = np.round(np.bincount(code, weights=tx["amount"].to_numpy(dtype=float), minlength=n), 6)
+    keep = np.bincount(bought, minlength=n) > 0
+    per_customer = pd.DataFrame({
+        "last_purchase": last[keep].astype("datetime64[D]").astype(tx["date"].to_numpy().dtype),
+        "frequency": frequency[keep].astype(np.int64),
+        "monetary": monetary[keep],
+    }, index=pd.Index(np.asarray(customers, dtype=object)[keep], name="customer"))
     per_customer["recency_days"] = (as_of.normalize() - per_customer["last_purchase"]).dt.days.astype("int64")
-    per_customer.index.name = "customer"
     return per_customer[list(SUMMARY_COLUMNS)]
 
 

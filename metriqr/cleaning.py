@@ -21,7 +21,7 @@ import pandas as pd
 
 from metriqr.columns import ColumnMapping
 from metriqr.errors import ColumnError
-from metriqr.parsing import by_unique, match_unique, parse_dates, parse_numbers
+from metriqr.parsing import parse_dates, parse_numbers
 from metriqr.texts import LANGS, reason_summary
 
 # Exclusion reasons, in the order they are tested (a row gets the first that applies).
@@ -64,17 +64,29 @@ class Cleaned:
     report: CleaningReport
 
 
-def _text(series: pd.Series) -> pd.Series:
-    """Identifiers as clean strings: `17850.0` (a float cell) reads as `17850`; blanks are missing."""
+def _text(series: pd.Series) -> pd.Categorical:
+    """Identifiers as clean strings: `17850.0` (a float cell) reads as `17850`; blanks are missing.
+
+    Returned as a categorical (codes into the sorted distinct values): ids repeat heavily, and
+    every later group-by works on the integer codes.
+    """
     if pd.api.types.is_float_dtype(series):
         whole = series.dropna()
         if (whole == np.floor(whole)).all():
             series = series.astype("Int64")
+    codes, uniques = pd.factorize(series)
+    tidy = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
+    tidy = tidy.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    tidy = tidy.mask(tidy == "").astype(object)
+    # tidying can merge two raw values ("17850", " 17850") or blank one: number them again
+    merged, distinct = pd.factorize(tidy, sort=True)
+    return pd.Categorical.from_codes(np.append(merged, -1)[codes], categories=pd.Index(distinct, dtype=object))
 
-    def tidy(uniques: pd.Series):
-        text = uniques.astype("string").str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-        return text.mask(text == "").astype(object), None
-    return pd.Series(by_unique(series, tidy)[0], index=series.index, dtype="string")
+
+def _matches(values: pd.Categorical, pattern: re.Pattern) -> np.ndarray:
+    """Rows whose text matches, testing each distinct value once."""
+    hit = pd.Series(values.categories, dtype="string").str.match(pattern).fillna(False).to_numpy(dtype=bool)
+    return np.append(hit, False)[values.codes]
 
 
 def _examples(values: pd.Series, lines: np.ndarray, mask: np.ndarray) -> tuple[str, ...]:
@@ -100,19 +112,23 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
             examples[key] = _examples(shown, lines, new)
 
     customer = _text(col["customer"])
-    # Totals lines: a "TOTAL" label in any identifying column; the example shows that label.
-    total = np.zeros(n, dtype=bool)
-    label = pd.Series(None, index=frame.index, dtype=object)
-    for role in ("customer", "order", "date", "product", "product_name", "customer_name"):
-        if role in col:
-            hit = match_unique(col[role], _TOTAL_LINE)
-            label = label.mask(hit & label.isna().to_numpy(), col[role])
-            total |= hit
+    dates, date_format = parse_dates(col["date"], dayfirst=dayfirst)
+    # Totals lines: a "TOTAL" label in an identifying column. Only rows without a usable
+    # customer or date can be one, so the other columns are searched on those rows only.
+    customer_total = _matches(customer, _TOTAL_LINE)
+    suspect = np.flatnonzero(customer_total | (customer.codes == -1) | dates.isna().to_numpy())
+    total = customer_total.copy()
+    label = pd.Series(np.where(customer_total, np.asarray(customer, dtype=object), None), index=frame.index)
+    for role in ("order", "date", "product", "product_name", "customer_name"):
+        if role in col and len(suspect):
+            values = col[role].iloc[suspect]
+            hit = suspect[values.astype("string").str.match(_TOTAL_LINE).fillna(False).to_numpy(dtype=bool)]
+            label.iloc[hit[~total[hit]]] = values.loc[frame.index[hit[~total[hit]]]].to_numpy(dtype=object)
+            total[hit] = True
     exclude("total_line", total, label)
-    no_customer = customer.isna().to_numpy() | match_unique(customer, _NO_CUSTOMER)
+    no_customer = (customer.codes == -1) | _matches(customer, _NO_CUSTOMER)
     exclude("no_customer", no_customer, col["customer"])
 
-    dates, date_format = parse_dates(col["date"], dayfirst=dayfirst)
     exclude("bad_date", dates.isna().to_numpy(), col["date"])
 
     amount, basis = _amounts(col)
@@ -123,26 +139,29 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     amount = np.where(is_return, -np.abs(amount), amount)
 
     if "status" in col:
-        cancelled = match_unique(col["status"], _CANCELLED)
+        cancelled = _matches(_text(col["status"]), _CANCELLED)
         exclude("cancelled", cancelled, col["status"])
     if "order" in col:
         # Identical rows always get identical reasons above, so duplicates over the whole
         # frame are exactly the duplicates among the rows still in use.
-        exclude("duplicate", frame.duplicated(keep="first").to_numpy(), col["order"])
+        # A 64-bit hash per row stands for the row (a collision is ~1e-19 per pair).
+        hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+        exclude("duplicate", pd.Series(hashes).duplicated(keep="first").to_numpy(), col["order"])
     exclude("zero_amount", amount == 0, shown_amount)
 
     used = reason == -1
-    tx = pd.DataFrame({"customer": customer[used].astype(str).to_numpy(),
-                       "date": dates[used].to_numpy(),
-                       "amount": amount[used],
-                       "is_return": is_return[used]})
+    # Categoricals keep the distinct values of excluded rows among their categories; every
+    # consumer factorizes or groups on observed values only, so they are never seen.
+    columns = {"customer": customer[used], "date": dates.to_numpy()[used],
+               "amount": amount[used], "is_return": is_return[used]}
     if quantity is not None:
-        tx["quantity"] = quantity[used]
+        columns["quantity"] = quantity[used]
     for role in ("order", "product", "product_name", "customer_name"):
         if role in col:
-            tx[role] = _text(col[role])[used].to_numpy()
-    if "product" in tx and "product_name" not in tx:
-        tx["product_name"] = tx["product"]
+            columns[role] = _text(col[role])[used]
+    if "product" in columns and "product_name" not in columns:
+        columns["product_name"] = columns["product"]
+    tx = pd.DataFrame(columns)
 
     counts = np.bincount(reason[~used], minlength=len(REASONS)) if (~used).any() else np.zeros(len(REASONS), int)
     excluded = {key: int(counts[i]) for i, key in enumerate(REASONS) if counts[i]}

@@ -182,7 +182,7 @@ def build_history(transactions: pd.DataFrame) -> History:
     latest = np.full(int(offset.max()) + 1, np.iinfo(np.int64).min, dtype=np.int64)
     np.maximum.at(latest, offset[is_purchase], purchase_stamps)
     bought_on = np.flatnonzero(latest != np.iinfo(np.int64).min)
-    return History(customers=pd.Index(customers, name="customer"), day=row_keys // size + first_day,
+    return History(customers=pd.Index(np.asarray(customers, dtype=object), name="customer"), day=row_keys // size + first_day,
                    code=(row_keys % size).astype(np.intp), amount_hi=row_hi, amount_lo=row_lo,
                    occasions=row_occasions, purchased=row_purchased,
                    purchase_days=bought_on + first_day, purchase_last=latest[bought_on].view(date_dtype),
