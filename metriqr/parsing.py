@@ -30,13 +30,6 @@ def by_unique(series: pd.Series, parse) -> tuple[np.ndarray, object]:
     return np.concatenate([values, missing])[codes], extra
 
 
-def match_unique(series: pd.Series, pattern) -> np.ndarray:
-    """Boolean mask of cells whose text matches `pattern` (a compiled regex), tested once per distinct value."""
-    def parse(uniques: pd.Series):
-        return uniques.astype("string").str.match(pattern).fillna(False).astype(bool).astype(float), None
-    return by_unique(series, parse)[0] == 1.0
-
-
 def _as_text(series: pd.Series) -> pd.Series:
     """Strings with surrounding spaces removed; missing stays missing."""
     return series.astype("string").str.strip()

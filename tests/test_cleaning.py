@@ -330,3 +330,13 @@ def test_groceries_cleaned(groceries_raw):
     # row 1 is "05-01-2015": 5 January, not 1 May
     assert groceries_raw["Date"].iloc[1] == "05-01-2015"
     assert cleaned.transactions["date"].iloc[1] == pd.Timestamp(2015, 1, 5)
+
+
+def test_totals_label_in_a_product_column_is_found_on_rows_without_a_date():
+    frame = pd.DataFrame({"Cliente": ["Ana", "Bia", None], "Data": ["05/01/2024", "06/01/2024", None],
+                          "Produto": ["Café", "Pão", "Subtotal da página"], "Valor": ["10,00", "20,00", "30,00"]},
+                         dtype=object)
+    cleaned = clean_transactions(frame, {"customer": "Cliente", "date": "Data", "product": "Produto",
+                                         "amount": "Valor"})
+    assert cleaned.report.excluded == {"total_line": 1}
+    assert cleaned.report.examples["total_line"] == ("4: “Subtotal da página”",)

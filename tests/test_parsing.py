@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metriqr.parsing import match_unique, parse_dates, parse_numbers
+from metriqr.parsing import parse_dates, parse_numbers
 from metriqr.texts import fmt_money
 
 
@@ -192,12 +192,3 @@ def test_day_first_text_reads_back_exactly(values, layout):
     column = pd.Series([d.strftime(layout) for d in values], dtype=object)
     got, _ = parse_dates(column)
     assert got.tolist() == [pd.Timestamp(d) for d in values]
-
-
-# --- helpers ---------------------------------------------------------------------------
-
-def test_match_unique_tests_text_once_per_value():
-    import re
-
-    series = pd.Series(["TOTAL GERAL", "Ana", None, "total", 12], dtype=object)
-    assert match_unique(series, re.compile(r"^total", re.IGNORECASE)).tolist() == [True, False, False, True, False]
