@@ -76,7 +76,8 @@ with error_boundary():
             t("data.count", L): [fmt_int(v, L) for v in report.excluded.values()],
             t("data.examples", L): [" | ".join(report.examples.get(k, ())) for k in report.excluded],
         })
-        st.table(reasons.set_index(t("data.reason", L)))
+        # st.dataframe, not st.table: table cells render Markdown, and the examples are user text
+        st.dataframe(reasons, hide_index=True, width="stretch")
     else:
         st.success(t("data.none_excluded", L))
     st.caption(t("data.policy", L))

@@ -75,8 +75,8 @@ def test_opening_the_app_shows_the_demo_data_and_its_cleaning_report():
     read, used, excluded = (int(metrics[k].replace(".", "")) for k in ("Linhas lidas", "Linhas usadas",
                                                                         "Linhas excluídas"))
     assert read == used + excluded and read > 30_000
-    reasons = at.table[0].value
-    assert "sem cliente identificado" in reasons.index.tolist()
+    reasons = at.dataframe[0].value
+    assert "sem cliente identificado" in reasons["Motivo da exclusão"].tolist()
     # the column mapping is shown and matches the demo file's headers
     assert at.selectbox(key=next(k for k in _keys(at) if k.startswith("map_customer_"))).value == "Código do Cliente"
 
@@ -129,7 +129,7 @@ def test_uploaded_brazilian_csv_is_segmented():
     # 11 data rows + 1 totals line + 1 blank line above the header is not a data row
     assert metrics["Linhas lidas"] == "12"
     assert metrics["Linhas excluídas"] == "2"
-    reasons = at.table[0].value.index.tolist()
+    reasons = at.dataframe[0].value["Motivo da exclusão"].tolist()
     assert "linha de total (não é venda)" in reasons and "sem cliente identificado" in reasons
     at.switch_page("pages/segmentacao.py").run()
     _no_exception(at)

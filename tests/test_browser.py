@@ -104,7 +104,7 @@ def test_upload_then_segmentation_table(server, browser, tmp_path):
     assert page.get_by_text("dados de demonstração").first.is_visible()
     upload = tmp_path / "vendas.csv"
     upload.write_bytes(UPLOAD)
-    _upload_then_open(page, server, upload, "linha de total (não é venda)", "Segmentação",
+    _upload_then_open(page, server, upload, "Sua planilha: vendas.csv", "Segmentação",
                       "Segmentação de clientes (RFM)")
     table = page.locator("[data-testid='stTable']").first
     table.wait_for(timeout=60_000)
@@ -157,4 +157,27 @@ def test_product_lookup_shows_what_is_bought_with_it(server, browser):
     # the table is drawn on a canvas; the chart's bars name the co-purchases as SVG text
     bars = page.locator(".js-plotly-plot .ytick text").all_text_contents()
     assert len(bars) == 5 and "Queijo Brie 125 g" in bars
+    page.close()
+
+
+def test_user_text_in_the_cleaning_report_is_never_rendered_as_markup(server, browser, tmp_path):
+    hostile = ("Pedido;Data;Cliente;Valor\n"
+               "1;![x](http://evil.example/d.png);C1;10,00\n"
+               "2;<img src=http://evil.example/i.png>;C2;20,00\n"
+               "3;01/02/2025;C3;30,00\n4;02/02/2025;C4;40,00\n5;03/02/2025;C5;50,00\n").encode()
+    upload = tmp_path / "<b>![y](evil.example).csv"  # a file name is user text too
+    upload.write_bytes(hostile)
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{server}/dados")
+    _settle(page)
+    page.locator("input[type=file]").set_input_files(str(upload))
+    page.get_by_text("Sua planilha:").wait_for(timeout=60_000)
+    _settle(page)
+    metrics = page.locator("[data-testid='stMetric']").all_inner_texts()
+    assert any("Linhas excluídas" in m and m.strip().endswith("2") for m in metrics)  # the two bad dates
+    page.wait_for_timeout(1000)
+    assert page.locator("img[src*='evil.example']").count() == 0
+    assert not [url for url in requested if "evil.example" in url]
     page.close()
