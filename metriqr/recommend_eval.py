@@ -150,12 +150,14 @@ def _also_bought_rates(purchases: Purchases, test: pd.DataFrame, p: np.ndarray, 
     padded = _pad(lists, bestsellers)
     popular = _pad(-np.ones_like(lists), bestsellers)
 
+    # (basket, product) pairs present in the test, as one sorted integer key each
+    present = np.repeat(np.arange(test_baskets.shape[0], dtype=np.int64), size) * n_p + test_baskets.indices
+
     def rate(tops: np.ndarray) -> float:
         hit = np.zeros(len(a), dtype=bool)
         for j in range(ALSO_K):
             cand = tops[a, j]
-            ok = cand >= 0
-            hit[ok] |= np.asarray(test_baskets[row[ok], cand[ok]]).ravel() > 0
+            hit |= (cand >= 0) & np.isin(row.astype(np.int64) * n_p + cand, present)
         return round(float(hit.mean()), 4) if len(hit) else float("nan")
 
     return {"k": ALSO_K, "basis": "order", "min_together": int(min_together), "products_in_baskets": int(len(a)),

@@ -9,7 +9,7 @@ import streamlit as st
 from metriqr.charts import migration_heatmap, migration_sankey
 from metriqr.export import to_csv_bytes, to_xlsx_bytes
 from metriqr.migration import CADENCES, NEW, SOURCE_KEYS, readings, snapshot_dates
-from metriqr.report import customer_rows, display_customers
+from metriqr.report import customer_rows, display_customers, localise_customers
 from metriqr.scoring import METHODS
 from metriqr.segments import SEGMENT_KEYS, source_label
 from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
@@ -153,8 +153,8 @@ with error_boundary():
         st.dataframe(display_customers(listing.head(MAX_ROWS_SHOWN), L), hide_index=True, width="stretch")
         stem = f"metriqr_{flow_from}_{flow_to}_{dates[step + 1]:%Y%m%d}"
         d1, d2 = st.columns(2)
-        d1.download_button(t("seg.download_csv", L), lambda: to_csv_bytes(listing, lang=L), file_name=f"{stem}.csv",
-                           mime="text/csv", key="mig_dl_csv")
-        d2.download_button(t("seg.download_xlsx", L), lambda: to_xlsx_bytes({label(flow_to): listing}),
+        d1.download_button(t("seg.download_csv", L), lambda: to_csv_bytes(localise_customers(listing, L), lang=L),
+                           file_name=f"{stem}.csv", mime="text/csv", key="mig_dl_csv")
+        d2.download_button(t("seg.download_xlsx", L), lambda: to_xlsx_bytes({label(flow_to): localise_customers(listing, L)}),
                            file_name=f"{stem}.xlsx", key="mig_dl_xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

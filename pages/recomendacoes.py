@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from metriqr.charts import also_bought_bars
+from metriqr.errors import MetriqrError
 from metriqr.export import to_csv_bytes, to_xlsx_bytes
 from metriqr.recommend import BASES, MIN_TOGETHER, NON_PRODUCT_RULE
 from metriqr.segments import BY_KEY, SEGMENT_KEYS
@@ -116,7 +117,8 @@ with error_boundary():
 
         def campaign() -> pd.DataFrame:
             recs = cache.recommendation(source, "segment_export", segment)
-            return recs[["customer", "rank", "product", "name", "score", "because"]]
+            return table(recs, {"customer": "rec.col_customer", "rank": "rec.col_rank", "product": "rec.col_code",
+                                "name": "rec.col_product", "score": "rec.col_score", "because": "rec.col_because"})
 
         d1, d2 = st.columns(2)
         d1.download_button(t("rec.download_csv", L), lambda: to_csv_bytes(campaign(), lang=L), key="rec_dl_csv",
@@ -126,8 +128,14 @@ with error_boundary():
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     with tab_quality:
-        with st.spinner(t("rec.building", L)):
-            quality = cache.recommendation(source, "evaluate")
+        with st.expander(t("rec.non_products", L)):
+            st.write(NON_PRODUCT_RULE[L])
+        try:
+            with st.spinner(t("rec.building", L)):
+                quality = cache.recommendation(source, "evaluate")
+        except MetriqrError as error:  # e.g. too little history for a hold-out: say so here, keep the tabs
+            st.info(error.message(L))
+            st.stop()
         k = quality["k"]
         st.write(t("rec.quality_intro", L, cutoff=fmt_date(quality["cutoff"], L), end=fmt_date(quality["test_end"], L)))
         ours, popular = quality["hit_rate"], quality["popularity"]["hit_rate"]
@@ -143,7 +151,5 @@ with error_boundary():
                          t("rec.quality_recent", L, days=recent.get("days", 30)): fmt_pct(recent.get(measure), L)})
         st.table(pd.DataFrame(rows).set_index(t("rec.quality_table", L)))
         also_q = quality.get("also_bought")
-        if also_q:
+        if also_q and also_q.get("products_in_baskets"):
             st.caption(t("rec.quality_also", L, hit=fmt_pct(also_q["hit_rate"], L), pop=fmt_pct(also_q["popularity_hit_rate"], L)))
-        with st.expander(t("rec.non_products", L)):
-            st.write(NON_PRODUCT_RULE[L])

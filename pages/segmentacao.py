@@ -6,7 +6,8 @@ import streamlit as st
 
 from metriqr.charts import cell_counts, rfm_grid, segment_treemap
 from metriqr.export import to_csv_bytes, to_xlsx_bytes
-from metriqr.report import customers_export, display_customers, money, summary_table, workbook_sheets
+from metriqr.report import (customers_export, display_customers, localise_customers, money, summary_table,
+                            workbook_sheets)
 from metriqr.scoring import METHODS
 from metriqr.segmentation import segment_summary
 from metriqr.segments import BY_KEY, SEGMENT_KEYS, SEGMENTS, TIER_ADVICE, TIER_LABEL, TIERS
@@ -106,9 +107,9 @@ with error_boundary():
                          query_params={"customer": one, "lang": L})
         label = BY_KEY[chosen].label(L)
         d1, d2 = st.columns(2)
-        d1.download_button(t("seg.download_csv", L), lambda: to_csv_bytes(listing, lang=L),
+        d1.download_button(t("seg.download_csv", L), lambda: to_csv_bytes(localise_customers(listing, L), lang=L),
                            file_name=f"metriqr_{chosen}.csv", mime="text/csv", key="dl_csv")
-        d2.download_button(t("seg.download_xlsx", L), lambda: to_xlsx_bytes({label: listing}),
+        d2.download_button(t("seg.download_xlsx", L), lambda: to_xlsx_bytes({label: localise_customers(listing, L)}),
                            file_name=f"metriqr_{chosen}.xlsx", key="dl_xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.download_button(t("seg.download_all", L), data=lambda: to_xlsx_bytes(workbook_sheets(seg, L, basis=basis, names=names)),

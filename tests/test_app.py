@@ -401,3 +401,14 @@ def test_segmentation_links_a_customer_to_their_recommendations():
     link = next(p for p in at.get("page_link") if p.proto.page == "recomendacoes")
     chosen = at.selectbox(key="seg_customer_champions").value
     assert f"customer={chosen}" in link.proto.query_string
+
+
+def test_too_little_history_for_the_holdout_is_said_in_the_quality_tab():
+    rows = ["Pedido;Data;Cliente;Produto;Valor"] + [
+        f"{i};{1 + i % 28:02d}/0{1 + i % 3}/2025;C{i % 9};P{i % 4};{10 + i},00" for i in range(60)]
+    at = _upload(_app(), "pequena.csv", "\n".join(rows).encode())
+    at.switch_page("pages/recomendacoes.py").run()
+    _no_exception(at)
+    assert not at.error
+    assert any("Dados insuficientes para medir a qualidade" in i.value for i in at.info)
+    assert at.dataframe  # the other tabs still show their tables

@@ -310,3 +310,22 @@ def test_groceries_customer_days(groceries_raw):
     result = evaluate(tx)
     # grocery baskets carry little personal signal: the model must at least match popularity
     assert result["hit_rate"] >= result["popularity"]["hit_rate"] - 0.03
+
+
+def test_evaluate_with_single_product_orders_reports_no_also_bought_figure():
+    """Small shops whose orders hold one product each: the hold-out still runs, with no also-bought rate."""
+    rng = np.random.default_rng(3)
+    n = 1500
+    tx = pd.DataFrame({
+        "customer": [f"C{c}" for c in rng.integers(0, 150, n)],
+        "date": pd.to_datetime("2025-01-01") + pd.to_timedelta(rng.integers(0, 360, n), unit="D"),
+        "amount": rng.integers(5, 90, n).astype(float),
+        "is_return": False,
+        "order": [f"O{i}" for i in range(n)],
+        "product": [f"P{p}" for p in rng.integers(0, 30, n)],
+    })
+    tx["product_name"] = tx["product"]
+    result = evaluate(tx)
+    assert result["customers_evaluated"] > 0 and 0 <= result["hit_rate"] <= 1
+    assert result["also_bought"]["products_in_baskets"] == 0
+    assert np.isnan(result["also_bought"]["hit_rate"])
