@@ -17,6 +17,7 @@ Methods, chosen on a time hold-out of Online Retail (docs/recommendations.md,
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -104,11 +105,26 @@ class Purchases:
     last_day: sparse.csr_matrix
     together_order: sparse.csr_matrix
     together_customer: sparse.csr_matrix
-    model_products: np.ndarray    # product indices the model covers
-    weights: np.ndarray           # len(model_products)², float32, zero diagonal
     has_orders: bool              # False when baskets are customer-days
     excluded_products: tuple[str, ...]  # codes recognised as non-products
     last_date: pd.Timestamp
+    lam: float = EASE_LAMBDA
+    max_model_products: int = MAX_MODEL_PRODUCTS
+
+    @cached_property
+    def model(self) -> tuple[np.ndarray, np.ndarray]:
+        """(product indices the model covers, their weights): fitted on first use only, since
+        also-bought lists and per-segment tops never need it and it is the costly part."""
+        return _ease(self.together_customer, lam=self.lam, max_products=self.max_model_products)
+
+    @property
+    def model_products(self) -> np.ndarray:
+        return self.model[0]
+
+    @property
+    def weights(self) -> np.ndarray:
+        """len(model_products)², float32, zero diagonal."""
+        return self.model[1]
 
     @property
     def n_baskets(self) -> int:
@@ -211,11 +227,10 @@ def build_purchases(transactions: pd.DataFrame, *, lam: float = EASE_LAMBDA,
     together_customer = (bought.T @ bought).tocsr()
     for m in (together_order, together_customer):
         m.sort_indices()
-    model_products, weights = _ease(together_customer, lam=lam, max_products=max_model_products)
     return Purchases(products=products, names=names, customers=customers, baskets=baskets,
                      basket_customer=basket_customer, basket_day=basket_day, history=history,
                      first_day=first_day, last_day=last_day, together_order=together_order,
-                     together_customer=together_customer, model_products=model_products, weights=weights,
+                     together_customer=together_customer, lam=lam, max_model_products=max_model_products,
                      has_orders=has_orders, excluded_products=excluded,
                      last_date=pd.Timestamp(np.datetime64(int(day.max()), "D")))
 
@@ -431,28 +446,38 @@ def recommend_for_customers(purchases: Purchases, customers: Sequence[object] | 
 
 
 def _because(purchases: Purchases, rows: np.ndarray, prods: np.ndarray, from_history: np.ndarray) -> list[list[str]]:
-    """For each (customer, product), the bought products contributing most to its score."""
+    """For each (customer, product), the bought products contributing most to its score.
+
+    Vectorised over all recommendations at once: every (recommendation, bought product) pair
+    is laid out flat, weighted from W, and the BECAUSE strongest positive ones kept per
+    recommendation (ties: lower product index first).
+    """
     position = np.full(len(purchases.products), -1, dtype=np.int64)
     position[purchases.model_products] = np.arange(len(purchases.model_products))
     reasons: list[list[str]] = [[] for _ in range(len(rows))]
-    hist = purchases.history
-    order = np.flatnonzero(from_history)
-    if not len(order):
+    chosen = np.flatnonzero(from_history)
+    if not len(chosen):
         return reasons
-    # group the recommendations by customer: one small dense slice of W per customer
-    order = order[np.argsort(rows[order], kind="stable")]
-    bounds = np.flatnonzero(np.r_[True, rows[order][1:] != rows[order][:-1], True])
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        idx = order[lo:hi]
-        r = rows[idx[0]]
-        had = hist.indices[hist.indptr[r]:hist.indptr[r + 1]]
-        had = had[position[had] >= 0]
-        contrib = purchases.weights[np.ix_(position[had], position[prods[idx]])]  # |had| × |idx|
-        best = np.argsort(-contrib, axis=0, kind="stable")[:BECAUSE]
-        for j, i in enumerate(idx):
-            picks = best[:, j]
-            picks = picks[contrib[picks, j] > 0]
-            reasons[i] = purchases.products[had[picks]].astype(str).tolist()
+    hist = purchases.history
+    customer = rows[chosen]
+    counts = np.diff(hist.indptr)[customer]
+    pair = np.repeat(np.arange(len(chosen)), counts)
+    offset = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    item = hist.indices[np.repeat(hist.indptr[customer], counts) + offset]
+    modelled = position[item] >= 0
+    pair, item = pair[modelled], item[modelled]
+    weight = purchases.weights[position[item], position[prods[chosen][pair]]]
+    positive = weight > 0
+    pair, item, weight = pair[positive], item[positive], weight[positive]
+    order = np.lexsort((item, -weight, pair))
+    pair, item = pair[order], item[order]
+    start = np.searchsorted(pair, pair, side="left")
+    keep = np.arange(len(pair)) - start < BECAUSE
+    pair, item = pair[keep], item[keep]
+    codes = purchases.products[item].astype(str)
+    bounds = np.searchsorted(pair, np.arange(len(chosen) + 1))
+    for j, i in enumerate(chosen):  # one list per output row: building the column itself
+        reasons[i] = codes[bounds[j]:bounds[j + 1]].tolist()
     return reasons
 
 

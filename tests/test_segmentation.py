@@ -9,7 +9,6 @@ from metriqr.aggregates import customer_summary, default_as_of
 from metriqr.cleaning import clean_transactions
 from metriqr.errors import OptionError
 from metriqr.report import summary_table
-from metriqr.scoring import RFMScorer
 from metriqr.segmentation import segment_customers, segment_summary
 from metriqr.segments import SEGMENT_KEYS
 
