@@ -105,18 +105,23 @@ def migration(source: Source, dates: list, *, method: str, thresholds: str) -> t
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
-def _purchases(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes) -> Purchases:
-    """Sparse purchase matrices and the item-to-item model: built once per dataset."""
-    return build_purchases(_dataset(digest, name, sheet_name, fixes, _data).cleaned.transactions)
+def _purchases(digest: str, name: str, sheet_name: str | None, fixes: Overrides, with_model: bool,
+               _data: bytes) -> Purchases:
+    """Sparse purchase matrices, built once per dataset; `with_model` also fits the item-to-item
+    model before caching, so per-customer questions never refit it (also-bought lists skip it)."""
+    purchases = build_purchases(_dataset(digest, name, sheet_name, fixes, _data).cleaned.transactions)
+    if with_model:
+        purchases.model  # noqa: B018 — fitted now, stored with the cached object
+    return purchases
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _recommendation(digest: str, name: str, sheet_name: str | None, fixes: Overrides, what: str, args: tuple,
                     _data: bytes):
     """Small recommendation results, each cached by data, question and options (reruns stay instant)."""
-    purchases = _purchases(digest, name, sheet_name, fixes, _data)
-    if what == "evaluate":
+    if what == "evaluate":  # its own train/test split: never the full-data matrices
         return evaluate(_dataset(digest, name, sheet_name, fixes, _data).cleaned.transactions)
+    purchases = _purchases(digest, name, sheet_name, fixes, what in ("customer", "segment", "segment_export"), _data)
     if what == "catalogue":
         return catalogue(purchases)
     if what == "also_bought":
