@@ -104,12 +104,19 @@ class Purchases:
     first_day: sparse.csr_matrix
     last_day: sparse.csr_matrix
     together_order: sparse.csr_matrix
-    together_customer: sparse.csr_matrix
     has_orders: bool              # False when baskets are customer-days
     excluded_products: tuple[str, ...]  # codes recognised as non-products
     last_date: pd.Timestamp
     lam: float = EASE_LAMBDA
     max_model_products: int = MAX_MODEL_PRODUCTS
+
+    @cached_property
+    def together_customer(self) -> sparse.csr_matrix:
+        """Customers who bought both products (HᵀH on binary histories); built on first use."""
+        bought = _binary(self.history, np.int32)
+        together = (bought.T.tocsr() @ bought).tocsr()
+        together.sort_indices()
+        return together
 
     @cached_property
     def model(self) -> tuple[np.ndarray, np.ndarray]:
@@ -222,15 +229,12 @@ def build_purchases(transactions: pd.DataFrame, *, lam: float = EASE_LAMBDA,
     first_day = _csr(uc, up, first.astype(np.int32), (n_c, n_p))
     last_day = _csr(uc, up, last.astype(np.int32), (n_c, n_p))
 
-    together_order = (baskets.T @ baskets).tocsr()
-    bought = _binary(history, np.int32)
-    together_customer = (bought.T @ bought).tocsr()
-    for m in (together_order, together_customer):
-        m.sort_indices()
+    together_order = (baskets.T.tocsr() @ baskets).tocsr()
+    together_order.sort_indices()
     return Purchases(products=products, names=names, customers=customers, baskets=baskets,
                      basket_customer=basket_customer, basket_day=basket_day, history=history,
                      first_day=first_day, last_day=last_day, together_order=together_order,
-                     together_customer=together_customer, lam=lam, max_model_products=max_model_products,
+                     lam=lam, max_model_products=max_model_products,
                      has_orders=has_orders, excluded_products=excluded,
                      last_date=pd.Timestamp(np.datetime64(int(day.max()), "D")))
 
