@@ -98,25 +98,25 @@ def _parse_dates(series: pd.Series, *, dayfirst: bool = True) -> tuple[pd.Series
     if pd.api.types.is_datetime64_any_dtype(series):
         return pd.to_datetime(series).dt.tz_localize(None) if getattr(series.dt, "tz", None) else series, "native"
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    native = series.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"),
-                        na_action="ignore").fillna(False).astype(bool) if series.dtype == object else \
-        pd.Series(False, index=series.index)
-    if native.any():
-        out[native] = pd.to_datetime(series[native], errors="coerce")
+    native = pd.Series(False, index=series.index)
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) != "string":
+        native = series.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"),
+                            na_action="ignore").fillna(False).astype(bool)
+        if native.any():
+            out[native] = pd.to_datetime(series[native], errors="coerce")
     rest = series[~native & series.notna()]
     if rest.empty:
         return out, "native"
-    numbers = pd.to_numeric(rest, errors="coerce")
-    serial = numbers.between(20000, 80000)  # Excel serial days: 1954 … 2119
-    if serial.any():
-        out[serial[serial].index] = _EXCEL_EPOCH + pd.to_timedelta(numbers[serial], unit="D")
-    text = _as_text(rest[~serial & numbers.isna()])
-    if text.empty:
-        return out, "excel"
-    uniques = pd.Series(text.dropna().unique())
-    parsed, used = _parse_unique_dates(uniques, dayfirst=dayfirst)
-    lookup = pd.Series(parsed.to_numpy(), index=uniques.to_numpy())
-    out[text.index] = text.map(lookup).astype("datetime64[ns]")
+    # Text first (the common case); only what it cannot read is tried as an Excel serial number.
+    parsed, used = _parse_unique_dates(_as_text(rest).fillna(""), dayfirst=dayfirst)
+    out[rest.index] = parsed.to_numpy(dtype="datetime64[ns]")
+    left = rest[out[rest.index].isna().to_numpy()]
+    if len(left):
+        numbers = pd.to_numeric(left, errors="coerce")
+        serial = numbers.between(20000, 80000)  # Excel serial days: 1954 … 2119
+        if serial.any():
+            out[serial[serial].index] = _EXCEL_EPOCH + pd.to_timedelta(numbers[serial], unit="D")
+            used = used if used != "?" else "excel"
     return out, used
 
 
