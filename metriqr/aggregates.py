@@ -64,7 +64,7 @@ def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
     # order number (code -1) is not an occasion
     known = bought_occasion >= 0
     width = int(occasion.max()) + 1
-    pairs = np.unique(bought[known].astype(np.int64) * width + bought_occasion[known])
+    pairs = pd.unique(bought[known].astype(np.int64) * width + bought_occasion[known])  # hashing, no sort
     frequency = np.bincount(pairs // width, minlength=n)
     last = np.full(n, np.iinfo(np.int64).min)
     np.maximum.at(last, bought, bought_day)
