@@ -368,6 +368,14 @@ def _model_scores(purchases: Purchases, rows: np.ndarray) -> np.ndarray:
     return scores
 
 
+def _owned_mask(local: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
+    """Dense mask of the products each of `rows` (rows of `local`) already bought."""
+    sub = local[rows]
+    mask = np.zeros(sub.shape, dtype=bool)
+    mask[np.repeat(np.arange(len(rows)), np.diff(sub.indptr)), sub.indices] = True
+    return mask
+
+
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Column indices of the k best scores per row, best first (ties by column)."""
     k = min(k, scores.shape[1])
@@ -419,15 +427,23 @@ def recommend_for_customers(purchases: Purchases, customers: Sequence[object] | 
     frames = []
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
-        scores = _model_scores(purchases, part).astype(np.float64)
+        scores = _model_scores(purchases, part)  # float32, −inf where not modelled
         scores[n_hist[part] < MIN_HISTORY] = -np.inf
-        pop = popular[which[start:start + chunk]]
-        # Two tiers: every positive history score (2 + score) above every popular fallback (< 1).
-        combined = np.where(scores > 0, 2.0 + scores, pop / (pop.max(axis=1, keepdims=True) + 1.0))
         local = bought[part]
-        combined[np.repeat(np.arange(len(part)), np.diff(local.indptr)), local.indices] = -np.inf
-        best = _top_k(combined, top)
-        value = np.take_along_axis(combined, best, axis=1)
+        owned = (np.repeat(np.arange(len(part)), np.diff(local.indptr)), local.indices)
+        scores[owned] = -np.inf
+        # Two tiers: every positive history score (2 + score) above every popular fallback (< 1).
+        # Most customers fill their list from history; only the others need the fallback tier.
+        best = _top_k(scores, top)
+        value = 2.0 + np.take_along_axis(scores, best, axis=1).astype(np.float64)
+        short = np.flatnonzero((value > 2.0).sum(axis=1) < min(top, scores.shape[1]))
+        if len(short):
+            history_part = scores[short].astype(np.float64)
+            pop = popular[which[start + short]]
+            combined = np.where(history_part > 0, 2.0 + history_part, pop / (pop.max(axis=1, keepdims=True) + 1.0))
+            combined[_owned_mask(local, short)] = -np.inf
+            best[short] = _top_k(combined, top)
+            value[short] = np.take_along_axis(combined, best[short], axis=1)
         valid = np.isfinite(value) & (value > 0)
         r_idx, k_idx = np.nonzero(valid)
         prod = best[r_idx, k_idx]
@@ -473,7 +489,10 @@ def _because(purchases: Purchases, rows: np.ndarray, prods: np.ndarray, from_his
     weight = purchases.weights[position[item], position[prods[chosen][pair]]]
     positive = weight > 0
     pair, item, weight = pair[positive], item[positive], weight[positive]
-    order = np.lexsort((item, -weight, pair))
+    # One sort on a 64-bit key: recommendation high, weight descending low (the bit pattern of a
+    # positive float32 orders like its value); stable, so equal weights keep product order.
+    low = np.uint32(0xFFFFFFFF) - weight.astype(np.float32).view(np.uint32)
+    order = np.argsort((pair.astype(np.uint64) << np.uint64(32)) | low.astype(np.uint64), kind="stable")
     pair, item = pair[order], item[order]
     start = np.searchsorted(pair, pair, side="left")
     keep = np.arange(len(pair)) - start < BECAUSE
