@@ -9,14 +9,9 @@ import numpy as np
 import pandas as pd
 
 from metriqr.errors import OptionError
-from metriqr.texts import LANGS, fmt_date
+from metriqr.texts import date_in_every_lang
 
 SUMMARY_COLUMNS = ("last_purchase", "recency_days", "frequency", "monetary")
-
-
-def _dates(value: pd.Timestamp) -> dict[str, str]:
-    """A date for a message, written the way each language writes dates."""
-    return {lang: fmt_date(value, lang) for lang in LANGS}
 
 
 def default_as_of(transactions: pd.DataFrame) -> pd.Timestamp:
@@ -32,8 +27,8 @@ def check_as_of(transactions: pd.DataFrame, as_of: pd.Timestamp) -> None:
     first = transactions["date"].min().normalize()
     if as_of <= first:
         after_last = default_as_of(transactions)
-        raise OptionError("as_of_before_data", as_of=_dates(as_of), first=_dates(first),
-                          after_last=_dates(after_last))
+        raise OptionError("as_of_before_data", as_of=date_in_every_lang(as_of), first=date_in_every_lang(first),
+                          after_last=date_in_every_lang(after_last))
 
 
 def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
@@ -52,8 +47,8 @@ def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
     tx = transactions.loc[in_window]
     purchase = ~tx["is_return"].to_numpy(dtype=bool)
     if not purchase.any():
-        raise OptionError("no_customers_in_window", start=_dates(start if start is not None else dates.min()),
-                          end=_dates(as_of - pd.Timedelta(days=1)))
+        raise OptionError("no_customers_in_window", start=date_in_every_lang(start if start is not None else dates.min()),
+                          end=date_in_every_lang(as_of - pd.Timedelta(days=1)))
     # Integer codes, customers in sorted order: the result never depends on row order.
     code, customers = pd.factorize(tx["customer"], sort=True)
     n = len(customers)

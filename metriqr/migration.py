@@ -38,7 +38,7 @@ from metriqr.errors import OptionError
 from metriqr.scoring import RFMScorer
 from metriqr.segmentation import Segmentation, assign_segments
 from metriqr.segments import BY_KEY, NEW_IN_PERIOD, SEGMENT_KEYS, source_label
-from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, fmt_int, fmt_pct, t
+from metriqr.texts import DEFAULT_LANG, LANGS, date_in_every_lang, fmt_int, fmt_pct, t
 
 CADENCES = ("weekly", "fortnightly", "monthly", "quarterly")
 NEW = NEW_IN_PERIOD
@@ -62,10 +62,6 @@ READING_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int], ...] = (
     ("win_back", ("at_risk", "cant_lose", "about_to_sleep", "inactive"),
      ("champions", "loyal", "potential_loyalist"), 4),
 )
-
-
-def _per_lang_date(value: pd.Timestamp) -> dict[str, str]:
-    return {lang: fmt_date(value, lang) for lang in LANGS}
 
 
 # --- the one pass: history --------------------------------------------------------------
@@ -149,8 +145,8 @@ def build_history(transactions: pd.DataFrame) -> History:
     amount = transactions["amount"].to_numpy(dtype=float)[valid]
     is_purchase = ~transactions["is_return"].to_numpy(dtype=bool)[valid]
     if not is_purchase.any():
-        raise OptionError("no_customers_in_window", start=_per_lang_date(transactions["date"].min()),
-                          end=_per_lang_date(transactions["date"].max()))
+        raise OptionError("no_customers_in_window", start=date_in_every_lang(transactions["date"].min()),
+                          end=date_in_every_lang(transactions["date"].max()))
 
     # One row per (day, customer), sorted by day then customer.
     size = len(customers)
@@ -210,8 +206,8 @@ def _check_in_data(history: History, value: pd.Timestamp) -> None:
     """A snapshot needs a purchase before it and no date past the data (recency would drift)."""
     earliest = history.first_purchase_day + pd.Timedelta(days=1)
     if not earliest <= value <= history.after_last:
-        raise OptionError("migration_date_outside", value=_per_lang_date(value),
-                          earliest=_per_lang_date(earliest), latest=_per_lang_date(history.after_last))
+        raise OptionError("migration_date_outside", value=date_in_every_lang(value),
+                          earliest=date_in_every_lang(earliest), latest=date_in_every_lang(history.after_last))
 
 
 def _bounds(data: pd.DataFrame | History) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -220,8 +216,8 @@ def _bounds(data: pd.DataFrame | History) -> tuple[pd.Timestamp, pd.Timestamp]:
         return data.first_purchase_day, data.after_last
     purchases = data["date"].to_numpy()[~data["is_return"].to_numpy(dtype=bool)]
     if len(purchases) == 0:
-        raise OptionError("no_customers_in_window", start=_per_lang_date(data["date"].min()),
-                          end=_per_lang_date(data["date"].max()))
+        raise OptionError("no_customers_in_window", start=date_in_every_lang(data["date"].min()),
+                          end=date_in_every_lang(data["date"].max()))
     return pd.Timestamp(purchases.min()).normalize(), default_as_of(data)
 
 
@@ -243,8 +239,8 @@ def snapshot_dates(transactions: pd.DataFrame | History, *, cadence: str, period
     first, after_last = _bounds(transactions)
     end = after_last if end is None else _timestamp(end)
     if not first < end <= after_last:
-        raise OptionError("migration_date_outside", value=_per_lang_date(end),
-                          earliest=_per_lang_date(first + pd.Timedelta(days=1)), latest=_per_lang_date(after_last))
+        raise OptionError("migration_date_outside", value=date_in_every_lang(end),
+                          earliest=date_in_every_lang(first + pd.Timedelta(days=1)), latest=date_in_every_lang(after_last))
     count = MAX_SNAPSHOTS if periods is None else int(periods) + 1
     dates = []
     for k in range(count):  # at most MAX_SNAPSHOTS steps; each from `end` so month ends do not drift
@@ -255,7 +251,7 @@ def snapshot_dates(transactions: pd.DataFrame | History, *, cadence: str, period
     if len(dates) < 2:
         raise OptionError("migration_too_little_history",
                           cadence={lang: t(f"mig.cadence.{cadence}", lang) for lang in LANGS},
-                          first=_per_lang_date(first), end=_per_lang_date(end))
+                          first=date_in_every_lang(first), end=date_in_every_lang(end))
     return dates[::-1]
 
 
@@ -478,7 +474,7 @@ def migrate(transactions: pd.DataFrame | History, *, date_from: pd.Timestamp | s
     """Segments at `date_from` → segments at `date_to`, thresholds of `date_from` unless `baseline` or `refit`."""
     start, end = _timestamp(date_from), _timestamp(date_to)
     if not start < end:
-        raise OptionError("migration_dates_order", date_from=_per_lang_date(start), date_to=_per_lang_date(end))
+        raise OptionError("migration_dates_order", date_from=date_in_every_lang(start), date_to=date_in_every_lang(end))
     return migration_chain(transactions, [start, end], method=method, refit=refit, baseline=baseline)[0]
 
 

@@ -64,6 +64,11 @@ def fmt_date(value: date | datetime | pd.Timestamp | None, lang: str = DEFAULT_L
     return value.strftime("%d/%m/%Y" if lang == "pt" else "%Y-%m-%d")
 
 
+def date_in_every_lang(value: date | datetime | pd.Timestamp | None) -> dict[str, str]:
+    """A date for an error message, written the way each language writes dates."""
+    return {lang: fmt_date(value, lang) for lang in LANGS}
+
+
 # --- the catalogue ---------------------------------------------------------------------
 # Keys are grouped by prefix: app.*, data.*, seg.*, report.*, error.*, reason.*, role.*.
 
