@@ -131,10 +131,10 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
 
     exclude("bad_date", dates.isna().to_numpy(), col["date"])
 
-    amount, basis = _amounts(col)
+    quantity = parse_numbers(col["quantity"]).to_numpy() if "quantity" in col else None
+    amount, basis = _amounts(col, quantity)
     shown_amount = col.get("amount", col.get("unit_price", col.get("quantity")))
     exclude("bad_amount", np.isnan(amount), shown_amount)
-    quantity = parse_numbers(col["quantity"]).to_numpy() if "quantity" in col else None
     is_return = (amount < 0) | ((quantity < 0) if quantity is not None else False)
     amount = np.where(is_return, -np.abs(amount), amount)
 
@@ -178,13 +178,13 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     return Cleaned(tx, report)
 
 
-def _amounts(col: dict[str, pd.Series]) -> tuple[np.ndarray, str]:
+def _amounts(col: dict[str, pd.Series], quantity: np.ndarray | None) -> tuple[np.ndarray, str]:
     """Line value: the amount column, else (or where unreadable) quantity × unit price.
 
     Without any money column (e.g. a loyalty-card export of items), each line counts its
-    quantity (or 1) and the report says the monetary value is a number of items.
+    quantity (or 1) and the report says the monetary value is a number of items. `quantity` is
+    the already parsed quantity column (None without one).
     """
-    quantity = parse_numbers(col["quantity"]).to_numpy() if "quantity" in col else None
     price = parse_numbers(col["unit_price"]).to_numpy() if "unit_price" in col else None
     product = quantity * price if quantity is not None and price is not None else None
     if "amount" in col:
