@@ -23,6 +23,16 @@ def window_start(as_of: pd.Timestamp, window_days: int | None) -> pd.Timestamp |
     return None if not window_days else as_of - pd.Timedelta(days=int(window_days))
 
 
+def window_mask(transactions: pd.DataFrame, *, as_of: pd.Timestamp, window_days: int | None) -> np.ndarray:
+    """Rows dated before `as_of` and, with a look-back window, on or after its start."""
+    dates = transactions["date"]
+    mask = (dates < as_of).to_numpy()
+    start = window_start(as_of, window_days)
+    if start is not None:
+        mask = mask & (dates >= start).to_numpy()
+    return mask
+
+
 def check_as_of(transactions: pd.DataFrame, as_of: pd.Timestamp) -> None:
     first = transactions["date"].min().normalize()
     if as_of <= first:
@@ -39,11 +49,9 @@ def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
     else distinct purchase days; returns are never occasions but reduce the net spend.
     Only customers with at least one purchase in the window are kept.
     """
+    in_window = window_mask(transactions, as_of=as_of, window_days=window_days)
     dates = transactions["date"]
-    in_window = (dates < as_of).to_numpy()
     start = window_start(as_of, window_days)
-    if start is not None:
-        in_window = in_window & (dates >= start).to_numpy()
     tx = transactions.loc[in_window]
     purchase = ~tx["is_return"].to_numpy(dtype=bool)
     if not purchase.any():

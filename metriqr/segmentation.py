@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metriqr.aggregates import check_as_of, customer_summary, default_as_of, window_start
+from metriqr.aggregates import check_as_of, customer_summary, default_as_of, window_mask
 from metriqr.scoring import RFMScorer
 from metriqr.segments import SEGMENT_KEYS, SEGMENTS, fm_score, segment_keys
 
@@ -47,15 +47,12 @@ def segment_customers(transactions: pd.DataFrame, *, as_of: pd.Timestamp | str |
     if scorer is None:
         scorer = RFMScorer(method=method).fit(summary)
     customers = assign_segments(summary, scorer)
-    start = window_start(as_of, window_days)
-    dates = transactions["date"]
-    mask = (dates < as_of) & ((dates >= start) if start is not None else True)
-    window = transactions.loc[mask]
-    purchases = window.loc[~window["is_return"]]
-    occasions = int(customers["frequency"].sum())
+    purchase = window_mask(transactions, as_of=as_of, window_days=window_days) & \
+        ~transactions["is_return"].to_numpy(dtype=bool)
+    purchase_dates = transactions["date"].to_numpy()[purchase]
     return Segmentation(customers=customers, as_of=as_of, window_days=window_days, scorer=scorer,
-                        first_date=purchases["date"].min(), last_date=purchases["date"].max(),
-                        occasions=occasions, revenue=float(customers["monetary"].sum()))
+                        first_date=pd.Timestamp(purchase_dates.min()), last_date=pd.Timestamp(purchase_dates.max()),
+                        occasions=int(customers["frequency"].sum()), revenue=float(customers["monetary"].sum()))
 
 
 def segment_summary(segmentation: Segmentation) -> pd.DataFrame:
