@@ -205,6 +205,44 @@ def test_customer_recommendations_explain_themselves_and_fall_back():
     assert full["source"].tolist() == sorted(full["source"].tolist())  # history first, then popular
 
 
+def test_ties_at_the_end_of_a_list_go_to_the_lower_code():
+    # A is bought with each of F1 … B1 (listed in reverse) in three orders: all tie
+    rows = [(f"c{i}", f"o{p}{i}", "2024-01-01", ["A1", p]) for p in ["F1", "E1", "D1", "C1", "B1"] for i in range(3)]
+    purchases = build_purchases(transactions(rows))
+    assert also_bought(purchases, "A1", top=2)["product"].tolist() == ["B1", "C1"]
+    assert also_bought_all(purchases, top=3).query("for_product == 'A1'")["product"].tolist() == ["B1", "C1", "D1"]
+
+
+def test_categorical_input_gives_the_same_purchases_as_text():
+    """Cleaning hands over categoricals (with categories no kept line uses): same matrices as plain text."""
+    tx = planted()
+    tx = pd.concat([tx, transactions([("only-fees", "oF", "2024-03-01", ["POST"])])], ignore_index=True)
+    tx.loc[tx.index[:40], "is_return"] = True
+    as_categories = tx.astype({"customer": "category", "order": "category", "product": "category",
+                               "product_name": "category"})
+    plain, coded = build_purchases(tx), build_purchases(as_categories)
+    assert "only-fees" not in set(coded.customers) and coded.excluded_products == ("POST",)
+    for field in ("products", "names", "customers", "basket_customer", "basket_day"):
+        assert np.array_equal(getattr(plain, field), getattr(coded, field))
+    for field in ("baskets", "history", "first_day", "last_day", "together_order"):
+        assert (getattr(plain, field) != getattr(coded, field)).nnz == 0
+    pd.testing.assert_frame_equal(recommend_for_customers(plain), recommend_for_customers(coded))
+
+
+def test_products_outside_the_model_only_come_from_popularity():
+    purchases = build_purchases(planted(), max_model_products=20)
+    modelled = set(purchases.products[purchases.model_products])
+    assert len(modelled) == 20 and purchases.weights.shape == (20, 20)
+    recs = recommend_for_customers(purchases, top=30)
+    assert set(recs.loc[recs["source"] == "history", "product"]) <= modelled
+    assert set(recs.loc[recs["source"] == "popular", "product"]) - modelled  # the others still reachable
+    assert recs.groupby("customer").size().max() == 30
+    for customer, group in recs.groupby("customer"):
+        had = set(purchases.products[purchases.history[purchases.customer_index(customer)].indices])
+        assert not had & set(group["product"]) and group["rank"].tolist() == list(range(1, len(group) + 1))
+        assert all(set(because) <= had & modelled for because in group["because"])
+
+
 def test_buy_again_lists_repeated_products_most_due_first():
     tx = transactions([("c1", f"o{i}", d, ["A1"]) for i, d in enumerate(["2024-01-01", "2024-01-11", "2024-01-21"])] +
                       [("c1", "o8", "2024-01-01", ["B1"]), ("c1", "o9", "2024-01-29", ["B1"]),
