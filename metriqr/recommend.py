@@ -267,7 +267,6 @@ def build_purchases(transactions: pd.DataFrame, *, lam: float = EASE_LAMBDA,
     last_day = _csr(uc, up, last.astype(np.int32), (n_c, n_p))
 
     together_order = (baskets.T.tocsr() @ baskets).tocsr()
-    together_order.sort_indices()
     return Purchases(products=products, names=names, customers=customers, baskets=baskets,
                      basket_customer=basket_customer, basket_day=basket_day, history=history,
                      first_day=first_day, last_day=last_day, together_order=together_order,
@@ -362,13 +361,14 @@ def _basis(purchases: Purchases, basis: str) -> tuple[sparse.csr_matrix, int]:
 
 
 def also_bought_all(purchases: Purchases, *, products: Sequence[object] | None = None, top: int = 5,
-                    basis: str = "order", min_together: int = MIN_TOGETHER, chunk: int = 512) -> pd.DataFrame:
+                    basis: str = "order", min_together: int = MIN_TOGETHER) -> pd.DataFrame:
     """Also-bought lists of many products at once (all by default): one vectorised pass.
 
     Columns: for_product, rank (1 = first), product, name, together, confidence, lift.
     `together` counts baskets (basis order) or customers (basis customer) with both;
     confidence = P(B | A) = together / n_A; lift = together · N / (n_A n_B). Pairs with fewer
-    than `min_together` are never shown. Ranked by together / n_B ** ALSO_BOUGHT_BETA.
+    than `min_together` are never shown. Ranked by together / n_B ** ALSO_BOUGHT_BETA, ties by
+    code. Only the stored pairs with enough evidence are sorted: no dense product × product rows.
     """
     top = _check_top(top)
     if not isinstance(min_together, (int, np.integer)) or min_together < 1:
@@ -380,26 +380,19 @@ def also_bought_all(purchases: Purchases, *, products: Sequence[object] | None =
     else:
         rows_of = np.array([purchases.product_index(x) for x in products], dtype=np.int64)
         sub = together[rows_of]
-    weight = n ** -ALSO_BOUGHT_BETA
-    parts = []
-    for lo in range(0, sub.shape[0], chunk):  # dense product rows in chunks: top-k by argpartition
-        nab = sub[lo:lo + chunk].toarray()
-        a = rows_of[lo:lo + chunk]
-        score = np.where(nab >= min_together, nab * weight[None, :], -np.inf)
-        score[np.arange(len(a)), a] = -np.inf
-        best = _top_k(score, top)
-        value = np.take_along_axis(score, best, axis=1)
-        r, j = np.nonzero(np.isfinite(value))
-        parts.append((a[r], j, best[r, j], np.take_along_axis(nab, best, axis=1)[r, j]))
-    a, rank, col, together_ab = (np.concatenate(x) for x in zip(*parts)) if parts else ([],) * 4
-    together_ab = np.asarray(together_ab, dtype=np.float64)
-    return pd.DataFrame({"for_product": purchases.products[a].astype(str),
-                         "rank": np.asarray(rank, dtype=np.int64) + 1,
-                         "product": purchases.products[col].astype(str),
-                         "name": purchases.names[col].astype(str),
-                         "together": together_ab.astype(np.int64),
-                         "confidence": together_ab / n[a],
-                         "lift": together_ab * total / (n[a] * n[col])})
+    row, col, nab = _row_of(sub), sub.indices, sub.data
+    keep = (nab >= min_together) & (col != rows_of[row])
+    row, col, nab = row[keep], col[keep], nab[keep].astype(np.float64)
+    order = np.lexsort((col, -(nab * n[col] ** -ALSO_BOUGHT_BETA), row))
+    row, col, nab = row[order], col[order], nab[order]
+    rank = np.arange(len(row)) - np.searchsorted(row, row)
+    first = rank < top
+    row, col, nab, rank, a = row[first], col[first], nab[first], rank[first], rows_of[row[first]]
+    return pd.DataFrame({"for_product": purchases.products[a], "rank": rank + 1,
+                         "product": purchases.products[col], "name": purchases.names[col],
+                         "together": nab.astype(np.int64),
+                         "confidence": nab / n[a],
+                         "lift": nab * total / (n[a] * n[col])})
 
 
 def also_bought(purchases: Purchases, product: object, *, top: int = 5, basis: str = "order",
