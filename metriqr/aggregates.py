@@ -50,38 +50,73 @@ def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
     Only customers with at least one purchase in the window are kept.
     """
     in_window = window_mask(transactions, as_of=as_of, window_days=window_days)
-    dates = transactions["date"]
     start = window_start(as_of, window_days)
-    tx = transactions.loc[in_window]
-    purchase = ~tx["is_return"].to_numpy(dtype=bool)
+    everything = bool(in_window.all())  # the default: no copy of the columns
+    is_return = transactions["is_return"].to_numpy(dtype=bool)
+    purchase = ~is_return if everything else ~is_return[in_window]
     if not purchase.any():
-        raise OptionError("no_customers_in_window", start=date_in_every_lang(start if start is not None else dates.min()),
+        raise OptionError("no_customers_in_window",
+                          start=date_in_every_lang(start if start is not None else transactions["date"].min()),
                           end=date_in_every_lang(as_of - pd.Timedelta(days=1)))
+
+    def column(values: np.ndarray) -> np.ndarray:
+        return values if everything else values[in_window]
+
     # Integer codes, customers in sorted order: the result never depends on row order.
-    code, customers = pd.factorize(tx["customer"], sort=True)
+    code, customers = _sorted_codes(transactions["customer"])
+    code = column(code)
     n = len(customers)
-    day = tx["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    occasion = pd.factorize(tx["order"])[0] if "order" in tx else day
-    bought, bought_day, bought_occasion = code[purchase], day[purchase], occasion[purchase]
-    # frequency: distinct (customer, occasion) pairs among purchases; a line without an
-    # order number (code -1) is not an occasion
-    known = bought_occasion >= 0
-    width = int(occasion.max()) + 1
-    pairs = pd.unique(bought[known].astype(np.int64) * width + bought_occasion[known])  # hashing, no sort
-    frequency = np.bincount(pairs // width, minlength=n)
+    dates = column(transactions["date"].to_numpy())
+    day = dates.astype("datetime64[D]").astype(np.int64)
+    bought, bought_day = code[purchase], day[purchase]
+    if "order" in transactions:
+        frequency = _distinct_per_customer(bought, column(_sorted_codes(transactions["order"])[0])[purchase], n)
+    else:
+        frequency = _distinct_per_customer(bought, bought_day - bought_day.min(), n)
     last = np.full(n, np.iinfo(np.int64).min)
     np.maximum.at(last, bought, bought_day)
     # Rounded so the float sum does not depend on row order (0.1 + 0.2 + 0.3 ≠ 0.3 + 0.2 + 0.1):
     # equal spends must compare equal under the tie rule.
-    monetary = np.round(np.bincount(code, weights=tx["amount"].to_numpy(dtype=float), minlength=n), 6)
+    amount = column(transactions["amount"].to_numpy(dtype=float))
+    monetary = np.round(np.bincount(code, weights=amount, minlength=n), 6)
     keep = np.bincount(bought, minlength=n) > 0
-    per_customer = pd.DataFrame({
-        "last_purchase": last[keep].astype("datetime64[D]").astype(tx["date"].to_numpy().dtype),
+    last_purchase = last[keep].astype("datetime64[D]")
+    return pd.DataFrame({
+        "last_purchase": last_purchase.astype(dates.dtype),
+        "recency_days": (np.datetime64(as_of.normalize().date(), "D") - last_purchase).astype(np.int64),
         "frequency": frequency[keep].astype(np.int64),
         "monetary": monetary[keep],
     }, index=pd.Index(np.asarray(customers, dtype=object)[keep], name="customer"))
-    per_customer["recency_days"] = (as_of.normalize() - per_customer["last_purchase"]).dt.days.astype("int64")
-    return per_customer[list(SUMMARY_COLUMNS)]
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each row, distinct values sorted); a missing value is code −1. Cleaning hands
+    over categoricals with sorted categories, whose codes are used as they are."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.is_monotonic_increasing:
+        return values.cat.codes.to_numpy().astype(np.int64), np.asarray(values.cat.categories, dtype=object)
+    if isinstance(values.dtype, pd.CategoricalDtype):  # factorize would sort by category order
+        values = values.astype(object)
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _distinct_per_customer(customer: np.ndarray, occasion: np.ndarray, n: int) -> np.ndarray:
+    """Distinct occasions (codes ≥ 0; −1 is not an occasion) per customer.
+
+    An order number normally belongs to one customer: then this is a count of orders by
+    their customer, O(rows). Otherwise (shared numbers, or days) distinct pairs are hashed.
+    """
+    known = occasion >= 0
+    customer, occasion = customer[known], occasion[known]
+    if not len(occasion):
+        return np.zeros(n, dtype=np.int64)
+    owner = np.full(int(occasion.max()) + 1, -1, dtype=np.int64)
+    owner[occasion] = customer
+    if np.array_equal(owner[occasion], customer):
+        return np.bincount(owner[owner >= 0], minlength=n)
+    width = int(occasion.max()) + 1
+    pairs = pd.unique(customer * width + occasion)
+    return np.bincount(pairs // width, minlength=n)
 
 
 def customer_names(transactions: pd.DataFrame) -> pd.Series | None:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from metriqr.aggregates import check_as_of, customer_summary, default_as_of, window_mask
 from metriqr.scoring import RFMScorer
-from metriqr.segments import SEGMENT_KEYS, SEGMENTS, fm_score, segment_keys
+from metriqr.segments import SEGMENT_KEYS, SEGMENTS, fm_score, segment_index
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,11 @@ def assign_segments(summary: pd.DataFrame, scorer: RFMScorer) -> pd.DataFrame:
     """Scores and segment per customer with an already fitted scorer."""
     scores = scorer.transform(summary)
     fm = fm_score(scores["f"].to_numpy(), scores["m"].to_numpy())
-    out = summary.join(scores)
+    out = summary.copy()
+    for column in scores:  # same index: plain column assignment, no join
+        out[column] = scores[column].to_numpy()
     out["fm"] = fm
-    out["segment"] = pd.Categorical(segment_keys(scores["r"].to_numpy(), fm), categories=SEGMENT_KEYS)
+    out["segment"] = pd.Categorical.from_codes(segment_index(scores["r"].to_numpy(), fm), categories=SEGMENT_KEYS)
     return out
 
 

@@ -231,3 +231,27 @@ def test_groceries_segmentation(groceries_raw):
     assert seg.revenue == 38_765  # monetary basis "items": one per row
     assert (seg.first_date, seg.last_date) == (pd.Timestamp(2014, 1, 1), pd.Timestamp(2015, 12, 30))
     assert (segment_summary(seg)["customers"] > 0).all()
+
+
+def test_order_numbers_count_per_customer_even_when_shared():
+    """An order number normally belongs to one customer; when an export reuses it for two
+    customers (or a line has none), each customer still counts its own distinct orders."""
+    tx = pd.DataFrame({
+        "customer": ["a", "a", "a", "b", "b", "c"],
+        "order": ["1", "1", "2", "2", "3", None],  # order 2 is a's and b's; c's line has no number
+        "date": pd.to_datetime(["2024-01-02", "2024-01-02", "2024-01-05", "2024-01-05", "2024-01-09", "2024-01-09"]),
+        "amount": [10.0, 5.0, 7.0, 3.0, 4.0, 9.0], "is_return": [False] * 6})
+    nested = customer_summary(tx.iloc[[0, 1, 2, 4]], as_of=AS_OF)
+    assert nested["frequency"].to_dict() == {"a": 2, "b": 1}
+    shared = customer_summary(tx, as_of=AS_OF)
+    assert shared["frequency"].to_dict() == {"a": 2, "b": 2, "c": 0}
+    assert shared["monetary"].to_dict() == {"a": 22.0, "b": 7.0, "c": 9.0}
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_categorical_columns_give_the_same_summary(transactions, reverse):
+    """Cleaning hands over categoricals (sorted categories); any other categorical works too."""
+    coded = transactions.copy()
+    coded["customer"] = pd.Categorical(coded["customer"], categories=sorted(set(coded["customer"]), reverse=reverse)
+                                       + ["unused"])
+    pd.testing.assert_frame_equal(customer_summary(coded, as_of=AS_OF), customer_summary(transactions, as_of=AS_OF))
