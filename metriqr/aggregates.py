@@ -119,6 +119,25 @@ def _distinct_per_customer(customer: np.ndarray, occasion: np.ndarray, n: int) -
     return np.bincount(pairs // width, minlength=n)
 
 
+def monthly_activity(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Per calendar month, empty months included: lines, distinct customers and net revenue.
+
+    Shown on the data page as a sanity check: a gap or a spike is how wrongly read dates show.
+    """
+    month = transactions["date"].to_numpy().astype("datetime64[M]")
+    first, last = month.min(), month.max()
+    index = (month - first).astype(np.int64)
+    n = int((last - first).astype(np.int64)) + 1
+    customer = pd.factorize(transactions["customer"])[0].astype(np.int64)
+    seen = pd.unique(index * (int(customer.max()) + 1) + customer)
+    return pd.DataFrame({
+        "month": np.arange(first, last + 1).astype("datetime64[ns]"),
+        "lines": np.bincount(index, minlength=n),
+        "customers": np.bincount(seen // (int(customer.max()) + 1), minlength=n),
+        "revenue": np.bincount(index, weights=transactions["amount"].to_numpy(dtype=float), minlength=n),
+    })
+
+
 def customer_names(transactions: pd.DataFrame) -> pd.Series | None:
     """Each customer's most recent name, when the data has a name column (for campaign lists)."""
     if "customer_name" not in transactions:

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metriqr.segments import BY_KEY, GRID, NEW_IN_PERIOD as NEW, SEGMENTS, source_label
-from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
+from metriqr.texts import fmt_date, fmt_int, fmt_money, fmt_month, fmt_num, fmt_pct, t
 
 FONT = dict(family="sans-serif", size=13)
 
@@ -161,4 +161,21 @@ def also_bought_bars(table: pd.DataFrame, lang: str) -> go.Figure:
     figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=60 + 36 * len(table), font=FONT,
                          xaxis=dict(tickformat=".0%", title=t("rec.col_confidence", lang), range=[0, 1]),
                          yaxis=dict(autorange="reversed"))
+    return figure
+
+
+def monthly_bars(table: pd.DataFrame, lang: str) -> go.Figure:
+    """Net revenue per month (metriqr.aggregates.monthly_activity), lines and customers in the hover."""
+    months = [fmt_month(m, lang) for m in table["month"]]
+    figure = go.Figure(go.Bar(
+        x=months, y=table["revenue"], marker_color=SEGMENTS[0].colour,
+        customdata=[[fmt_money(r, lang), fmt_int(n, lang), fmt_int(c, lang)]
+                    for r, n, c in zip(table["revenue"], table["lines"], table["customers"])],
+        hovertemplate="<b>%{x}</b><br>" + t("data.monthly_revenue", lang) + ": %{customdata[0]}<br>"
+                      + t("data.monthly_lines", lang) + ": %{customdata[1]}<br>"
+                      + t("data.monthly_customers", lang) + ": %{customdata[2]}<extra></extra>"))
+    figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=260, font=FONT, bargap=0.15,
+                         separators=",." if lang == "pt" else ".,",
+                         yaxis=dict(title=t("data.monthly_revenue", lang), tickprefix="R$ ", tickformat="~s"),
+                         xaxis=dict(type="category"))
     return figure

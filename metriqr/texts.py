@@ -64,6 +64,17 @@ def fmt_date(value: date | datetime | pd.Timestamp | None, lang: str = DEFAULT_L
     return value.strftime("%d/%m/%Y" if lang == "pt" else "%Y-%m-%d")
 
 
+MONTHS = {"pt": ("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"),
+          "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
+
+
+def fmt_month(value: date | datetime | pd.Timestamp, lang: str = DEFAULT_LANG) -> str:
+    """A month as people write it: "mar/2024", "Mar 2024"."""
+    value = pd.Timestamp(value)
+    name = MONTHS["en" if lang == "en" else "pt"][value.month - 1]
+    return f"{name} {value.year}" if lang == "en" else f"{name}/{value.year}"
+
+
 def date_in_every_lang(value: date | datetime | pd.Timestamp | None) -> dict[str, str]:
     """A date for an error message, written the way each language writes dates."""
     return {lang: fmt_date(value, lang) for lang in LANGS}
@@ -139,6 +150,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "data.format_excel": {"pt": "números de data do Excel", "en": "Excel date numbers"},
     "data.preview": {"pt": "Primeiras linhas da planilha", "en": "First rows of the spreadsheet"},
     "data.header_found": {"pt": "Cabeçalho encontrado na linha {line} do arquivo.", "en": "Header found on line {line} of the file."},
+    "data.monthly_title": {"pt": "Vendas por mês", "en": "Sales per month"},
+    "data.monthly_help": {"pt": "Confira o período e o ritmo das vendas: um mês vazio ou um pico estranho costuma "
+                                "indicar datas lidas no formato errado ou um arquivo incompleto.",
+                          "en": "Check the period and the pace of sales: an empty month or an odd spike usually "
+                                "means dates read in the wrong format or an incomplete file."},
+    "data.monthly_revenue": {"pt": "Receita líquida", "en": "Net revenue"},
+    "data.monthly_lines": {"pt": "Linhas", "en": "Lines"},
+    "data.monthly_customers": {"pt": "Clientes", "en": "Customers"},
     "data.go_segmentation": {"pt": "Ver a segmentação →", "en": "See the segmentation →"},
     # Segmentação page
     "seg.title": {"pt": "Segmentação de clientes (RFM)", "en": "Customer segmentation (RFM)"},

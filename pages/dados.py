@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from metriqr.charts import monthly_bars
 from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
 from metriqr.texts import fmt_date, fmt_int, t
 from ui import cache
@@ -60,7 +61,8 @@ with error_boundary():
     proposed = merge_mapping(cache.detected_mapping(source), st.session_state.get("overrides"), headers)
     render_mapping(proposed, headers, source.digest)
     with st.spinner(t("data.cleaning", L)):
-        mapping, report, preview, (first, last) = cache.data_view(source)
+        view = cache.data_view(source)
+    report = view.report
 
     st.subheader(t("data.report", L))
     m1, m2, m3, m4 = st.columns(4)
@@ -85,10 +87,12 @@ with error_boundary():
         st.warning(t("data.basis_items", L))
     elif report.monetary_basis == "quantity_x_price":
         st.caption(t("data.basis_qxp", L))
-    st.caption(t("data.period", L, first=fmt_date(first, L), last=fmt_date(last, L), fmt=t(f"data.format_{report.date_format}", L)
+    st.caption(t("data.period", L, first=fmt_date(view.first, L), last=fmt_date(view.last, L), fmt=t(f"data.format_{report.date_format}", L)
                  if report.date_format in ("native", "excel") else report.date_format))
+    st.markdown(f"**{t('data.monthly_title', L)}**", help=t("data.monthly_help", L))
+    st.plotly_chart(monthly_bars(view.monthly, L), config={"displayModeBar": False})
     st.page_link("pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")
 
     st.subheader(t("data.preview", L))
     st.caption(t("data.header_found", L, line=raw.header_row + 1))
-    st.dataframe(preview, hide_index=True, width="stretch")
+    st.dataframe(view.preview, hide_index=True, width="stretch")

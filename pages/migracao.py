@@ -43,9 +43,9 @@ def label(key: str) -> str:
 source = page_header("migui.title", "migui.intro")
 
 with error_boundary():
-    _, _, _, (first, last) = cache.data_view(source)
-    low = pd.Timestamp(first).normalize() + pd.Timedelta(days=1)
-    high = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
+    view = cache.data_view(source)
+    low = pd.Timestamp(view.first).normalize() + pd.Timedelta(days=1)
+    high = pd.Timestamp(view.last).normalize() + pd.Timedelta(days=1)
 
     c1, c2, c3 = st.columns([2, 2, 3])
     mode = c1.radio(t("migui.mode", L), MODES, key="mig_mode", horizontal=True,

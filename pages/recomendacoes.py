@@ -25,7 +25,7 @@ def table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 source = page_header("rec.title", "rec.intro")
 
 with error_boundary():
-    mapping, _, _, _ = cache.data_view(source)
+    mapping = cache.data_view(source).mapping
     if "product" not in mapping:
         st.warning(t("error.no_product_column", L))
         st.page_link("pages/dados.py", label=t("page.data", L), icon=":material/upload_file:")

@@ -24,12 +24,12 @@ source = page_header("seg.title")
 
 with error_boundary():
     with st.spinner(t("data.cleaning", L)):
-        _, report, _, (first, last) = cache.data_view(source)
-    default_as_of = (pd.Timestamp(last).normalize() + pd.Timedelta(days=1)).date()
+        view = cache.data_view(source)
+    default_as_of = (pd.Timestamp(view.last).normalize() + pd.Timedelta(days=1)).date()
 
     c1, c2, c3 = st.columns(3)
     as_of = c1.date_input(t("seg.as_of", L), value=default_as_of, help=t("seg.as_of_help", L),
-                          min_value=(pd.Timestamp(first).normalize() + pd.Timedelta(days=1)).date(),
+                          min_value=(pd.Timestamp(view.first).normalize() + pd.Timedelta(days=1)).date(),
                           max_value=default_as_of, format="DD/MM/YYYY" if L == "pt" else "YYYY-MM-DD",
                           key=f"as_of_{source.digest[:12]}")
     window = c2.selectbox(t("seg.window", L), list(WINDOWS), key="window",

@@ -411,3 +411,32 @@ def test_too_little_history_for_the_holdout_is_said_in_the_quality_tab():
     assert not at.error
     assert any("Dados insuficientes para medir a qualidade" in i.value for i in at.info)
     assert at.dataframe  # the other tabs still show their tables
+
+
+def test_pages_never_modify_the_shared_cached_data(monkeypatch):
+    """The file as read and the cleaned dataset are cached as shared objects, not copies: after
+    every page has run on them they must still equal a fresh read."""
+    at = _app()
+    for page in ("pages/segmentacao.py", "pages/migracao.py", "pages/recomendacoes.py", "pages/dados.py"):
+        at.switch_page(page).run()
+        _no_exception(at)
+    from ui import cache
+    from ui.state import sample_source
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the pages' cached dataset was not found")
+
+    monkeypatch.setattr(cache, "clean_raw", not_again)
+    source = sample_source()
+    cached = cache._dataset(source.digest, source.name, None, (), source.data)
+    fresh = load_dataset(SAMPLE)
+    pd.testing.assert_frame_equal(cached.raw.frame, fresh.raw.frame)
+    pd.testing.assert_frame_equal(cached.cleaned.transactions, fresh.cleaned.transactions)
+
+
+def test_dados_shows_sales_per_month_to_check_the_dates():
+    at = _app()
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    months = chart["data"][0]["x"]
+    assert months[0] == "nov/2024" and months[-1] == "out/2026" and len(months) == 24  # the demo's two years
+    assert any("Vendas por mês" in m.value for m in at.markdown)

@@ -247,3 +247,23 @@ def test_anchor_ratios_are_theirs_over_ours():
     ratio = bench_run.ratios(stages)["lifetimes"]
     assert ratio == {"versus": "segment", "time": 4.0, "peak": 2.0, "delta": 0.5}
     assert np.isfinite(ratio["time"])
+
+
+@pytest.mark.browser
+def test_app_timings_run_end_to_end(tmp_path, capsys):
+    """`python -m bench.app` on the demo store: one cold browser run and the timed reruns."""
+    import shutil
+
+    from bench import app as bench_app
+
+    if shutil.which("chromium") is None:
+        pytest.skip("chromium is not installed")
+    out = tmp_path / "app.json"
+    sample = bench_app.ROOT / "sample_data" / "loja_exemplo.csv"
+    assert bench_app.main(["--data", str(sample), "--runs", "1", "--json-out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    run = result["browser_runs"][0]
+    assert run["total"] == pytest.approx(run["upload_to_dados"] + run["to_segmentacao"])
+    assert {"Segmentação, pick another segment", "Segmentação, in English", "Dados, back to the page"} <= set(result["reruns"])
+    assert all(seconds > 0 for seconds in result["reruns"].values())
+    assert "upload → Segmentação report" in capsys.readouterr().out

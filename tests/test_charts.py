@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from metriqr.charts import cell_counts, rfm_grid, segment_treemap
+from metriqr.charts import cell_counts, monthly_bars, rfm_grid, segment_treemap
 from metriqr.segments import BY_KEY, GRID, SEGMENT_KEYS, SEGMENTS
 
 
@@ -95,3 +95,15 @@ def test_grid_draws_r5_at_the_top_like_the_readme_map():
     assert list(heatmap.y) == ["R 5", "R 4", "R 3", "R 2", "R 1"]
     assert figure.layout.yaxis.autorange == "reversed"  # first row (R 5) drawn at the top
     assert heatmap.text[0][4] == "Campeões" and heatmap.text[4][0] == "Inativos"
+
+
+@pytest.mark.parametrize("lang, months, money, loss", [
+    ("pt", ["dez/2024", "jan/2025", "fev/2025"], "R$ 1.234,50", "-R$ 10,00"),
+    ("en", ["Dec 2024", "Jan 2025", "Feb 2025"], "R$ 1,234.50", "-R$ 10.00")])
+def test_monthly_bars_name_the_months_and_spell_out_the_figures(lang, months, money, loss):
+    table = pd.DataFrame({"month": pd.to_datetime(["2024-12-01", "2025-01-01", "2025-02-01"]),
+                          "lines": [1200, 0, 5], "customers": [300, 0, 2], "revenue": [1234.5, 0.0, -10.0]})
+    trace = monthly_bars(table, lang).data[0]
+    assert list(trace.x) == months and list(trace.y) == [1234.5, 0.0, -10.0]
+    assert trace.customdata[0][0] == money and trace.customdata[2][0] == loss
+    assert ("Receita líquida" if lang == "pt" else "Net revenue") in trace.hovertemplate

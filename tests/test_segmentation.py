@@ -255,3 +255,16 @@ def test_categorical_columns_give_the_same_summary(transactions, reverse):
     coded["customer"] = pd.Categorical(coded["customer"], categories=sorted(set(coded["customer"]), reverse=reverse)
                                        + ["unused"])
     pd.testing.assert_frame_equal(customer_summary(coded, as_of=AS_OF), customer_summary(transactions, as_of=AS_OF))
+
+
+def test_monthly_activity_counts_every_month_even_empty_ones():
+    from metriqr.aggregates import monthly_activity
+
+    tx = pd.DataFrame({
+        "customer": ["a", "a", "b", "a", "c"],
+        "date": pd.to_datetime(["2024-01-03", "2024-01-20", "2024-01-31", "2024-03-01", "2024-03-31"]),
+        "amount": [10.0, 5.0, 7.0, 3.0, -4.0], "is_return": [False, False, False, False, True]})
+    table = monthly_activity(tx.sample(frac=1, random_state=3))  # row order never matters
+    assert table["month"].dt.strftime("%Y-%m").tolist() == ["2024-01", "2024-02", "2024-03"]
+    assert table["lines"].tolist() == [3, 0, 2] and table["customers"].tolist() == [2, 0, 2]
+    assert table["revenue"].tolist() == [22.0, 0.0, -1.0]  # net: the return reduces its month

@@ -1,0 +1,169 @@
+"""The app's own speed targets: upload → report in a real browser, and rerun server time.
+
+    python -m bench.app [--data FILE] [--runs 3] [--json-out FILE]
+
+1. Headless Chromium (Debian's `chromium`, driven by Playwright) against a freshly started
+   server per run, so every cache is cold: upload FILE on Dados, wait until its cleaning report
+   shows, follow the sidebar link to Segmentação, wait until the segment table shows. Wall
+   times, as the user waits for them.
+2. Server time of later interactions (Streamlit's AppTest runs the same script in-process, so
+   a rerun's time is the server's): after the upload and a first visit to each page, repeat
+   interactions that change neither the data nor the options, and time each script run.
+
+Default FILE: the Online Retail CSV of ../shared/data (541,909 lines), decompressed to a
+temporary `online_retail.csv` (the uploader takes .gz too, but a shop exports plain CSV).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "online_retail.csv.gz"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+REPORT_TARGET_S = 5.0
+RERUN_TARGET_S = 0.3
+
+
+def plain_csv(data: Path, workdir: Path) -> Path:
+    """The file to upload: a .gz is decompressed first, as a shop's own export would be plain."""
+    if data.suffix != ".gz":
+        return data
+    out = workdir / data.with_suffix("").name
+    with gzip.open(data, "rb") as source, out.open("wb") as target:
+        shutil.copyfileobj(source, target)
+    return out
+
+
+class Server:
+    """`streamlit run app.py` on a free local port, stopped with its process group."""
+
+    def __enter__(self) -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    return url
+            except OSError:
+                if time.time() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("the Streamlit server did not start") from None
+                time.sleep(0.2)
+
+    def __exit__(self, *exc: object) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=20)
+
+
+def _settle(page) -> None:
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=120_000)
+
+
+def browser_runs(upload: Path, runs: int) -> list[dict[str, float]]:
+    """Per run: seconds from choosing the file to the Dados report, then to the Segmentação table."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("Debian's chromium is needed: apt-get install -y chromium")
+    results = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            with Server() as url:
+                page = browser.new_page(viewport={"width": 1400, "height": 1600})
+                page.goto(f"{url}/dados")
+                _settle(page)
+                start = time.perf_counter()
+                page.locator("input[type=file]").set_input_files(str(upload))
+                page.get_by_text(f"Sua planilha: {upload.name}").first.wait_for(timeout=120_000)
+                page.locator("[data-testid='stMetric']").first.wait_for(timeout=120_000)
+                _settle(page)
+                dados = time.perf_counter() - start
+                page.get_by_role("link", name="Segmentação").first.click()
+                page.locator("[data-testid='stTable']").first.wait_for(timeout=120_000)
+                _settle(page)
+                total = time.perf_counter() - start
+                results.append({"upload_to_dados": dados, "to_segmentacao": total - dados, "total": total})
+                page.close()
+        browser.close()
+    return results
+
+
+def rerun_times(upload: Path) -> dict[str, float]:
+    """Server seconds of each later interaction (AppTest: the script run, in this process)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+    at.file_uploader(key="upload_0").set_value((upload.name, upload.read_bytes(), "text/csv"))
+    at.run()
+    for page in ("pages/segmentacao.py", "pages/migracao.py", "pages/recomendacoes.py"):
+        at.switch_page(page).run()  # first visits compute and cache each page's results
+    timed: dict[str, float] = {}
+
+    def timed_run(name: str, action) -> None:
+        action()
+        start = time.perf_counter()
+        at.run()
+        timed[name] = time.perf_counter() - start
+        if at.exception:
+            raise RuntimeError(f"{name}: {at.exception[0].value}")
+
+    timed_run("Segmentação, back to the page", lambda: at.switch_page("pages/segmentacao.py"))
+    timed_run("Segmentação, rerun unchanged", lambda: None)
+    timed_run("Segmentação, pick another segment", lambda: at.selectbox(key="seg").set_value("at_risk"))
+    timed_run("Segmentação, in English", lambda: at.radio(key="lang").set_value("en"))
+    timed_run("Migração, back to the page", lambda: at.switch_page("pages/migracao.py"))
+    timed_run("Recomendações, back to the page", lambda: at.switch_page("pages/recomendacoes.py"))
+    timed_run("Dados, back to the page", lambda: at.switch_page("pages/dados.py"))
+    return timed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.app", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as workdir:
+        upload = plain_csv(args.data, Path(workdir))
+        print(f"upload: {upload.name}, {upload.stat().st_size / 1e6:.1f} MB")
+        runs = browser_runs(upload, args.runs)
+        for i, run in enumerate(runs, 1):
+            print(f"  run {i}: upload → Dados report {run['upload_to_dados']:.2f} s, "
+                  f"→ Segmentação table {run['to_segmentacao']:.2f} s, total {run['total']:.2f} s")
+        median = statistics.median(run["total"] for run in runs)
+        verdict = "PASS" if median <= REPORT_TARGET_S else "MISS"
+        print(f"{verdict}  upload → Segmentação report, median {median:.2f} s (target ≤ {REPORT_TARGET_S:g} s)")
+        reruns = rerun_times(upload)
+    for name, seconds in reruns.items():
+        print(f"  {'PASS' if seconds < RERUN_TARGET_S else 'MISS'}  {name}: {seconds:.3f} s server time")
+    if args.json_out:
+        args.json_out.write_text(json.dumps({"data": str(args.data), "browser_runs": runs, "reruns": reruns},
+                                            indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
