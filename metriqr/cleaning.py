@@ -64,23 +64,43 @@ class Cleaned:
     report: CleaningReport
 
 
-def _text(series: pd.Series) -> pd.Categorical:
+def _text(series: pd.Series, factor: tuple[np.ndarray, object] | None = None) -> pd.Categorical:
     """Identifiers as clean strings: `17850.0` (a float cell) reads as `17850`; blanks are missing.
 
     Returned as a categorical (codes into the sorted distinct values): ids repeat heavily, and
-    every later group-by works on the integer codes.
+    every later group-by works on the integer codes. `factor` is the column's pd.factorize when
+    already made (the duplicate check makes it too).
     """
     if pd.api.types.is_float_dtype(series):
         whole = series.dropna()
         if (whole == np.floor(whole)).all():
             series = series.astype("Int64")
-    codes, uniques = pd.factorize(series)
+            factor = None
+    codes, uniques = factor if factor is not None else pd.factorize(series)
     tidy = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
     tidy = tidy.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
     tidy = tidy.mask(tidy == "").astype(object)
     # tidying can merge two raw values ("17850", " 17850") or blank one: number them again
     merged, distinct = pd.factorize(tidy, sort=True)
     return pd.Categorical.from_codes(np.append(merged, -1)[codes], categories=pd.Index(distinct, dtype=object))
+
+
+def _row_keys(codes: list[np.ndarray]) -> np.ndarray:
+    """A 64-bit hash per row from its columns' factorize codes, mixed column by column with
+    splitmix64: two different rows collide with probability ~2⁻⁶⁴, and the texts are not hashed
+    again (the codes are shared with the identifier columns)."""
+    key = np.zeros(len(codes[0]) if codes else 0, dtype=np.uint64)
+    for column in codes:
+        key = _mix(key ^ column.astype(np.int64).view(np.uint64))
+    return key
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser (integer arithmetic wraps modulo 2⁶⁴)."""
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
 
 
 def _matches(values: pd.Categorical, pattern: re.Pattern) -> np.ndarray:
@@ -102,6 +122,16 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     n = len(frame)
     lines = np.asarray(line_numbers) if line_numbers is not None else np.arange(n) + 2
     col = {role: frame[header] for role, header in mapping.items()}
+    factors: dict[object, tuple[np.ndarray, object]] = {}
+
+    def factor(header: object) -> tuple[np.ndarray, object]:
+        if header not in factors:
+            factors[header] = pd.factorize(frame[header])
+        return factors[header]
+
+    def text(role: str) -> pd.Categorical:
+        return _text(col[role], factor(mapping[role]))
+
     reason = np.full(n, -1, dtype=np.int8)
     examples: dict[str, tuple[str, ...]] = {}
 
@@ -111,7 +141,7 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
         if new.any() and shown is not None:
             examples[key] = _examples(shown, lines, new)
 
-    customer = _text(col["customer"])
+    customer = text("customer")
     dates, date_format = parse_dates(col["date"], dayfirst=dayfirst)
     # Totals lines: a "TOTAL" label in an identifying column. Only rows without a usable
     # customer or date can be one, so the other columns are searched on those rows only.
@@ -139,14 +169,13 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     amount = np.where(is_return, -np.abs(amount), amount)
 
     if "status" in col:
-        cancelled = _matches(_text(col["status"]), _CANCELLED)
+        cancelled = _matches(text("status"), _CANCELLED)
         exclude("cancelled", cancelled, col["status"])
     if "order" in col:
         # Identical rows always get identical reasons above, so duplicates over the whole
         # frame are exactly the duplicates among the rows still in use.
-        # A 64-bit hash per row stands for the row (a collision is ~1e-19 per pair).
-        hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-        exclude("duplicate", pd.Series(hashes).duplicated(keep="first").to_numpy(), col["order"])
+        keys = _row_keys([factor(header)[0] for header in frame.columns])
+        exclude("duplicate", pd.Series(keys).duplicated(keep="first").to_numpy(), col["order"])
     exclude("zero_amount", amount == 0, shown_amount)
 
     used = reason == -1
@@ -158,7 +187,7 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
         columns["quantity"] = quantity[used]
     for role in ("order", "product", "product_name", "customer_name"):
         if role in col:
-            columns[role] = _text(col[role])[used]
+            columns[role] = text(role)[used]
     if "product" in columns and "product_name" not in columns:
         columns["product_name"] = columns["product"]
     tx = pd.DataFrame(columns)

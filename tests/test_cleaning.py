@@ -116,6 +116,19 @@ def test_duplicate_line_within_an_order():
     assert cleaned.transactions["order"].tolist() == ["1", "1", "2"]
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["1", "2", " 2", "3"]), st.sampled_from(["Ana", "Bia"]),
+                          st.sampled_from(["x", "y", None]), st.sampled_from(["10,00", "10,0", "7"]),
+                          st.sampled_from(["BR", "PT", None])), min_size=1, max_size=30))
+def test_exactly_the_repeated_rows_are_duplicates(rows):
+    """Every column counts, the unmapped ones too, and "10,00" is not "10,0": the same as pandas' duplicated()."""
+    frame = raw(Pedido=[r[0] for r in rows], Cliente=[r[1] for r in rows], Data=["05/01/2024"] * len(rows),
+                Produto=[r[2] for r in rows], Valor=[r[3] for r in rows], Pais=[r[4] for r in rows])
+    cleaned = clean_transactions(frame, {**BASIC, "order": "Pedido", "product": "Produto"})
+    assert cleaned.report.excluded.get("duplicate", 0) == int(frame.duplicated().sum())
+    assert accounted(cleaned.report)
+
+
 def test_identical_rows_without_an_order_column_are_two_purchases():
     frame = raw(Cliente=["Ana", "Ana"], Data=["05/01/2024"] * 2, Produto=["x", "x"], Valor=["10,00"] * 2)
     cleaned = clean_transactions(frame, {**BASIC, "product": "Produto"})
