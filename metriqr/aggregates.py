@@ -129,11 +129,12 @@ def monthly_activity(transactions: pd.DataFrame) -> pd.DataFrame:
     index = (month - first).astype(np.int64)
     n = int((last - first).astype(np.int64)) + 1
     customer = pd.factorize(transactions["customer"])[0].astype(np.int64)
-    seen = pd.unique(index * (int(customer.max()) + 1) + customer)
+    width = int(customer.max()) + 1
+    seen = pd.unique(index * width + customer)  # distinct (month, customer)
     return pd.DataFrame({
         "month": np.arange(first, last + 1).astype("datetime64[ns]"),
         "lines": np.bincount(index, minlength=n),
-        "customers": np.bincount(seen // (int(customer.max()) + 1), minlength=n),
+        "customers": np.bincount(seen // width, minlength=n),
         "revenue": np.bincount(index, weights=transactions["amount"].to_numpy(dtype=float), minlength=n),
     })
 
