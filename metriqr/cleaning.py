@@ -14,6 +14,7 @@ Policy (shown in the interface):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +36,7 @@ _NO_CUSTOMER = re.compile(
     re.IGNORECASE)
 _CANCELLED = re.compile(r".*(cancel|estorn|devolvid|void|refunded)", re.IGNORECASE)
 MAX_EXAMPLES = 5
+TEXT_ROLES = ("customer", "status", "order", "product", "product_name", "customer_name")  # identifiers, read as text
 
 
 @dataclass(frozen=True)
@@ -85,13 +87,14 @@ def _text(series: pd.Series, factor: tuple[np.ndarray, object] | None = None) ->
     return pd.Categorical.from_codes(np.append(merged, -1)[codes], categories=pd.Index(distinct, dtype=object))
 
 
-def _row_keys(codes: list[np.ndarray]) -> np.ndarray:
-    """A 64-bit hash per row from its columns' factorize codes, mixed column by column with
-    splitmix64: two different rows collide with probability ~2⁻⁶⁴, and the texts are not hashed
-    again (the codes are shared with the identifier columns)."""
-    key = np.zeros(len(codes[0]) if codes else 0, dtype=np.uint64)
-    for column in codes:
-        key = _mix(key ^ column.astype(np.int64).view(np.uint64))
+def _row_keys(columns: Iterable[np.ndarray]) -> np.ndarray:
+    """A 64-bit hash per row from its columns' factorize codes (given one column at a time, so
+    only one is held), mixed column by column with splitmix64: two different rows collide with
+    probability ~2⁻⁶⁴, and the texts are not hashed again."""
+    key: np.ndarray | None = None
+    for codes in columns:
+        codes = codes.astype(np.int64).view(np.uint64)
+        key = _mix(codes if key is None else key ^ codes)
     return key
 
 
@@ -174,7 +177,9 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     if "order" in col:
         # Identical rows always get identical reasons above, so duplicates over the whole
         # frame are exactly the duplicates among the rows still in use.
-        keys = _row_keys([factor(header)[0] for header in frame.columns])
+        ids = {mapping[role] for role in TEXT_ROLES if role in mapping}  # kept: their categoricals reuse them
+        keys = _row_keys(factor(header)[0] if header in ids else pd.factorize(frame[header])[0]
+                         for header in frame.columns)
         exclude("duplicate", pd.Series(keys).duplicated(keep="first").to_numpy(), col["order"])
     exclude("zero_amount", amount == 0, shown_amount)
 
