@@ -81,6 +81,7 @@ EASE_LAMBDA = 1000.0      # ridge of the item-to-item model (EASE): chosen on th
 MAX_MODEL_PRODUCTS = 5000  # the per-customer model covers at most this many most-bought products
 RECENT_DAYS = 90          # "recently popular" window for the fallback, before the last sale
 MIN_HISTORY = 1           # fewer distinct products bought than this → segment popularity only
+DENSE_PAIRS = 100         # qualifying pairs per product above which also-bought rows go dense
 BECAUSE = 3               # at most this many "because you bought" products per recommendation
 BASES = ("order", "customer")
 
@@ -368,7 +369,7 @@ def also_bought_all(purchases: Purchases, *, products: Sequence[object] | None =
     `together` counts baskets (basis order) or customers (basis customer) with both;
     confidence = P(B | A) = together / n_A; lift = together · N / (n_A n_B). Pairs with fewer
     than `min_together` are never shown. Ranked by together / n_B ** ALSO_BOUGHT_BETA, ties by
-    code. Only the stored pairs with enough evidence are sorted: no dense product × product rows.
+    code.
     """
     top = _check_top(top)
     if not isinstance(min_together, (int, np.integer)) or min_together < 1:
@@ -380,19 +381,43 @@ def also_bought_all(purchases: Purchases, *, products: Sequence[object] | None =
     else:
         rows_of = np.array([purchases.product_index(x) for x in products], dtype=np.int64)
         sub = together[rows_of]
-    row, col, nab = _row_of(sub), sub.indices, sub.data
-    keep = (nab >= min_together) & (col != rows_of[row])
-    row, col, nab = row[keep], col[keep], nab[keep].astype(np.float64)
-    order = np.lexsort((col, -(nab * n[col] ** -ALSO_BOUGHT_BETA), row))
-    row, col, nab = row[order], col[order], nab[order]
-    rank = np.arange(len(row)) - np.searchsorted(row, row)
-    first = rank < top
-    row, col, nab, rank, a = row[first], col[first], nab[first], rank[first], rows_of[row[first]]
+    row, rank, col, nab = _best_pairs(sub, rows_of, n ** -ALSO_BOUGHT_BETA, min_together, top)
+    a = rows_of[row]
     return pd.DataFrame({"for_product": purchases.products[a], "rank": rank + 1,
                          "product": purchases.products[col], "name": purchases.names[col],
                          "together": nab.astype(np.int64),
                          "confidence": nab / n[a],
                          "lift": nab * total / (n[a] * n[col])})
+
+
+def _best_pairs(sub: sparse.csr_matrix, rows_of: np.ndarray, weight: np.ndarray, min_together: int, top: int,
+                *, chunk: int = 512) -> tuple[np.ndarray, ...]:
+    """Each row's `top` partners with at least `min_together` in common, best nab · weight first,
+    ties by column: (row of `sub`, rank from 0, column, together). Row i is product rows_of[i].
+
+    Where few pairs qualify (most retail), the qualifying stored pairs are sorted; where most do
+    (a wholesaler's customer histories: nearly every pair), chunks of dense rows are partially
+    sorted instead, which then costs less than sorting millions of pairs.
+    """
+    row, col, nab = _row_of(sub), sub.indices, sub.data
+    keep = (nab >= min_together) & (col != rows_of[row])
+    if np.count_nonzero(keep) <= DENSE_PAIRS * sub.shape[0]:
+        row, col, nab = row[keep], col[keep], nab[keep].astype(np.float64)
+        order = np.lexsort((col, -(nab * weight[col]), row))
+        row, col, nab = row[order], col[order], nab[order]
+        rank = np.arange(len(row)) - np.searchsorted(row, row)
+        first = rank < top
+        return row[first], rank[first], col[first], nab[first]
+    parts = []
+    for lo in range(0, sub.shape[0], chunk):
+        dense = sub[lo:lo + chunk].toarray().astype(np.float64)
+        own = rows_of[lo:lo + chunk]
+        score = np.where(dense >= min_together, dense * weight[None, :], -np.inf)
+        score[np.arange(len(own)), own] = -np.inf
+        best = _top_k(score, top)
+        r, k = np.nonzero(np.isfinite(np.take_along_axis(score, best, axis=1)))
+        parts.append((lo + r, k, best[r, k], dense[r, best[r, k]]))
+    return tuple(np.concatenate(x) for x in zip(*parts))
 
 
 def also_bought(purchases: Purchases, product: object, *, top: int = 5, basis: str = "order",

@@ -162,6 +162,20 @@ def test_shuffling_rows_changes_nothing_and_bought_is_never_recommended(tx, seed
         assert group["rank"].tolist() == list(range(1, len(group) + 1))
 
 
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(baskets(), st.sampled_from(["order", "customer"]), st.integers(1, 3), st.integers(1, 4))
+def test_sparse_and_dense_pair_ranking_agree(monkeypatch, tx, basis, min_together, top):
+    """Few qualifying pairs are sorted, many go through dense rows: the lists must be the same."""
+    import metriqr.recommend as recommend
+
+    purchases = build_purchases(tx)
+    tables = []
+    for threshold in (10**9, -1):  # always sorted pairs; always dense rows
+        monkeypatch.setattr(recommend, "DENSE_PAIRS", threshold)
+        tables.append(also_bought_all(purchases, basis=basis, min_together=min_together, top=top))
+    pd.testing.assert_frame_equal(*tables)
+
 def planted(seed: int = 7, *, n_products: int = 60, n_orders: int = 3000,
             pairs: tuple[tuple[int, int], ...] = ((3, 40), (11, 27), (50, 5))) -> pd.DataFrame:
     """Zipf-like random baskets in which each planted pair's second product follows the first with p = 0.6."""
