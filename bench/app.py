@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import logging
 import os
 import shutil
 import signal
@@ -115,6 +116,8 @@ def rerun_times(upload: Path) -> dict[str, float]:
     """Server seconds of each later interaction (AppTest: the script run, in this process)."""
     from streamlit.testing.v1 import AppTest
 
+    # AppTest's first run warns that it has no browser session ("missing ScriptRunContext"): expected here
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
     at.file_uploader(key="upload_0").set_value((upload.name, upload.read_bytes(), "text/csv"))
     at.run()
