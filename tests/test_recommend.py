@@ -378,3 +378,23 @@ def test_evaluate_with_single_product_orders_reports_no_also_bought_figure():
     assert result["customers_evaluated"] > 0 and 0 <= result["hit_rate"] <= 1
     assert result["also_bought"]["products_in_baskets"] == 0
     assert np.isnan(result["also_bought"]["hit_rate"])
+
+
+@pytest.mark.parametrize("seed, n, k", [(0, 3000, 10), (1, 5000, 5), (2, 2600, 10), (3, 700, 3), (4, 64 * 40 + 17, 10)])
+def test_top_k_is_an_exact_ranking_with_ties_by_column(seed, n, k):
+    """Wide rows take the block-maxima shortcut: the same as a full stable sort, ties included
+    (where fewer than k scores are finite, which −inf columns fill the list does not matter)."""
+    from metriqr.recommend import _top_k
+
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, 40, size=(60, n)).astype(np.float32)  # many ties at every value
+    scores[rng.random(scores.shape) < 0.3] = -np.inf
+    scores[5] = -np.inf  # a row with nothing: any k columns, lowest first
+    scores[6, :] = 7.0   # a row of ties
+    scores[7] = rng.random(n).astype(np.float32)  # all distinct
+    expected = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    got = _top_k(scores, k)
+    finite = np.isfinite(np.take_along_axis(scores, expected, axis=1))
+    assert np.array_equal(np.where(finite, got, -1), np.where(finite, expected, -1))
+    assert np.isneginf(np.take_along_axis(scores, got, axis=1)[~finite]).all()
+    assert all(len(set(row)) == k for row in got.tolist())
