@@ -116,7 +116,7 @@ class Purchases:
     @cached_property
     def together_customer(self) -> sparse.csr_matrix:
         """Customers who bought both products (HᵀH on binary histories); built on first use."""
-        bought = _binary(self.history)  # float32 counts: exact to 16 million customers
+        bought = _binary(self.history)
         return (bought.T.tocsr() @ bought).tocsr()  # indices left unsorted: sorting costs as much again
 
     @cached_property
@@ -208,8 +208,9 @@ def _csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int,
     return sparse.csr_matrix((data, cols.astype(np.int32), indptr), shape=shape)
 
 
-def _binary(m: sparse.csr_matrix, dtype: type = np.float32) -> sparse.csr_matrix:
-    out = m.astype(dtype, copy=True)
+def _binary(m: sparse.csr_matrix) -> sparse.csr_matrix:
+    """1 where m is non-zero, float32 (counts summed from it are exact to 16 million)."""
+    out = m.astype(np.float32, copy=True)
     out.data[:] = 1
     return out
 
