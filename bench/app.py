@@ -51,16 +51,18 @@ def plain_csv(data: Path, workdir: Path) -> Path:
 
 
 class Server:
-    """`streamlit run app.py` on a free local port, stopped with its process group."""
+    """`streamlit run app.py` on a free local port, stopped with its process group; its output is
+    kept in a temporary file and its tail quoted if it does not start (also the browser tests' server)."""
 
     def __enter__(self) -> str:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
              "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 60
         while True:
@@ -69,16 +71,21 @@ class Server:
                     return url
             except OSError:
                 if time.time() > deadline or self.process.poll() is not None:
-                    raise RuntimeError("the Streamlit server did not start") from None
+                    self.log.seek(0)
+                    tail = self.log.read().decode(errors="replace")[-2000:]
+                    self.__exit__()
+                    raise RuntimeError("the Streamlit server did not start: " + tail) from None
                 time.sleep(0.2)
 
     def __exit__(self, *exc: object) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=20)
+        self.log.close()
 
 
-def _settle(page) -> None:
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=120_000)
+def settle(page, timeout_ms: int = 120_000) -> None:
+    """Wait until the app's script has finished its run."""
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=timeout_ms)
 
 
 def browser_runs(upload: Path, runs: int) -> list[dict[str, float]]:
@@ -95,16 +102,16 @@ def browser_runs(upload: Path, runs: int) -> list[dict[str, float]]:
             with Server() as url:
                 page = browser.new_page(viewport={"width": 1400, "height": 1600})
                 page.goto(f"{url}/dados")
-                _settle(page)
+                settle(page)
                 start = time.perf_counter()
                 page.locator("input[type=file]").set_input_files(str(upload))
                 page.get_by_text(f"Sua planilha: {upload.name}").first.wait_for(timeout=120_000)
                 page.locator("[data-testid='stMetric']").first.wait_for(timeout=120_000)
-                _settle(page)
+                settle(page)
                 dados = time.perf_counter() - start
                 page.get_by_role("link", name="Segmentação").first.click()
                 page.locator("[data-testid='stTable']").first.wait_for(timeout=120_000)
-                _settle(page)
+                settle(page)
                 total = time.perf_counter() - start
                 results.append({"upload_to_dados": dados, "to_segmentacao": total - dados, "total": total})
                 page.close()
