@@ -63,14 +63,14 @@ def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
         return values if everything else values[in_window]
 
     # Integer codes, customers in sorted order: the result never depends on row order.
-    code, customers = _sorted_codes(transactions["customer"])
+    code, customers = sorted_codes(transactions["customer"])
     code = column(code)
     n = len(customers)
     dates = column(transactions["date"].to_numpy())
     day = dates.astype("datetime64[D]").astype(np.int64)
     bought, bought_day = code[purchase], day[purchase]
     if "order" in transactions:
-        frequency = _distinct_per_customer(bought, column(_sorted_codes(transactions["order"])[0])[purchase], n)
+        frequency = _distinct_per_customer(bought, column(sorted_codes(transactions["order"])[0])[purchase], n)
     else:
         frequency = _distinct_per_customer(bought, bought_day - bought_day.min(), n)
     last = np.full(n, np.iinfo(np.int64).min)
@@ -89,7 +89,7 @@ def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
     }, index=pd.Index(np.asarray(customers, dtype=object)[keep], name="customer"))
 
 
-def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(code of each row, distinct values sorted); a missing value is code −1. Cleaning hands
     over categoricals with sorted categories, whose codes are used as they are."""
     if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.is_monotonic_increasing:

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.linalg import lapack
 
+from metriqr.aggregates import sorted_codes
 from metriqr.errors import ColumnError, OptionError
 
 # --- lines that are not products --------------------------------------------------------
@@ -188,13 +189,6 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(uniques, dtype=object), index.astype(np.int64)
 
 
-def _group_codes(values: pd.Series) -> np.ndarray:
-    """An integer per distinct value (missing: one more group), when only grouping needs it."""
-    codes = values.cat.codes.to_numpy() if isinstance(values.dtype, pd.CategoricalDtype) else \
-        pd.factorize(values, sort=True)[0]
-    return np.where(codes < 0, int(codes.max()) + 1, codes).astype(np.int64)
-
-
 def _compress(uniques: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drop the distinct values no code uses any more (order kept, so sorted stays sorted)."""
     used = np.bincount(codes, minlength=len(uniques)) > 0
@@ -239,7 +233,8 @@ def build_purchases(transactions: pd.DataFrame, *, lam: float = EASE_LAMBDA,
     has_orders = "order" in tx.columns and bool(tx["order"].notna().any())
     # A basket: one order of one customer, or one customer-day without an order column.
     if has_orders:
-        o = _group_codes(tx["order"])[keep]
+        o = sorted_codes(tx["order"])[0]
+        o = np.where(o < 0, int(o.max()) + 1, o)[keep]  # lines without a number: one more order
         key = c * (int(o.max()) + 1) + o
     else:
         key = c * (int(day.max() - day.min()) + 1) + (day - day.min())
