@@ -84,7 +84,11 @@ class Server:
 
 
 def settle(page, timeout_ms: int = 120_000) -> None:
-    """Wait until the app's script has finished its run."""
+    """Wait until the app's script has finished a run: not running, and the page has content (a
+    freshly started server can report "not running" before its first run has begun)."""
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=timeout_ms)
+    page.locator("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']").first.wait_for(
+        timeout=timeout_ms)
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=timeout_ms)
 
 
