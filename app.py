@@ -16,7 +16,7 @@ st.sidebar.radio("Idioma / Language", LANGS, key="lang", horizontal=True,
 st.query_params["lang"] = lang()
 current = lang()
 
-data_page = st.Page("pages/dados.py", title=t("page.data", current), icon=":material/upload_file:",
+data_page = st.Page("app_pages/dados.py", title=t("page.data", current), icon=":material/upload_file:",
                     url_path="dados")
 
 
@@ -28,11 +28,11 @@ def _home() -> None:
 pages = [
     st.Page(_home, title="MetriQR", url_path="inicio", default=True, visibility="hidden"),
     data_page,
-    st.Page("pages/segmentacao.py", title=t("page.segmentation", current), icon=":material/donut_small:",
+    st.Page("app_pages/segmentacao.py", title=t("page.segmentation", current), icon=":material/donut_small:",
             url_path="segmentacao"),
-    st.Page("pages/migracao.py", title=t("page.migration", current), icon=":material/swap_horiz:",
+    st.Page("app_pages/migracao.py", title=t("page.migration", current), icon=":material/swap_horiz:",
             url_path="migracao"),
-    st.Page("pages/recomendacoes.py", title=t("page.recommendations", current), icon=":material/shopping_cart:",
+    st.Page("app_pages/recomendacoes.py", title=t("page.recommendations", current), icon=":material/shopping_cart:",
             url_path="recomendacoes"),
 ]
 page = st.navigation(pages)

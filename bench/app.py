@@ -132,7 +132,7 @@ def rerun_times(upload: Path) -> dict[str, float]:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
     at.file_uploader(key="upload_0").set_value((upload.name, upload.read_bytes(), "text/csv"))
     at.run()
-    for page in ("pages/segmentacao.py", "pages/migracao.py", "pages/recomendacoes.py"):
+    for page in ("app_pages/segmentacao.py", "app_pages/migracao.py", "app_pages/recomendacoes.py"):
         at.switch_page(page).run()  # first visits compute and cache each page's results
     timed: dict[str, float] = {}
 
@@ -144,13 +144,13 @@ def rerun_times(upload: Path) -> dict[str, float]:
         if at.exception:
             raise RuntimeError(f"{name}: {at.exception[0].value}")
 
-    timed_run("Segmentação, back to the page", lambda: at.switch_page("pages/segmentacao.py"))
+    timed_run("Segmentação, back to the page", lambda: at.switch_page("app_pages/segmentacao.py"))
     timed_run("Segmentação, rerun unchanged", lambda: None)
     timed_run("Segmentação, pick another segment", lambda: at.selectbox(key="seg").set_value("at_risk"))
     timed_run("Segmentação, in English", lambda: at.radio(key="lang").set_value("en"))
-    timed_run("Migração, back to the page", lambda: at.switch_page("pages/migracao.py"))
-    timed_run("Recomendações, back to the page", lambda: at.switch_page("pages/recomendacoes.py"))
-    timed_run("Dados, back to the page", lambda: at.switch_page("pages/dados.py"))
+    timed_run("Migração, back to the page", lambda: at.switch_page("app_pages/migracao.py"))
+    timed_run("Recomendações, back to the page", lambda: at.switch_page("app_pages/recomendacoes.py"))
+    timed_run("Dados, back to the page", lambda: at.switch_page("app_pages/dados.py"))
     return timed
 
 

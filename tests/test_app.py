@@ -86,7 +86,7 @@ def _keys(at: AppTest) -> list[str]:
 
 def test_segmentation_page_shows_the_report_of_the_demo_data(sample_segments):
     at = _app()
-    at.switch_page("pages/segmentacao.py").run()
+    at.switch_page("app_pages/segmentacao.py").run()
     _no_exception(at)
     metrics = _metrics(at)
     assert metrics["Clientes identificados"] == fmt_int(sample_segments["customers"].sum(), "pt")
@@ -105,7 +105,7 @@ def test_segmentation_page_shows_the_report_of_the_demo_data(sample_segments):
 
 def test_english_on_request(sample_segments):
     at = _app("en")
-    at.switch_page("pages/segmentacao.py").run()
+    at.switch_page("app_pages/segmentacao.py").run()
     _no_exception(at)
     assert at.title[0].value == "Customer segmentation (RFM)"
     table = at.table[0].value
@@ -130,7 +130,7 @@ def test_uploaded_brazilian_csv_is_segmented():
     assert metrics["Linhas excluídas"] == "2"
     reasons = at.dataframe[0].value["Motivo da exclusão"].tolist()
     assert "linha de total (não é venda)" in reasons and "sem cliente identificado" in reasons
-    at.switch_page("pages/segmentacao.py").run()
+    at.switch_page("app_pages/segmentacao.py").run()
     _no_exception(at)
     assert _metrics(at)["Clientes identificados"] == "6"
     assert "Ana Souza" not in " ".join(m.value for m in at.markdown)  # names only appear inside tables
@@ -138,7 +138,7 @@ def test_uploaded_brazilian_csv_is_segmented():
 
 def test_drill_down_lists_the_customers_of_the_chosen_segment(sample_segments):
     at = _app()
-    at.switch_page("pages/segmentacao.py").run()
+    at.switch_page("app_pages/segmentacao.py").run()
     at.selectbox(key="seg").set_value("at_risk").run()
     _no_exception(at)
     listing = at.dataframe[-1].value
@@ -154,7 +154,7 @@ def test_drill_down_lists_the_customers_of_the_chosen_segment(sample_segments):
 def test_segment_in_the_url_opens_that_segment_and_bad_values_are_ignored():
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["seg"] = "cant_lose"
-    at.run().switch_page("pages/segmentacao.py")
+    at.run().switch_page("app_pages/segmentacao.py")
     at.query_params["seg"] = "cant_lose"
     at.run()
     assert at.selectbox(key="seg").value == "cant_lose"
@@ -168,7 +168,7 @@ def test_segment_in_the_url_opens_that_segment_and_bad_values_are_ignored():
 
 def test_kmeans_method_states_its_rule():
     at = _app()
-    at.switch_page("pages/segmentacao.py").run()
+    at.switch_page("app_pages/segmentacao.py").run()
     at.radio(key="method").set_value("kmeans").run()
     _no_exception(at)
     captions = " ".join(c.value for c in at.caption)
@@ -200,7 +200,7 @@ def test_missing_columns_are_named_and_can_be_fixed_in_the_mapping():
     _no_exception(at)
     assert not at.error, [e.value for e in at.error]
     assert _metrics(at)["Linhas usadas"] == "3"
-    at.switch_page("pages/segmentacao.py").run()
+    at.switch_page("app_pages/segmentacao.py").run()
     assert _metrics(at)["Clientes identificados"] == "2"
 
 
@@ -209,7 +209,7 @@ def test_user_text_is_never_rendered_as_markdown():
                "1;01/02/2025;![x](http://evil.example/t.png);10,00\n"
                "2;03/02/2025;<img src=x onerror=alert(1)>;20,00\n").encode()
     at = _upload(_app(), "![x](http://evil.example/f.png).csv", hostile)
-    at.switch_page("pages/segmentacao.py").run()
+    at.switch_page("app_pages/segmentacao.py").run()
     _no_exception(at)
     rendered = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "evil.example" not in rendered and "<img" not in rendered
@@ -239,7 +239,7 @@ def _page(path: str, **params: str) -> AppTest:
 
 
 def _migration_page(**params: str) -> AppTest:
-    return _page("pages/migracao.py", **params)
+    return _page("app_pages/migracao.py", **params)
 
 
 def _sankey(at: AppTest) -> dict:
@@ -289,7 +289,7 @@ def test_multi_period_sankey_has_one_column_per_date():
 
 def test_migration_in_english():
     at = _app("en")
-    at.switch_page("pages/migracao.py").run()
+    at.switch_page("app_pages/migracao.py").run()
     _no_exception(at)
     assert at.title[0].value == "Migration between segments"
     assert "New in the period" in _metrics(at)
@@ -298,7 +298,7 @@ def test_migration_in_english():
 def test_too_little_history_for_migration_says_what_is_needed():
     data = "cliente;data;valor\nA;01/02/2025;10,00\nB;02/02/2025;20,00\nA;03/02/2025;5,00\n".encode()
     at = _upload(_app(), "curto.csv", data)
-    at.switch_page("pages/migracao.py")
+    at.switch_page("app_pages/migracao.py")
     at.query_params["mode"] = "cadence"
     at.query_params["cadence"] = "monthly"
     at.run()
@@ -310,7 +310,7 @@ def test_rerun_without_changes_does_not_recompute(monkeypatch):
     import ui.cache
 
     at = _app()
-    at.switch_page("pages/segmentacao.py").run()
+    at.switch_page("app_pages/segmentacao.py").run()
     calls = []
     original = ui.cache.segment_customers
     monkeypatch.setattr(ui.cache, "segment_customers", lambda *a, **k: calls.append(k) or original(*a, **k))
@@ -330,7 +330,7 @@ def demo_purchases():
 
 
 def _recommendation_page(**params: str) -> AppTest:
-    return _page("pages/recomendacoes.py", **params)
+    return _page("app_pages/recomendacoes.py", **params)
 
 
 def test_also_bought_for_the_product_in_the_url(demo_purchases):
@@ -389,14 +389,14 @@ def test_quality_panel_reports_the_holdout_honestly():
 def test_without_a_product_column_the_page_says_what_is_needed():
     data = "cliente;data;valor\nA;01/02/2025;10,00\nB;02/03/2025;20,00\n".encode()
     at = _upload(_app(), "sem_produto.csv", data)
-    at.switch_page("pages/recomendacoes.py").run()
+    at.switch_page("app_pages/recomendacoes.py").run()
     _no_exception(at)
     assert at.warning and "coluna de produto" in at.warning[0].value
 
 
 def test_segmentation_links_a_customer_to_their_recommendations():
     at = _app()
-    at.switch_page("pages/segmentacao.py").run()
+    at.switch_page("app_pages/segmentacao.py").run()
     link = next(p for p in at.get("page_link") if p.proto.page == "recomendacoes")
     chosen = at.selectbox(key="seg_customer_champions").value
     assert f"customer={chosen}" in link.proto.query_string
@@ -406,7 +406,7 @@ def test_too_little_history_for_the_holdout_is_said_in_the_quality_tab():
     rows = ["Pedido;Data;Cliente;Produto;Valor"] + [
         f"{i};{1 + i % 28:02d}/0{1 + i % 3}/2025;C{i % 9};P{i % 4};{10 + i},00" for i in range(60)]
     at = _upload(_app(), "pequena.csv", "\n".join(rows).encode())
-    at.switch_page("pages/recomendacoes.py").run()
+    at.switch_page("app_pages/recomendacoes.py").run()
     _no_exception(at)
     assert not at.error
     assert any("Dados insuficientes para medir a qualidade" in i.value for i in at.info)
@@ -417,7 +417,7 @@ def test_pages_never_modify_the_shared_cached_data(monkeypatch):
     """The file as read and the cleaned dataset are cached as shared objects, not copies: after
     every page has run on them they must still equal a fresh read."""
     at = _app()
-    for page in ("pages/segmentacao.py", "pages/migracao.py", "pages/recomendacoes.py", "pages/dados.py"):
+    for page in ("app_pages/segmentacao.py", "app_pages/migracao.py", "app_pages/recomendacoes.py", "app_pages/dados.py"):
         at.switch_page(page).run()
         _no_exception(at)
     from ui import cache

@@ -153,3 +153,16 @@ def test_user_text_in_the_cleaning_report_is_never_rendered_as_markup(server, br
     assert page.locator("img[src*='evil.example']").count() == 0
     assert not [url for url in requested if "evil.example" in url]
     page.close()
+
+
+def test_deep_link_is_the_first_request_to_a_fresh_server(browser):
+    """No page folder named `pages/`: a deep link runs through app.py even before any other visit."""
+    with Server() as fresh:
+        page = browser.new_page(viewport={"width": 1400, "height": 2000})
+        page.goto(f"{fresh}/migracao?lang=en")
+        page.get_by_text("Migration between segments").first.wait_for(timeout=60_000)
+        _settle(page)
+        # app.py ran: the language switch and the page list are in the sidebar
+        assert page.get_by_text("Idioma / Language").first.is_visible()
+        assert page.get_by_role("link", name="Segmentation").first.is_visible()
+        page.close()

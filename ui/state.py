@@ -23,21 +23,6 @@ SAMPLE_PATH = ROOT / "sample_data" / "loja_exemplo.csv"
 log = logging.getLogger("metriqr.ui")
 
 
-def ensure_entrypoint() -> None:
-    """Make a deep link work on a freshly started server.
-
-    Until some session has run app.py's `st.navigation`, Streamlit treats `pages/` as a
-    legacy page folder and a first visit to e.g. `/segmentacao` runs that file alone,
-    without app.py (no language switch, no layout, no page titles). Detect that, switch
-    the legacy mode off, and rerun through app.py. Called first thing in every page.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 @dataclass(frozen=True)
 class Source:
     """The data the session analyses: the demo file or the user's upload."""

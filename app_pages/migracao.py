@@ -14,9 +14,8 @@ from metriqr.scoring import METHODS
 from metriqr.segments import SEGMENT_KEYS, source_label
 from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
 from ui import cache
-from ui.state import ensure_entrypoint, error_boundary, lang, page_header, query_choice
+from ui.state import error_boundary, lang, page_header, query_choice
 
-ensure_entrypoint()
 L = lang()
 MODES = ("dates", "cadence")
 THRESHOLDS = ("first", "last", "each")

@@ -11,9 +11,8 @@ from metriqr.recommend import BASES, MIN_TOGETHER, NON_PRODUCT_RULE
 from metriqr.segments import BY_KEY, SEGMENT_KEYS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 from ui import cache
-from ui.state import ensure_entrypoint, error_boundary, lang, page_header, query_choice
+from ui.state import error_boundary, lang, page_header, query_choice
 
-ensure_entrypoint()
 L = lang()
 
 
@@ -28,7 +27,7 @@ with error_boundary():
     mapping = cache.data_view(source).mapping
     if "product" not in mapping:
         st.warning(t("error.no_product_column", L))
-        st.page_link("pages/dados.py", label=t("page.data", L), icon=":material/upload_file:")
+        st.page_link("app_pages/dados.py", label=t("page.data", L), icon=":material/upload_file:")
         st.stop()
     with st.spinner(t("rec.building", L)):
         products = cache.recommendation(source, "catalogue")

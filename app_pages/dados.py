@@ -8,9 +8,8 @@ from metriqr.charts import monthly_bars
 from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
 from metriqr.texts import fmt_date, fmt_int, t
 from ui import cache
-from ui.state import ensure_entrypoint, current_source, error_boundary, lang, reset_to_demo, upload_key
+from ui.state import current_source, error_boundary, lang, reset_to_demo, upload_key
 
-ensure_entrypoint()
 L = lang()
 NOT_USED = "\u2014"  # the "not used" option; shown translated
 
@@ -91,7 +90,7 @@ with error_boundary():
                  if report.date_format in ("native", "excel") else report.date_format))
     st.markdown(f"**{t('data.monthly_title', L)}**", help=t("data.monthly_help", L))
     st.plotly_chart(monthly_bars(view.monthly, L), config={"displayModeBar": False})
-    st.page_link("pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")
+    st.page_link("app_pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")
 
     st.subheader(t("data.preview", L))
     st.caption(t("data.header_found", L, line=raw.header_row + 1))

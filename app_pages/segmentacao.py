@@ -13,9 +13,8 @@ from metriqr.segmentation import segment_summary
 from metriqr.segments import BY_KEY, SEGMENT_KEYS, SEGMENTS, TIER_ADVICE, TIER_LABEL, TIERS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 from ui import cache
-from ui.state import ensure_entrypoint, error_boundary, lang, page_header, query_choice
+from ui.state import error_boundary, lang, page_header, query_choice
 
-ensure_entrypoint()
 L = lang()
 WINDOWS = {"all": None, "3": 91, "6": 182, "12": 365, "24": 730}
 MAX_ROWS_SHOWN = 500
@@ -103,7 +102,7 @@ with error_boundary():
         one = c1.selectbox(t("seg.pick_customer", L), listing["customer"].head(MAX_ROWS_SHOWN).tolist(),
                            key=f"seg_customer_{chosen}")
         with c2:
-            st.page_link("pages/recomendacoes.py", label=t("seg.to_recommendations", L), icon=":material/shopping_cart:",
+            st.page_link("app_pages/recomendacoes.py", label=t("seg.to_recommendations", L), icon=":material/shopping_cart:",
                          query_params={"customer": one, "lang": L})
         label = BY_KEY[chosen].label(L)
         d1, d2 = st.columns(2)
