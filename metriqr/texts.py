@@ -680,6 +680,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "reason.cancelled": {"pt": "pedido cancelado", "en": "cancelled order"},
     "reason.duplicate": {"pt": "linha duplicada no mesmo pedido", "en": "duplicate line in the same order"},
     "reason.zero_amount": {"pt": "valor zero (brinde ou ajuste)", "en": "zero amount (free item or adjustment)"},
+
+    # --- reading and security (issue 9) ---
+    "_section.0": {"pt": "", "en": ""},
+
+    # --- parsing and cleaning ---
+    "_section.1": {"pt": "", "en": ""},
+
+    # --- analytics: ledger, scores, recommendations (issue 10) ---
+    "_section.2": {"pt": "", "en": ""},
+
+    # --- command line and speed (issue 11) ---
+    "_section.3": {"pt": "", "en": ""},
+
+    # --- shared links and cached views ---
+    "_section.4": {"pt": "", "en": ""},
+
+    # --- first-hour usability (issue 12) ---
+    "_section.5": {"pt": "", "en": ""},
+
+    # --- workspaces (issue 14) ---
+    "_section.6": {"pt": "", "en": ""},
 }
 
 
