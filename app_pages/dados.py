@@ -1,14 +1,19 @@
 """Dados: upload or demo data, sheet choice, column mapping, cleaning report."""
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pandas as pd
 import streamlit as st
 
 from metriqr.charts import monthly_bars
 from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
-from metriqr.texts import fmt_date, fmt_int, t
-from ui import cache
-from ui.state import current_source, error_boundary, lang, reset_to_demo, upload_key
+from metriqr.report import display_preview
+from metriqr.texts import CURRENCIES, currency_symbol, fmt_date, fmt_int, t
+from ui import cache, money as currency_state
+from ui.state import current_source, error_boundary, lang, reset_to_demo, sheet, upload_key
 
 L = lang()
 NOT_USED = "\u2014"  # the "not used" option; shown translated
@@ -33,8 +38,41 @@ def render_mapping(mapping: dict[str, str], headers: list[str], digest: str) -> 
                                  format_func=lambda o: t("data.not_used", L) if o == NOT_USED else o)
 
 
+def uploader_texts() -> None:
+    """Streamlit's uploader speaks English only ("Upload", "200MB per file"): its words are
+    replaced, in the page's language, by CSS from the catalogue (product text, never user data)."""
+    limit = st.get_option("server.maxUploadSize")
+    drop, note, browse = (json.dumps(t(k, L, mb=limit)) for k in ("upload.drop", "upload.limit", "upload.browse"))
+    st.html(f"""<style>
+    [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+    [data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: {note}; font-size: 0.875rem; }}
+    [data-testid="stFileUploaderDropzone"] > div > span:first-child {{ font-size: 0; }}
+    [data-testid="stFileUploaderDropzone"] > div > span:first-child::after {{ content: {drop}; font-size: 1rem; }}
+    [data-testid="stFileUploaderDropzone"] button p {{ font-size: 0; }}
+    [data-testid="stFileUploaderDropzone"] button p::after {{ content: {browse}; font-size: 0.875rem; }}
+    </style>""")
+
+
+def render_currency(source, basis: str) -> None:
+    """The currency in use, why, and the choice (R$, US$, €, £, …): one setting for every page."""
+    if basis == "items":
+        st.caption(t("data.currency_items", L))
+        return
+    codes = list(CURRENCIES)
+    key = f"currency_{source.digest[:12]}"
+    left, right = st.columns([1, 3])
+    choice = left.selectbox(t("data.currency", L), codes, index=codes.index(currency_state.currency(source)),
+                            key=key, help=t("data.currency_help", L),
+                            format_func=lambda c: f"{currency_symbol(c)} · {t(f'currency.{c}', L)}")
+    if choice != currency_state.currency(source):
+        currency_state.choose(source, choice)
+    right.caption(currency_state.sentence(source, L))
+    currency_state.sidebar_note(source, L, basis)
+
+
 st.title(t("data.title", L))
 st.write(t("data.intro", L))
+uploader_texts()
 
 st.file_uploader(t("data.upload", L), key=upload_key(), help=t("data.upload_help", L),
                  type=["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt", "tsv", "parquet", "gz"])
@@ -44,9 +82,31 @@ if source.is_demo:
 else:
     st.button(t("data.back_to_demo", L), on_click=reset_to_demo)
 
-with error_boundary():
-    with st.spinner(t("data.reading", L)):
-        raw = cache.raw_table(source)
+# A new file: the previous file's mapping and figures are cleared at once (an st.empty in their
+# place) instead of staying on screen, greyed, while the new one is read; steps say what happens.
+shown = f"{source.digest}:{sheet()}"
+fresh = st.session_state.get("dados_shown") != shown
+body = st.empty().container() if fresh else st.container()
+
+
+
+@contextmanager
+def steps(show: bool) -> Iterator[st.delta_generator.DeltaGenerator | None]:
+    """A progress bar naming each step of reading a new file; gone when done or on an error."""
+    size = len(source.data)
+    shown_size = f"{fmt_int(size / 1e6, L)} MB" if size >= 1e6 else f"{fmt_int(max(size / 1e3, 1), L)} KB"
+    bar = st.progress(0, text=t("data.step_reading", L, name=source.name, size=shown_size)) if show else None
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.empty()
+
+
+with body, steps(fresh) as progress, error_boundary():
+    raw = cache.raw_table(source)
+    if progress is not None:
+        progress.progress(40, text=t("data.step_cleaning", L, rows=fmt_int(len(raw.frame), L)))
     if raw.sheets and len(raw.sheets) > 1:
         chosen = st.selectbox(t("data.sheet", L), raw.sheets, index=raw.sheets.index(raw.sheet))
         if chosen != raw.sheet:
@@ -59,9 +119,14 @@ with error_boundary():
     headers = [str(h) for h in raw.frame.columns]
     proposed = merge_mapping(cache.detected_mapping(source), st.session_state.get("overrides"), headers)
     render_mapping(proposed, headers, source.digest)
-    with st.spinner(t("data.cleaning", L)):
-        view = cache.data_view(source)
+    if progress is not None:
+        cache.dataset(source)
+        progress.progress(80, text=t("data.step_summary", L))
+    view = cache.data_view(source)
     report = view.report
+    st.session_state["dados_shown"] = shown
+    st.caption(t("data.mapping_contacts", L))
+    render_currency(source, report.monetary_basis)
 
     st.subheader(t("data.report", L))
     m1, m2, m3, m4 = st.columns(4)
@@ -89,9 +154,10 @@ with error_boundary():
     st.caption(t("data.period", L, first=fmt_date(view.first, L), last=fmt_date(view.last, L), fmt=t(f"data.format_{report.date_format}", L)
                  if report.date_format in ("native", "excel") else report.date_format))
     st.markdown(f"**{t('data.monthly_title', L)}**", help=t("data.monthly_help", L))
-    st.plotly_chart(monthly_bars(view.monthly, L), config={"displayModeBar": False})
+    st.plotly_chart(monthly_bars(view.monthly, L, currency=currency_state.currency(source),
+                                 basis=report.monetary_basis), config={"displayModeBar": False})
     st.page_link("app_pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")
 
     st.subheader(t("data.preview", L))
     st.caption(t("data.header_found", L, line=raw.header_row + 1))
-    st.dataframe(view.preview, hide_index=True, width="stretch")
+    st.dataframe(display_preview(view.preview, L), hide_index=True, width="stretch")

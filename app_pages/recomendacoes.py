@@ -6,11 +6,13 @@ import streamlit as st
 
 from metriqr.charts import also_bought_bars
 from metriqr.errors import MetriqrError
-from metriqr.export import to_csv_bytes, to_xlsx_bytes
+
 from metriqr.recommend import BASES, MIN_TOGETHER, NON_PRODUCT_RULE
+from metriqr.report import month_names, product_labels
 from metriqr.segments import BY_KEY, SEGMENT_KEYS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 from ui import cache
+from ui.downloads import csv_button, xlsx_button
 from ui.state import error_boundary, lang, page_header, query_choice
 
 L = lang()
@@ -26,13 +28,17 @@ source = page_header("rec.title", "rec.intro")
 with error_boundary():
     mapping = cache.data_view(source).mapping
     if "product" not in mapping:
-        st.warning(t("error.no_product_column", L))
+        st.warning(t("error.no_product_column.ui", L))
         st.page_link("app_pages/dados.py", label=t("page.data", L), icon=":material/upload_file:")
         st.stop()
     with st.spinner(t("rec.building", L)):
         products = cache.recommendation(source, "catalogue")
     codes = products["product"].tolist()
-    label_of = dict(zip(products["product"], products["name"]))
+    # names told apart by their code wherever several products share one (a category as the name)
+    label_of = product_labels(products["product"], products["name"])
+
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(name=frame["product"].astype(str).map(label_of).fillna(frame["name"]))
     tab_product, tab_customer, tab_segment, tab_quality = st.tabs(
         [t("rec.tab_product", L), t("rec.tab_customer", L), t("rec.tab_segment", L), t("rec.tab_quality", L)])
 
@@ -41,7 +47,8 @@ with error_boundary():
         wanted = st.query_params.get("product")
         product = c1.selectbox(t("rec.product", L), codes, key="rec_product",
                                index=codes.index(wanted) if wanted in label_of else 0,
-                               format_func=lambda code: f"{label_of[code]} ({code})")
+                               format_func=lambda code: label_of[code] if label_of[code].endswith(f"({code})")
+                               else f"{label_of[code]} ({code})")
         has_orders = mapping.get("order") is not None
         basis = c2.radio(t("rec.basis", L), BASES, key="rec_basis", horizontal=False,
                          index=BASES.index(query_choice("basis", BASES, "order")),
@@ -50,7 +57,7 @@ with error_boundary():
         min_together = c3.number_input(t("rec.min_together", L), min_value=1, max_value=1000, value=MIN_TOGETHER,
                                        step=1, key="rec_min", help=t("rec.min_together_help", L))
         st.query_params.update({"product": product, "basis": basis})
-        also = cache.recommendation(source, "also_bought", product, basis, int(min_together), 5)
+        also = named(cache.recommendation(source, "also_bought", product, basis, int(min_together), 5))
         st.markdown(f"**{t('rec.also_bought', L)}**")
         if also.empty:
             st.info(t("rec.none_also", L, n=fmt_int(min_together, L)))
@@ -68,11 +75,15 @@ with error_boundary():
         segmentation, names, _ = cache.segmentation(source, as_of=None, window_days=None, method="quantile")
         customers = segmentation.customers.sort_values("monetary", ascending=False).index.astype(str).tolist()
         wanted = st.query_params.get("customer")
-        customer = st.selectbox(t("rec.customer", L), customers, key="rec_customer",
+        customer_name = {} if names is None or "customer_name" not in names else \
+            names["customer_name"].dropna().astype(str).to_dict()
+        customer = st.selectbox(t("rec.customer_pick" if customer_name else "rec.customer", L), customers,
+                                key="rec_customer",
                                 index=customers.index(wanted) if wanted in set(customers) else 0,
-                                format_func=lambda c: f"{c} · {names.get(c)}" if names is not None else c)
+                                format_func=lambda c: f"{customer_name[c]} ({c})" if customer_name.get(c) else c)
         st.query_params["customer"] = customer
         offers, again, segment = cache.recommendation(source, "customer", customer)
+        offers, again = named(offers), named(again)
         if segment:
             st.info(t("rec.customer_segment", L, segment=BY_KEY[segment].label(L), action=BY_KEY[segment].action(L)))
         st.markdown(f"**{t('rec.offer', L)}**")
@@ -83,16 +94,21 @@ with error_boundary():
                                     "score": "rec.col_score"}), hide_index=True, width="stretch")
         st.markdown(f"**{t('rec.buy_again', L)}**")
         if again.empty:
-            st.caption(t("rec.no_buy_again", L))
+            st.caption(t("rec.no_buy_again_due", L))
         else:
+            def when(row: pd.Series) -> str:
+                if row["when"] == "season":
+                    return t("rec.due_season", L, months=month_names(row["season"], L))
+                d = row["due_in_days"]
+                return t("rec.overdue", L, n=fmt_int(-d, L)) if d < 0 else t("rec.due_in", L, n=fmt_int(d, L))
+
             again = again.assign(every_days=again["every_days"].map(lambda v: fmt_num(v, L, 0)),
                                  last_bought=again["last_bought"].map(lambda d: fmt_date(d, L)),
-                                 due_in_days=again["due_in_days"].map(
-                                     lambda d: t("rec.overdue", L, n=fmt_int(-d, L)) if d < 0
-                                     else t("rec.due_in", L, n=fmt_int(d, L))))
+                                 due_in_days=again.apply(when, axis=1))
             st.dataframe(table(again, {"name": "rec.col_product", "product": "rec.col_code", "times": "rec.col_times",
                                        "every_days": "rec.col_every", "last_bought": "rec.col_last",
                                        "due_in_days": "rec.col_due"}), hide_index=True, width="stretch")
+        st.caption(t("rec.buy_again_rule", L))
 
     with tab_segment:
         present = [k for k in SEGMENT_KEYS if (segmentation.customers["segment"] == k).any()]
@@ -101,7 +117,7 @@ with error_boundary():
                                format_func=lambda k: BY_KEY[k].label(L))
         st.query_params["segment"] = segment
         st.info(t("rec.segment_action", L, segment=BY_KEY[segment].label(L), action=BY_KEY[segment].action(L)))
-        top, push = cache.recommendation(source, "segment", segment)
+        top, push = (named(frame) for frame in cache.recommendation(source, "segment", segment))
         left, right = st.columns(2)
         with left:
             st.markdown(f"**{t('rec.segment_top', L)}**")
@@ -114,17 +130,19 @@ with error_boundary():
             st.dataframe(table(shown, {"name": "rec.col_product", "recommended_to": "rec.col_recommended_to",
                                        "share_bought": "rec.col_share_bought"}), hide_index=True, width="stretch")
 
-        def campaign() -> pd.DataFrame:
-            recs = cache.recommendation(source, "segment_export", segment)
-            return table(recs, {"customer": "rec.col_customer", "rank": "rec.col_rank", "product": "rec.col_code",
-                                "name": "rec.col_product", "score": "rec.col_score", "because": "rec.col_because"})
-
+        recs = named(cache.recommendation(source, "segment_export", segment))
+        contacts = [c for c in ("customer_name", "email", "phone") if names is not None and c in names]
+        if contacts:  # name, e-mail and phone beside each customer: the list feeds a campaign tool as is
+            recs = recs.join(names[contacts], on="customer").loc[:, ["customer", *contacts, *recs.columns[1:]]]
+        campaign = recs.rename(columns={c: t(f"cust.{c}", L) for c in contacts})
+        campaign = table(campaign, {"customer": "rec.col_customer", **{t(f"cust.{c}", L): f"cust.{c}" for c in contacts},
+                                    "rank": "rec.col_rank", "product": "rec.col_code", "name": "rec.col_product",
+                                    "score": "rec.col_score", "because": "rec.col_because"})
         d1, d2 = st.columns(2)
-        d1.download_button(t("rec.download_csv", L), lambda: to_csv_bytes(campaign(), lang=L), key="rec_dl_csv",
-                           file_name=f"metriqr_recomendacoes_{segment}.csv", mime="text/csv")
-        d2.download_button(t("rec.download_xlsx", L), lambda: to_xlsx_bytes({BY_KEY[segment].label(L): campaign()}),
-                           key="rec_dl_xlsx", file_name=f"metriqr_recomendacoes_{segment}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        csv_button(d1, t("rec.download_csv", L), campaign, lang=L, key="rec_dl_csv",
+                   file_name=f"metriqr_recomendacoes_{segment}.csv")
+        xlsx_button(d2, t("rec.download_xlsx", L), {BY_KEY[segment].label(L): campaign}, key="rec_dl_xlsx",
+                    file_name=f"metriqr_recomendacoes_{segment}.xlsx")
 
     with tab_quality:
         with st.expander(t("rec.non_products", L)):

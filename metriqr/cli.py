@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from metriqr.aggregates import customer_names
+from metriqr.aggregates import customer_contacts, customer_names
 from metriqr.columns import ROLES, parse_column_options
 from metriqr.errors import InputFileError, MetriqrError, OptionError
 from metriqr.export import to_csv_bytes, to_xlsx_bytes
@@ -40,11 +40,12 @@ from metriqr.pipeline import Dataset, load_dataset
 from metriqr.recommend import (BASES, MIN_TOGETHER, RECENT_DAYS, Purchases, also_bought, build_purchases,
                                recommend_for_customers)
 from metriqr.recommend_eval import evaluate
-from metriqr.report import customers_export, money, summary_table, workbook_sheets
+from metriqr.currency import detect_currency
+from metriqr.report import customers_export, label, money, summary_table, workbook_sheets, xlsx_formats
 from metriqr.scoring import METHODS, RFMScorer
 from metriqr.segmentation import Segmentation, segment_customers, segment_summary
 from metriqr.segments import BY_KEY, source_label
-from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, fmt_int, fmt_num, fmt_pct, t
+from metriqr.texts import DEFAULT_CURRENCY, DEFAULT_LANG, LANGS, fmt_date, fmt_int, fmt_num, fmt_pct, t
 
 PROG = "metriqr"
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -283,10 +284,12 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
         f"{_text('method', lang)}: {segmentation.scorer.method}",
         f"{_text('thresholds', lang)}:",
     ]
+    currency = data_currency(dataset)
     for measure, edges in segmentation.scorer.edges_.items():
-        digits = 2 if measure == "monetary" else 0
-        values = " | ".join(fmt_num(v, lang, digits) for v in edges) or "–"
-        lines.append(f"  {_text(measure, lang)}: {values}")
+        values = " | ".join(money(v, lang, basis, currency) if measure == "monetary" else fmt_num(v, lang, 0)
+                            for v in edges) or "–"
+        lines.append(f"  {_text(measure + ('.items' if basis == 'items' and measure == 'monetary' else ''), lang)}: "
+                     f"{values}")
     lines += [
         "",
         f"{_text('rows_read', lang)}: {fmt_int(report.rows_read, lang)}",
@@ -302,11 +305,17 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
         "",
         f"{_text('customers', lang)}: {fmt_int(len(segmentation.customers), lang)}",
         f"{_text('occasions', lang)}: {fmt_int(segmentation.occasions, lang)}",
-        f"{_text('revenue', lang)}: {money(segmentation.revenue, lang, basis)}",
+        f"{label('cli.revenue', lang, basis)}: {money(segmentation.revenue, lang, basis, currency)}",
         "",
-        summary_table(segmentation, lang, basis=basis).to_string(index=False),
+        summary_table(segmentation, lang, basis=basis, currency=currency).to_string(index=False),
     ]
     return "\n".join(lines)
+
+
+def data_currency(dataset: Dataset) -> str:
+    """The currency the file states (symbols, headers, country), else the default."""
+    found = detect_currency(dataset.raw.frame, dataset.mapping)
+    return found.currency if found else DEFAULT_CURRENCY
 
 
 def _example(example: str, lang: str) -> str:
@@ -346,9 +355,11 @@ def segment_command(args: argparse.Namespace) -> int:
     if args.customers_out is not None:
         outputs.append((args.customers_out, customers_file(segmentation, path=args.customers_out)))
     if args.report_out is not None:
-        names = customer_names(dataset.cleaned.transactions)  # as the app's download: names help campaigns
+        names = customer_contacts(dataset.cleaned.transactions)  # as the app's download: names help campaigns
         outputs.append((args.report_out, to_xlsx_bytes(workbook_sheets(segmentation, lang, basis=basis,
-                                                                       names=names))))
+                                                                       names=names),
+                                                       xlsx_formats(lang, basis=basis,
+                                                                    currency=data_currency(dataset)))))
     for path, content in outputs:
         write_output(path, content)
 

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
-from metriqr.aggregates import customer_names, monthly_activity
+from metriqr.aggregates import customer_contacts, monthly_activity
 from metriqr.cleaning import CleaningReport
 from metriqr.columns import detect_columns
 from metriqr.migration import History, Migration, build_history, migration_chain
@@ -87,7 +87,7 @@ def _segmentation(digest: str, name: str, sheet_name: str | None, fixes: Overrid
     ds = _dataset(digest, name, sheet_name, fixes, _data)
     tx = ds.cleaned.transactions
     seg = segment_customers(tx, as_of=as_of, window_days=window_days, method=method)
-    names = customer_names(tx)
+    names = customer_contacts(tx)  # name, e-mail, phone: they travel into every customer list
     return seg, names, ds.cleaned.report.monetary_basis
 
 
@@ -111,7 +111,7 @@ def _chain(digest: str, name: str, sheet_name: str | None, fixes: Overrides, dat
     ds = _dataset(digest, name, sheet_name, fixes, _data)
     chain = migration_chain(_history(digest, name, sheet_name, fixes, _data), list(dates), method=method,
                             refit=thresholds == "each", baseline=dates[-1] if thresholds == "last" else None)
-    return chain, customer_names(ds.cleaned.transactions)
+    return chain, customer_contacts(ds.cleaned.transactions)
 
 
 def migration(source: Source, dates: list, *, method: str, thresholds: str) -> tuple[list[Migration], pd.Series | None]:
