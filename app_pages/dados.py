@@ -42,7 +42,7 @@ def uploader_texts() -> None:
     """Streamlit's uploader speaks English only ("Upload", "200MB per file"): its words are
     replaced, in the page's language, by CSS from the catalogue (product text, never user data)."""
     limit = st.get_option("server.maxUploadSize")
-    drop, note, browse = (json.dumps(t(k, L, mb=limit)) for k in ("upload.drop", "upload.limit", "upload.browse"))
+    drop, note, browse = (json.dumps(t(k, L, mb=limit), ensure_ascii=False) for k in ("upload.drop", "upload.limit", "upload.browse"))
     st.html(f"""<style>
     [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
     [data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: {note}; font-size: 0.875rem; }}

@@ -524,7 +524,11 @@ def readings(migration: Migration, lang: str = DEFAULT_LANG, *, min_customers: i
     """
     from metriqr.texts import DEFAULT_CURRENCY, fmt_money
 
-    flows = migration.flows().merge(flow_spend(migration), on=["source", "target"], how="left")
+    flows = migration.flows()
+    if hasattr(migration, "transitions"):  # anything with flows() reads; the money needs the customers
+        flows = flows.merge(flow_spend(migration), on=["source", "target"], how="left")
+    else:
+        flows = flows.assign(spend=0.0, spend_share=0.0)
     rule_of = {(source, target): (rule, priority) for rule, sources, targets, priority
                in READING_RULES + _MORE_RULES for source in sources for target in targets}
     found = []
