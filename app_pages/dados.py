@@ -28,14 +28,16 @@ def _on_mapping_change(role: str, key: str) -> None:
 
 def render_mapping(mapping: dict[str, str], headers: list[str], digest: str) -> None:
     """One select per role, always showing the mapping in force (corrections included)."""
-    columns = st.columns(5)
     options = [NOT_USED] + headers
+    per_row = 4  # row by row, so that a phone (one column) lists the roles in their order
     for i, role in enumerate(ROLES):
+        if i % per_row == 0:
+            columns = st.columns(per_row)
         key = f"map_{role}_{digest[:12]}"
         st.session_state[key] = mapping.get(role, NOT_USED)
         label = t(f"role.{role}", L) + (f" ({t('data.required', L)})" if role in REQUIRED_ROLES else "")
-        columns[i % 5].selectbox(label, options, key=key, on_change=_on_mapping_change, args=(role, key),
-                                 format_func=lambda o: t("data.not_used", L) if o == NOT_USED else o)
+        columns[i % per_row].selectbox(label, options, key=key, on_change=_on_mapping_change, args=(role, key),
+                                       format_func=lambda o: t("data.not_used", L) if o == NOT_USED else o)
 
 
 def uploader_texts() -> None:

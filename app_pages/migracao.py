@@ -15,6 +15,7 @@ from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
 from ui import cache, money as currency_state
 from ui.downloads import csv_button, xlsx_button
 from ui.state import error_boundary, lang, page_header, query_choice
+from ui.style import phone_css, wide
 
 L = lang()
 MODES = ("dates", "cadence")
@@ -40,6 +41,7 @@ def label(key: str) -> str:
 
 
 source = page_header("migui.title", "migui.intro")
+phone_css()
 
 with error_boundary():
     view = cache.data_view(source)
@@ -90,7 +92,8 @@ with error_boundary():
     dates = [chain[0].date_from] + [m.date_to for m in chain]
 
     st.subheader(t("migui.sankey", L))
-    st.plotly_chart(migration_sankey([m.flows() for m in chain], dates, L), config={"displayModeBar": False})
+    with wide("wide_sankey"):
+        st.plotly_chart(migration_sankey([m.flows() for m in chain], dates, L), config={"displayModeBar": False})
     st.caption(t("migui.sankey_legend", L))
     baseline = {"first": dates[0], "last": dates[-1]}.get(thresholds)
     st.caption(t(f"migui.rule_{thresholds}", L, date=fmt_date(baseline, L)))
@@ -136,8 +139,9 @@ with error_boundary():
         st.table(shown.rename(columns={c: t(f"migui.col_{c}", L) for c in shown.columns}))
 
     st.markdown(f"**{t('migui.matrix', L)}**")
-    st.plotly_chart(migration_heatmap(migration.matrix(), migration.row_shares(), L),
-                    config={"displayModeBar": False})
+    with wide("wide_matrix"):
+        st.plotly_chart(migration_heatmap(migration.matrix(), migration.row_shares(), L),
+                        config={"displayModeBar": False})
 
     st.subheader(t("migui.flow", L))
     best = migration.top_flows(1)

@@ -58,9 +58,7 @@ with error_boundary():
     st.subheader(t("seg.share_chart", L))
     st.plotly_chart(segment_treemap(summary, L), config={"displayModeBar": False})
     st.subheader(t("seg.table", L))
-    # a dataframe, not st.table: on a phone it scrolls sideways instead of hiding the last columns
-    st.dataframe(summary_table(seg, L, basis=basis, currency=currency).set_index(t("col.segment", L)),
-                 width="stretch")
+    st.table(summary_table(seg, L, basis=basis, currency=currency).set_index(t("col.segment", L)))
 
     with st.expander(t("seg.how", L)):
         st.markdown(t("seg.how_text", L))

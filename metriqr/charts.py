@@ -101,8 +101,10 @@ def migration_sankey(steps: list[pd.DataFrame], dates: list[pd.Timestamp], lang:
             nodes[(column, key)] = len(labels)
             names.append(source_label(key, lang))
             text = f"{names[-1]} ({fmt_int(values[(column, key)], lang)})"
-            # inner columns of a multi-period chart stay unlabelled (hover tells): labels would overlap
-            labels.append(text if column in (0, columns - 1) else "")
+            # every column is labelled: the inner ones of a long chain by their count only (the colour
+            # and the hover name the segment), so labels never run into the next column
+            labels.append(text if column in (0, columns - 1) or columns <= 4
+                          else fmt_int(values[(column, key)], lang))
             colours.append(NEW_COLOUR if key == NEW else BY_KEY[key].colour)
             xs.append(min(max(column / (columns - 1), 0.001), 0.999))
             ys.append(min(max(top + size / 2, 0.001), 0.999))

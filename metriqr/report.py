@@ -37,11 +37,13 @@ def summary_table(segmentation: Segmentation, lang: str, *, basis: str = "amount
             t("col.segment", lang): BY_KEY[key].label(lang),
             t("col.customers", lang): fmt_int(row["customers"], lang),
             t("col.share", lang): fmt_pct(row["share"], lang),
+            # the share of revenue next to the share of customers: on a phone the first columns are
+            # what is seen without scrolling, and these two are the table's point
+            label("col.revenue_share", lang, basis): fmt_pct(row["revenue_share"], lang),
             label("col.avg_monetary", lang, basis): money(row["avg_monetary"], lang, basis, currency)
             if row["customers"] else "–",
             t("col.avg_recency", lang): fmt_num(row["avg_recency_days"], lang, 0) if row["customers"] else "–",
             t("col.avg_frequency", lang): fmt_num(row["avg_frequency"], lang, 1) if row["customers"] else "–",
-            label("col.revenue_share", lang, basis): fmt_pct(row["revenue_share"], lang),
         })
     return pd.DataFrame(rows)
 

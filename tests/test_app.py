@@ -90,7 +90,7 @@ def test_segmentation_page_shows_the_report_of_the_demo_data(sample_segments):
     _no_exception(at)
     metrics = _metrics(at)
     assert metrics["Clientes identificados"] == fmt_int(sample_segments["customers"].sum(), "pt")
-    table = at.dataframe[0].value  # a scrollable dataframe: it fits a phone
+    table = at.table[0].value
     assert table.index.tolist() == [s.label_pt for s in SEGMENTS]
     assert table["Clientes"].tolist() == [fmt_int(n, "pt") for n in sample_segments["customers"]]
     assert table["Gasto Médio do Segmento"].str.startswith("R$ ").all()
@@ -108,7 +108,7 @@ def test_english_on_request(sample_segments):
     at.switch_page("app_pages/segmentacao.py").run()
     _no_exception(at)
     assert at.title[0].value == "Customer segmentation (RFM)"
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert table.index.tolist() == [s.label_en for s in SEGMENTS]
     assert _metrics(at)["Customers identified"] == fmt_int(sample_segments["customers"].sum(), "en")
 

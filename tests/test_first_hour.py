@@ -93,7 +93,7 @@ def test_a_file_without_money_speaks_of_items_not_revenue():
     metrics = _metrics(at)
     assert "Receita líquida" not in metrics
     assert metrics["Itens comprados"] == "120"  # a count: no ",0", no "itens" after it
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert "Itens por cliente" in table.columns and "% dos itens" in table.columns
     assert "Gasto Médio do Segmento" not in table.columns and "% da receita" not in table.columns
     listing = _listing(at)
@@ -190,7 +190,7 @@ def test_a_file_in_pounds_is_shown_in_pounds_and_the_user_can_change_it():
     at.switch_page("app_pages/segmentacao.py").run()
     _ok(at)
     assert _metrics(at)["Receita líquida"].startswith("£ ")
-    assert at.dataframe[0].value["Gasto Médio do Segmento"].str.startswith("£ ").any()
+    assert at.table[0].value["Gasto Médio do Segmento"].str.startswith("£ ").any()
     assert "Moeda: £ (libra esterlina)" in " ".join(c.value for c in at.sidebar.caption)
     at.switch_page("app_pages/dados.py").run()
     key = next(s.key for s in at.selectbox if s.key and s.key.startswith("currency_"))
