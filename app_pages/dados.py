@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
@@ -84,31 +82,27 @@ if source.is_demo:
 else:
     st.button(t("data.back_to_demo", L), on_click=reset_to_demo)
 
-# A new file: the previous file's mapping and figures are cleared at once (an st.empty in their
-# place) instead of staying on screen, greyed, while the new one is read; steps say what happens.
+# A new file: the previous file's mapping and figures give way at once to a progress bar that
+# names each step (in the same slot, so the old content is replaced, not left greyed on screen
+# while the new file is read); the page is then drawn in that slot.
 shown = f"{source.digest}:{sheet()}"
-fresh = st.session_state.get("dados_shown") != shown
-body = st.empty().container() if fresh else st.container()
-
-
-
-@contextmanager
-def steps(show: bool) -> Iterator[st.delta_generator.DeltaGenerator | None]:
-    """A progress bar naming each step of reading a new file; gone when done or on an error."""
+slot = st.empty()
+if st.session_state.get("dados_shown") != shown:
     size = len(source.data)
     shown_size = f"{fmt_int(size / 1e6, L)} MB" if size >= 1e6 else f"{fmt_int(max(size / 1e3, 1), L)} KB"
-    bar = st.progress(0, text=t("data.step_reading", L, name=source.name, size=shown_size)) if show else None
+    bar = slot.progress(0, text=t("data.step_reading", L, name=source.name, size=shown_size))
     try:
-        yield bar
-    finally:
-        if bar is not None:
-            bar.empty()
+        rows = len(cache.raw_table(source).frame)
+        bar.progress(35, text=t("data.step_cleaning", L, rows=fmt_int(rows, L)))
+        cache.dataset(source)
+        bar.progress(75, text=t("data.step_summary", L))
+        cache.data_view(source)
+    except Exception:  # noqa: BLE001 — the page below meets the same problem and says it where it belongs
+        pass
 
-
-with body, steps(fresh) as progress, error_boundary():
+with slot.container(), error_boundary():
     raw = cache.raw_table(source)
-    if progress is not None:
-        progress.progress(40, text=t("data.step_cleaning", L, rows=fmt_int(len(raw.frame), L)))
+    st.session_state["dados_shown"] = shown
     if raw.sheets and len(raw.sheets) > 1:
         chosen = st.selectbox(t("data.sheet", L), raw.sheets, index=raw.sheets.index(raw.sheet))
         if chosen != raw.sheet:
@@ -121,12 +115,8 @@ with body, steps(fresh) as progress, error_boundary():
     headers = [str(h) for h in raw.frame.columns]
     proposed = merge_mapping(cache.detected_mapping(source), st.session_state.get("overrides"), headers)
     render_mapping(proposed, headers, source.digest)
-    if progress is not None:
-        cache.dataset(source)
-        progress.progress(80, text=t("data.step_summary", L))
     view = cache.data_view(source)
     report = view.report
-    st.session_state["dados_shown"] = shown
     st.caption(t("data.mapping_contacts", L))
     render_currency(source, report.monetary_basis)
 
