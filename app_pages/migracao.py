@@ -15,7 +15,7 @@ from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
 from ui import cache, money as currency_state
 from ui.downloads import csv_button, xlsx_button
 from ui.state import error_boundary, lang, page_header, query_choice
-from ui.style import phone_css, wide
+from ui.style import wide
 
 L = lang()
 MODES = ("dates", "cadence")
@@ -41,7 +41,6 @@ def label(key: str) -> str:
 
 
 source = page_header("migui.title", "migui.intro")
-phone_css()
 
 with error_boundary():
     view = cache.data_view(source)

@@ -373,7 +373,7 @@ def segment_command(args: argparse.Namespace) -> int:
 
 # --- migrate ---------------------------------------------------------------------------
 
-def migration_text(migration: Migration, *, lang: str) -> str:
+def migration_text(migration: Migration, *, lang: str, currency: str | None = None, basis: str = "amount") -> str:
     """The readable report: the two dates, how many progressed or regressed, top flows, per segment, readings."""
     totals, shares = migration.totals(), migration.shares()
     lines = [_text("mig_title", lang),
@@ -388,7 +388,7 @@ def migration_text(migration: Migration, *, lang: str) -> str:
     changes.index = [source_label(k, lang) for k in changes.index]
     changes.columns = [t(f"migui.col_{c}", lang) for c in changes.columns]
     lines += ["", changes.to_string(), ""]
-    lines += [note["text"] for note in readings(migration, lang)[:6]]
+    lines += [note["text"] for note in readings(migration, lang, currency=currency, basis=basis)[:6]]
     return "\n".join(lines)
 
 
@@ -412,7 +412,8 @@ def migrate_command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(migration.to_json_dict(), ensure_ascii=True, allow_nan=False))
     else:
-        print(migration_text(migration, lang=args.lang))
+        print(migration_text(migration, lang=args.lang, currency=data_currency(dataset),
+                             basis=dataset.cleaned.report.monetary_basis))
     return EXIT_OK
 
 

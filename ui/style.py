@@ -22,4 +22,6 @@ def phone_css() -> None:
     rules = " ".join(
         f".st-key-{key} {{ overflow-x: auto; }} "
         f".st-key-{key} > [data-testid='stElementContainer'] {{ min-width: {MIN_WIDTH_PX}px; }}" for key in WIDE_KEYS)
+    # long one-word titles ("Recomendações") must not break mid-word on a 390 px screen
+    rules += " @media (max-width: 640px) { h1 { font-size: 2rem !important; overflow-wrap: normal; } }"
     st.html(f"<style>{rules}</style>")
