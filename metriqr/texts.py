@@ -701,6 +701,32 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- workspaces (issue 14) ---
     "_section.6": {"pt": "", "en": ""},
+    "error.workspace_missing": {
+        "pt": "Não há espaço de trabalho em {path}. Crie um com: python -m metriqr ingest ARQUIVO --workspace {path}",
+        "en": "There is no workspace at {path}. Create one with: python -m metriqr ingest FILE --workspace {path}"},
+    "error.workspace_damaged": {
+        "pt": "{path} não é um espaço de trabalho do MetriQR, ou o arquivo dele está danificado. "
+              "Nenhum outro espaço de trabalho foi afetado.",
+        "en": "{path} is not a MetriQR workspace, or its file is damaged. No other workspace was affected."},
+    "error.workspace_not_empty": {
+        "pt": "A pasta {path} já existe e não é um espaço de trabalho: escolha uma pasta nova ou vazia.",
+        "en": "The folder {path} exists and is not a workspace: choose a new or empty folder."},
+    "error.workspace_busy": {
+        "pt": "O espaço de trabalho está ocupado com outra gravação há mais de {seconds} s. Tente de novo em instantes.",
+        "en": "The workspace has been busy with another write for over {seconds} s. Try again in a moment."},
+    "error.workspace_empty_upload": {
+        "pt": "Nenhuma linha utilizável para adicionar ao espaço de trabalho.",
+        "en": "No usable line to add to the workspace."},
+    "error.workspace_too_large": {
+        "pt": "O espaço de trabalho passaria de {millions} milhões de linhas, o limite por espaço. Nada foi gravado.",
+        "en": "The workspace would exceed {millions} million lines, the limit per workspace. Nothing was written."},
+    "error.workspace_no_history": {
+        "pt": "O espaço de trabalho ainda não tem vendas: adicione um arquivo com python -m metriqr ingest.",
+        "en": "The workspace has no sales yet: add a file with python -m metriqr ingest."},
+    "error.run_missing": {"pt": "Não há segmentação salva com o número {run}.",
+                          "en": "There is no saved segmentation number {run}."},
+    "error.not_found": {"pt": "Espaço de trabalho não encontrado. O link pode estar errado, ter expirado ou sido revogado.",
+                        "en": "Workspace not found. The link may be wrong, expired or revoked."},
 }
 
 
