@@ -61,7 +61,8 @@ CREATE TABLE lines (customer VARCHAR NOT NULL, date TIMESTAMP NOT NULL, amount D
 CREATE TABLE uploads (upload INTEGER PRIMARY KEY, name VARCHAR, saved_at TIMESTAMP, first DATE, last DATE,
                       rows_read BIGINT, rows_used BIGINT, rows_excluded BIGINT, added BIGINT, replaced BIGINT);
 CREATE TABLE runs (run INTEGER PRIMARY KEY, as_of DATE, method VARCHAR, window_days INTEGER,
-                   thresholds VARCHAR, customers BIGINT, saved_at TIMESTAMP);
+                   thresholds VARCHAR, customers BIGINT, saved_at TIMESTAMP, first_date TIMESTAMP,
+                   last_date TIMESTAMP, occasions BIGINT, revenue DOUBLE);
 CREATE TABLE run_customers (run INTEGER, customer VARCHAR, recency_days BIGINT, frequency BIGINT,
                             monetary DOUBLE, r TINYINT, f TINYINT, m TINYINT, segment VARCHAR);
 CREATE TABLE tokens (hash VARCHAR PRIMARY KEY, role VARCHAR, mask BOOLEAN, created_at TIMESTAMP,
@@ -310,6 +311,27 @@ def ingest(workspace: Workspace, transactions: pd.DataFrame, *, name: str, rows:
                         replaced=int(replaced), unchanged=int(before - replaced), history=history)
 
 
+def ingest_file(workspace: Workspace, source: Any, *, name: str | None = None, sheet: str | None = None,
+                overrides: dict[str, str] | None = None, max_bytes: int | None = None,
+                settings: dict[str, Any] | None = None) -> tuple[IngestResult, Any]:
+    """Read, map and clean a file as everywhere else, then ingest it. A file with the headers of an
+    earlier upload gets that upload's column mapping (the user's corrections on top)."""
+    from metriqr.columns import ROLES as MAPPING_ROLES
+    from metriqr.pipeline import clean_raw
+    from metriqr.reading import read_table
+
+    raw = read_table(source, name=name, sheet=sheet, **({} if max_bytes is None else {"max_bytes": max_bytes}))
+    headers = [str(h) for h in raw.frame.columns]
+    remembered = remembered_mapping(workspace, headers) or {}
+    dataset = clean_raw(raw, {**remembered, **(overrides or {})})
+    # every role is stored, a removed one as "", so the same choice applies next time
+    mapping = {role: dataset.mapping.get(role, "") for role in MAPPING_ROLES}
+    shown = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "upload")
+    result = ingest(workspace, dataset.cleaned.transactions, name=shown, rows=dataset.cleaned.report.as_dict(),
+                    mapping=mapping, headers=headers, settings=settings)
+    return result, dataset
+
+
 def _meta(con: Any, key: str) -> str | None:
     row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     return None if row is None else row[0]
@@ -394,14 +416,36 @@ def forget_customers(workspace: Workspace, customers: Sequence[str]) -> tuple[in
     (customers found and forgotten, lines removed)."""
     wanted = sorted({str(c).strip() for c in customers if str(c).strip()})
     with workspace._session(write=True) as con:
-        con.register("wanted", pd.DataFrame({"customer": wanted}))
+        con.register("wanted", pd.DataFrame({"customer": pd.Series(wanted, dtype=object)}))
         found = con.execute("SELECT count(*) FROM wanted WHERE customer IN (SELECT customer FROM lines) "
                             "OR customer IN (SELECT customer FROM run_customers)").fetchone()[0]
         lines = con.execute("SELECT count(*) FROM lines WHERE customer IN (SELECT customer FROM wanted)").fetchone()[0]
         con.execute("DELETE FROM lines WHERE customer IN (SELECT customer FROM wanted)")
         con.execute("DELETE FROM run_customers WHERE customer IN (SELECT customer FROM wanted)")
         con.unregister("wanted")
+    _compact(workspace)
     return int(found), int(lines)
+
+
+def _compact(workspace: Workspace) -> None:
+    """Rewrite the database file so deleted rows are gone from the disk too, not only hidden
+    (a deletion leaves the old values in the file's blocks). The copy replaces the file by an
+    atomic rename: a crash leaves the old file, complete."""
+    fresh = workspace.path / f".compact-{secrets.token_hex(4)}.duckdb"
+    with _locked(workspace.path):
+        con = _connect(workspace.db, read_only=False)
+        try:
+            current = con.execute("SELECT current_database()").fetchone()[0]
+            quoted = str(fresh).replace("'", "''")
+            con.execute(f"ATTACH '{quoted}' AS fresh")
+            con.execute(f'COPY FROM DATABASE "{current}" TO fresh')
+            con.execute("DETACH fresh")
+        except BaseException:
+            fresh.unlink(missing_ok=True)
+            raise
+        finally:
+            con.close()
+        os.replace(fresh, workspace.db)
 
 
 # --- saved segmentations (runs) ----------------------------------------------------------------
@@ -420,9 +464,10 @@ def save_run(workspace: Workspace, segmentation: Any) -> int:
     thresholds = {measure: [float(v) for v in edges] for measure, edges in segmentation.scorer.edges_.items()}
     with workspace._session(write=True) as con:
         run = con.execute("SELECT coalesce(max(run), 0) + 1 FROM runs").fetchone()[0]
-        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run, segmentation.as_of.date(), segmentation.scorer.method, segmentation.window_days,
-                     json.dumps(thresholds), len(frame), _now()])
+                     json.dumps(thresholds), len(frame), _now(), segmentation.first_date, segmentation.last_date,
+                     segmentation.occasions, segmentation.revenue])
         con.register("incoming", frame)
         con.execute(f"INSERT INTO run_customers SELECT ?, customer, {', '.join(RUN_COLUMNS)} FROM incoming", [run])
         con.unregister("incoming")
@@ -446,6 +491,32 @@ def run_customers(workspace: Workspace, run: int) -> pd.DataFrame:
         frame = con.execute(f"SELECT customer, {', '.join(RUN_COLUMNS)} FROM run_customers WHERE run = ? "
                             "ORDER BY customer", [int(run)]).df()
     return frame.set_index("customer")
+
+
+def saved_segmentation(workspace: Workspace, run: int) -> Any:
+    """A saved run as a Segmentation, exactly as it was saved (its own thresholds and segments)."""
+    from metriqr.scoring import RFMScorer
+    from metriqr.segmentation import Segmentation
+    from metriqr.segments import SEGMENT_KEYS, fm_score
+
+    customers = run_customers(workspace, run)
+    with workspace._session(write=False) as con:
+        as_of, method, window, thresholds, first, last, occasions, revenue = con.execute(
+            "SELECT as_of, method, window_days, thresholds, first_date, last_date, occasions, revenue "
+            "FROM runs WHERE run = ?", [int(run)]).fetchone()
+    as_of = pd.Timestamp(as_of)
+    scorer = RFMScorer(method=method)
+    scorer.edges_ = {measure: np.asarray(edges, dtype=float) for measure, edges in json.loads(thresholds).items()}
+    frame = pd.DataFrame({
+        "last_purchase": (as_of - pd.to_timedelta(customers["recency_days"], unit="D")).astype("datetime64[ns]"),
+        "recency_days": customers["recency_days"].astype(np.int64), "frequency": customers["frequency"].astype(np.int64),
+        "monetary": customers["monetary"].astype(float), "r": customers["r"].astype(np.int8),
+        "f": customers["f"].astype(np.int8), "m": customers["m"].astype(np.int8)}, index=customers.index)
+    frame["fm"] = fm_score(frame["f"].to_numpy(), frame["m"].to_numpy())
+    frame["segment"] = pd.Categorical(customers["segment"], categories=SEGMENT_KEYS)
+    return Segmentation(customers=frame, as_of=as_of, window_days=None if pd.isna(window) else int(window),
+                        scorer=scorer, first_date=pd.Timestamp(first), last_date=pd.Timestamp(last),
+                        occasions=int(occasions), revenue=float(revenue))
 
 
 def all_run_segments(workspace: Workspace) -> pd.DataFrame:
