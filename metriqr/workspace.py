@@ -327,9 +327,28 @@ def ingest_file(workspace: Workspace, source: Any, *, name: str | None = None, s
     # every role is stored, a removed one as "", so the same choice applies next time
     mapping = {role: dataset.mapping.get(role, "") for role in MAPPING_ROLES}
     shown = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "upload")
+    settings = {"monetary_basis": dataset.cleaned.report.monetary_basis, **(settings or {})}
     result = ingest(workspace, dataset.cleaned.transactions, name=shown, rows=dataset.cleaned.report.as_dict(),
                     mapping=mapping, headers=headers, settings=settings)
     return result, dataset
+
+
+def stored_dataset(workspace: Workspace, *, mask: bool = False) -> Any:
+    """The stored history as a Dataset, for everything that analyses an upload (no file behind it:
+    `raw` is None; the report counts the stored lines, all used)."""
+    from metriqr.cleaning import Cleaned, CleaningReport
+    from metriqr.pipeline import Dataset
+
+    transactions = load_transactions(workspace, mask=mask)
+    with workspace._session(write=False) as con:
+        options = json.loads(_meta(con, "settings") or "{}")
+        mappings = json.loads(_meta(con, "mappings") or "[]")
+    mapping = {role: header for role, header in (mappings[-1]["mapping"] if mappings else {}).items() if header}
+    report = CleaningReport(rows_read=len(transactions), rows_used=len(transactions),
+                            returns=int(transactions["is_return"].sum()), excluded={},
+                            monetary_basis=options.get("monetary_basis", "amount"),
+                            first_date=transactions["date"].min(), last_date=transactions["date"].max())
+    return Dataset(raw=None, mapping=mapping, cleaned=Cleaned(transactions, report))
 
 
 def _meta(con: Any, key: str) -> str | None:
