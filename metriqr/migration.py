@@ -411,20 +411,6 @@ class Migration:
                              "segment_from": source,
                              "segment_to": self.transitions["segment_to"].astype(str).to_numpy(dtype=object)})
 
-    def to_json_dict(self) -> dict:
-        """Plain numbers and keys for `--json` (dates as YYYY-MM-DD)."""
-        flows = self.flows()
-        changes = self.segment_changes()
-        return {
-            "from": self.date_from.strftime("%Y-%m-%d"),
-            "to": self.date_to.strftime("%Y-%m-%d"),
-            "flows": [{"source": str(s), "target": str(t), "customers": int(c)}
-                      for s, t, c in zip(flows["source"], flows["target"], flows["customers"])],
-            "totals": self.totals(),
-            "segments": {key: {column: int(changes.at[key, column]) for column in changes.columns}
-                         for key in SEGMENT_KEYS},
-        }
-
 
 def _kinds(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     rank = {key: BY_KEY[key].rank for key in SEGMENT_KEYS}

@@ -391,14 +391,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.revenue": {"pt": "Receita líquida", "en": "Net revenue"},
     "cli.mig_title": {"pt": "MetriQR — migração entre segmentos", "en": "MetriQR — migration between segments"},
     "cli.mig_top": {"pt": "Maiores movimentos:", "en": "Largest moves:"},
-    "cli.folder_missing": {"pt": "a pasta “{folder}” não existe", "en": "the folder “{folder}” does not exist"},
-    "cli.folder_readonly": {"pt": "sem permissão de escrita na pasta “{folder}”",
-                        "en": "no permission to write in the folder “{folder}”"},
-    "cli.bad_suffix": {"pt": "use a extensão {suffixes}", "en": "use the extension {suffixes}"},
-    "cli.is_input": {"pt": "é o próprio arquivo de dados", "en": "it is the input data file"},
-    "cli.is_folder": {"pt": "é uma pasta", "en": "it is a folder"},
-    "cli.same_output": {"pt": "o mesmo arquivo foi dado a --customers-out e --report-out",
-                    "en": "the same file was given to --customers-out and --report-out"},
     # recommend
     "cli.rec_need_target": {"pt": "informe pelo menos um --product ID ou --customer ID (podem ser os dois)",
                         "en": "give at least one --product ID or --customer ID (both are allowed)"},
@@ -692,6 +684,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- command line and speed (issue 11) ---
     "_section.3": {"pt": "", "en": ""},
+    "error.data_is_folder": {
+        "pt": "“{name}” não parece ser uma planilha (é uma pasta). Envie a exportação de vendas em .xlsx, .csv ou .parquet.",
+        "en": "“{name}” does not look like a spreadsheet (it is a folder). Upload the sales export as .xlsx, .csv or .parquet.",
+    },
+    "error.output_bad_suffix": {"pt": "Não foi possível gravar “{name}”: use a extensão {suffixes}.",
+                                "en": "Could not write “{name}”: use the extension {suffixes}."},
+    "error.output_folder_missing": {"pt": "Não foi possível gravar “{name}”: a pasta “{folder}” não existe.",
+                                    "en": "Could not write “{name}”: the folder “{folder}” does not exist."},
+    "error.output_folder_readonly": {"pt": "Não foi possível gravar “{name}”: sem permissão de escrita na pasta “{folder}”.",
+                                     "en": "Could not write “{name}”: no permission to write in the folder “{folder}”."},
+    "error.output_is_folder": {"pt": "Não foi possível gravar “{name}”: é uma pasta.",
+                               "en": "Could not write “{name}”: it is a folder."},
+    "error.output_is_input": {"pt": "Não foi possível gravar “{name}”: é o próprio arquivo de dados.",
+                              "en": "Could not write “{name}”: it is the input data file."},
+    "error.output_same": {"pt": "Não foi possível gravar “{name}”: o mesmo arquivo foi dado a --customers-out e --report-out.",
+                          "en": "Could not write “{name}”: the same file was given to --customers-out and --report-out."},
+    "error.bad_window": {"pt": "Janela inválida: “{value}”. Use um número inteiro de dias ≥ 1 (por exemplo --window-days 365).",
+                         "en": "Invalid window: “{value}”. Use a whole number of days ≥ 1 (for example --window-days 365)."},
+    "error.bad_thresholds": {"pt": "Limiares desconhecidos: “{value}”. Use first (aprendidos na data inicial), last (na final) ou each (em cada data).",
+                             "en": "Unknown thresholds: “{value}”. Use first (learned at the first date), last (at the second) or each (at each date)."},
 
     # --- shared links and cached views ---
     "_section.4": {"pt": "", "en": ""},
