@@ -713,6 +713,41 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- workspaces (issue 14) ---
     "_section.6": {"pt": "", "en": ""},
+    "cli.ingest_done": {
+        "pt": "{name}: {read} linhas lidas, {excluded} excluídas; cobre {first} a {last}.\n"
+              "{added} linhas adicionadas, {replaced} substituídas, {unchanged} mantidas.\n"
+              "Histórico: {span_first} a {span_last}, {lines} linhas, {customers} clientes.",
+        "en": "{name}: {read} rows read, {excluded} excluded; covers {first} to {last}.\n"
+              "{added} lines added, {replaced} replaced, {unchanged} kept.\n"
+              "History: {span_first} to {span_last}, {lines} lines, {customers} customers."},
+    "cli.runs_none": {"pt": "Nenhuma segmentação salva (use segment --workspace PATH --save).",
+                      "en": "No saved segmentation (use segment --workspace PATH --save)."},
+    "cli.runs_line": {"pt": "#{run}  referência {as_of}  {method}  {customers} clientes  salva em {saved}",
+                      "en": "#{run}  as of {as_of}  {method}  {customers} customers  saved {saved}"},
+    "cli.forget_done": {"pt": "{customers} cliente(s) esquecido(s), {lines} linhas apagadas.",
+                        "en": "{customers} customer(s) forgotten, {lines} lines removed."},
+    "cli.share_done": {
+        "pt": "Link somente leitura: {path}\n(no app servido com METRIQR_DATA_DIR={data_dir}; "
+              "o segredo não é mostrado de novo)",
+        "en": "Read-only link: {path}\n(on the app served with METRIQR_DATA_DIR={data_dir}; the secret is not "
+              "shown again)"},
+    "cli.share_revoked": {"pt": "Link revogado.", "en": "Link revoked."},
+    "cli.delete_done": {"pt": "Espaço de trabalho apagado.", "en": "Workspace deleted."},
+    "error.data_or_workspace": {"pt": "Informe o arquivo de dados ou --workspace PASTA (um dos dois).",
+                                "en": "Give the data file or --workspace PATH (one of the two)."},
+    "error.ingest_needs_both": {"pt": "ingest precisa do arquivo de dados e de --workspace PASTA.",
+                                "en": "ingest needs the data file and --workspace PATH."},
+    "error.save_needs_workspace": {"pt": "--save guarda a segmentação num espaço de trabalho: use com --workspace PASTA.",
+                                   "en": "--save stores the segmentation in a workspace: use it with --workspace PATH."},
+    "error.migrate_dates_or_runs": {
+        "pt": "Informe --from e --to (datas), ou --from-run e --to-run (segmentações salvas, com --workspace).",
+        "en": "Give --from and --to (dates), or --from-run and --to-run (saved segmentations, with --workspace)."},
+    "error.bad_run": {"pt": "“{value}” não é o número de uma segmentação salva (veja: runs --workspace PASTA).",
+                      "en": "“{value}” is not the number of a saved segmentation (see: runs --workspace PATH)."},
+    "error.unknown_token": {"pt": "Este link não pertence a este espaço de trabalho ou já foi revogado.",
+                            "en": "This link does not belong to this workspace or was already revoked."},
+    "error.bad_expiry": {"pt": "--expires-days deve ser um número inteiro de dias, 1 ou mais (recebido: “{value}”).",
+                         "en": "--expires-days must be a whole number of days, 1 or more (got “{value}”)."},
     "ws.start_over": {"pt": "Começar de novo (dados de demonstração)", "en": "Start over (demo data)"},
     "ws.save_title": {"pt": "Guardar para a próxima vez", "en": "Keep for next time"},
     "ws.save_explain": {
