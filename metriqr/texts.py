@@ -733,13 +733,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "shown again)"},
     "cli.share_revoked": {"pt": "Link revogado.", "en": "Link revoked."},
     "cli.delete_done": {"pt": "Espaço de trabalho apagado.", "en": "Workspace deleted."},
-    "error.data_or_workspace": {"pt": "Informe o arquivo de dados ou --workspace PASTA (um dos dois).",
+    "cli.data_or_workspace": {"pt": "Informe o arquivo de dados ou --workspace PASTA (um dos dois).",
                                 "en": "Give the data file or --workspace PATH (one of the two)."},
-    "error.ingest_needs_both": {"pt": "ingest precisa do arquivo de dados e de --workspace PASTA.",
+    "cli.ingest_needs_both": {"pt": "ingest precisa do arquivo de dados e de --workspace PASTA.",
                                 "en": "ingest needs the data file and --workspace PATH."},
     "error.save_needs_workspace": {"pt": "--save guarda a segmentação num espaço de trabalho: use com --workspace PASTA.",
                                    "en": "--save stores the segmentation in a workspace: use it with --workspace PATH."},
-    "error.migrate_dates_or_runs": {
+    "cli.migrate_dates_or_runs": {
         "pt": "Informe --from e --to (datas), ou --from-run e --to-run (segmentações salvas, com --workspace).",
         "en": "Give --from and --to (dates), or --from-run and --to-run (saved segmentations, with --workspace)."},
     "error.bad_run": {"pt": "“{value}” não é o número de uma segmentação salva (veja: runs --workspace PASTA).",

@@ -72,6 +72,12 @@ def data_parent() -> argparse.ArgumentParser:
     return parent
 
 
+def check_data(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """DATA or --workspace, exactly one: part of the command's shape, so a usage error (status 2)."""
+    if (args.data is None) == (args.workspace is None):
+        parser.error(text("data_or_workspace", args.lang))
+
+
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
 
@@ -150,8 +156,6 @@ def load_data(data: str | None, *, sheet: str | None, columns: Sequence[str],
     from metriqr import pipeline
     from metriqr.columns import parse_column_options
 
-    if (data is None) == (workspace is None):
-        raise OptionError("data_or_workspace")
     if workspace is not None:
         from metriqr.workspace import open_workspace, stored_dataset
 

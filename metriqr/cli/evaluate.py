@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from metriqr.cli.common import add_json, count_option, data_parent, date_option, lang_parent, load_data, print_json, text
+from metriqr.cli.common import (add_json, check_data, count_option, data_parent, date_option, lang_parent, load_data,
+                                print_json, text)
 
 NAME = "evaluate"
 DEFAULT_K = 10
@@ -26,6 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--k", metavar="N", default=str(DEFAULT_K),
                         help="recommendations per customer (default: %(default)s)")
     add_json(parser)
+    parser.set_defaults(check=lambda args: check_data(parser, args))
     return parser
 
 

@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 
 from metriqr.cli.common import LOCAL_MAX_BYTES, add_json, data_parent, lang_parent, print_json, text
-from metriqr.errors import InputFileError, OptionError
+from metriqr.errors import InputFileError
 
 NAME = "ingest"
 
@@ -20,7 +20,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Add DATA to the workspace at --workspace PATH (created if needed): its lines replace the "
                     "stored lines dated within the days it covers; everything else is kept.")
     add_json(parser)
+    parser.set_defaults(check=lambda args: _check(parser, args))
     return parser
+
+
+def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.data is None or args.workspace is None:
+        parser.error(text("ingest_needs_both", args.lang))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,8 +34,6 @@ def run(args: argparse.Namespace) -> int:
     from metriqr.columns import parse_column_options
     from metriqr.texts import fmt_date, fmt_int
 
-    if args.data is None or args.workspace is None:
-        raise OptionError("ingest_needs_both")
     overrides = parse_column_options(args.column)
     path = Path(args.data)
     if not path.is_file():

@@ -8,12 +8,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from metriqr.cli.common import (CUSTOMER_FORMATS, add_json, add_method, choice_option, count_option, data_parent,
-                                date_option,
-                                lang_parent, load_data, method_option, output_option, print_json, table_file, text,
-                                write_output)
-
-from metriqr.errors import OptionError
+from metriqr.cli.common import (CUSTOMER_FORMATS, add_json, add_method, check_data, choice_option, count_option,
+                                data_parent, date_option, lang_parent, load_data, method_option, output_option,
+                                print_json, table_file, text, write_output)
 
 if TYPE_CHECKING:
     from metriqr.migration import Migration
@@ -36,7 +33,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_json(parser)
     parser.add_argument("--flows-out", metavar="FILE", type=Path,
                         help="write one row per customer: customer, segment_from (key, empty if new), segment_to")
+    parser.set_defaults(check=lambda args: _check(parser, args))
     return parser
+
+
+def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Two dates (on DATA or a workspace) or two saved runs (on a workspace): the command's shape."""
+    runs, dates = (args.from_run, args.to_run), (args.date_from, args.date_to)
+    if all(runs) and not any(dates) and args.workspace and args.data is None:
+        return
+    if not (all(dates) and not any(runs)):
+        parser.error(text("migrate_dates_or_runs", args.lang))
+    check_data(parser, args)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,9 +53,6 @@ def run(args: argparse.Namespace) -> int:
     from metriqr.records import migration_record
 
     runs = (args.from_run, args.to_run)
-    dates = (args.date_from, args.date_to)
-    if not ((all(runs) and not any(dates) and args.workspace) or (all(dates) and not any(runs))):
-        raise OptionError("migrate_dates_or_runs")
     method = method_option(args.method)
     thresholds = choice_option(args.thresholds, THRESHOLDS, key="bad_thresholds")
     flows_out = output_option(args.flows_out, suffixes=CUSTOMER_FORMATS, data=args.data)

@@ -8,9 +8,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from metriqr.cli.common import (CUSTOMER_FORMATS, REPORT_FORMATS, add_json, add_method, count_option, data_parent,
-                                date_option, lang_parent, load_data, method_option, output_option, print_json,
-                                table_file, text, write_output)
+from metriqr.cli.common import (CUSTOMER_FORMATS, REPORT_FORMATS, add_json, add_method, check_data, count_option,
+                                data_parent, date_option, lang_parent, load_data, method_option, output_option,
+                                print_json, table_file, text, write_output)
 from metriqr.errors import OptionError
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="write the workbook: a summary sheet and one sheet per segment")
     parser.add_argument("--save", action="store_true",
                         help="with --workspace: store this segmentation as a run (see `runs`, `migrate --from-run`)")
+    parser.set_defaults(check=lambda args: check_data(parser, args))
     return parser
 
 
