@@ -358,7 +358,7 @@ def test_customer_recommendations_exclude_what_they_bought(demo_purchases):
     customer = "C00159"
     at = _recommendation_page(customer=customer)
     assert at.selectbox(key="rec_customer").value == customer
-    offers = at.dataframe[1].value
+    offers = at.dataframe[0].value  # the link opens on the customer's tab, the only one computed
     bought = set(demo_purchases.products[demo_purchases.history[demo_purchases.customer_index(customer)].indices])
     assert len(offers) == 10 and not (set(offers["Código"]) & bought)
     names = set(demo_purchases.names[demo_purchases.history[demo_purchases.customer_index(customer)].indices])
@@ -378,7 +378,7 @@ def test_quality_panel_reports_the_holdout_honestly():
     from metriqr.recommend_eval import evaluate
 
     expected = evaluate(load_dataset(SAMPLE).cleaned.transactions)
-    at = _recommendation_page()
+    at = _recommendation_page(tab="quality")
     text = " ".join(m.value for m in at.markdown)
     assert f"Em {fmt_pct(expected['hit_rate'], 'pt')} dos {fmt_int(expected['customers_evaluated'], 'pt')} clientes" in text
     assert fmt_pct(expected["popularity"]["hit_rate"], "pt") in text
@@ -406,11 +406,15 @@ def test_too_little_history_for_the_holdout_is_said_in_the_quality_tab():
     rows = ["Pedido;Data;Cliente;Produto;Valor"] + [
         f"{i};{1 + i % 28:02d}/0{1 + i % 3}/2025;C{i % 9};P{i % 4};{10 + i},00" for i in range(60)]
     at = _upload(_app(), "pequena.csv", "\n".join(rows).encode())
+    at.query_params["tab"] = "quality"
     at.switch_page("app_pages/recomendacoes.py").run()
     _no_exception(at)
     assert not at.error
     assert any("Dados insuficientes para medir a qualidade" in i.value for i in at.info)
-    assert at.dataframe  # the other tabs still show their tables
+    at.session_state["rec_tab_pt"] = "Por cliente"  # the user opens another tab: it shows its tables
+    at.run()
+    _no_exception(at)
+    assert at.dataframe and at.query_params["tab"] in ("customer", ["customer"])
 
 
 def test_pages_never_modify_the_shared_cached_data(monkeypatch):
@@ -427,8 +431,9 @@ def test_pages_never_modify_the_shared_cached_data(monkeypatch):
         raise AssertionError("the pages' cached dataset was not found")
 
     monkeypatch.setattr(cache, "clean_raw", not_again)
-    source = sample_source()
-    cached = cache._dataset(source.digest, source.name, None, (), source.data)
+    from ui.state import DataKey
+
+    cached = cache.dataset(DataKey(sample_source()))
     fresh = load_dataset(SAMPLE)
     pd.testing.assert_frame_equal(cached.raw.frame, fresh.raw.frame)
     pd.testing.assert_frame_equal(cached.cleaned.transactions, fresh.cleaned.transactions)
