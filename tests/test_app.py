@@ -13,6 +13,7 @@ from metriqr.pipeline import load_dataset
 from metriqr.segmentation import segment_customers, segment_summary
 from metriqr.segments import SEGMENTS, source_label
 from metriqr.texts import fmt_int, fmt_pct
+from ui import warm
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -311,6 +312,7 @@ def test_rerun_without_changes_does_not_recompute(monkeypatch):
 
     at = _app()
     at.switch_page("app_pages/segmentacao.py").run()
+    warm.done.wait(120)  # the server's warm-up thread has finished its own segmentations
     calls = []
     original = ui.cache.segment_customers
     monkeypatch.setattr(ui.cache, "segment_customers", lambda *a, **k: calls.append(k) or original(*a, **k))
@@ -560,3 +562,23 @@ def test_query_parameter_table_matches_the_analysis_vocabulary():
             PARAMS[name].parse(text)
     assert PARAMS["periods"].parse("12") == 12
     assert PARAMS["as_of"].write(PARAMS["as_of"].parse("2026-06-01")) == "2026-06-01"
+
+
+def test_the_server_warms_the_demo_once_in_the_background(monkeypatch):
+    """The first visitor after a restart must not pay for every page: app.py starts one warm-up
+    thread per process, which leaves the demo's results in the shared caches."""
+    _app()
+    assert warm.done.wait(120)
+    assert set(warm.timings) >= {"data_view", "segmentation", "catalogue", "history", "model"}
+    from ui import cache
+    from ui.state import DataKey, Options, sample_source
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("computed again: the warm-up's result was not in the cache")
+
+    for name in ("clean_raw", "segment_customers", "build_history"):
+        monkeypatch.setattr(cache, name, not_again)
+    monkeypatch.setattr(cache.rec, "build_purchases", not_again)
+    demo = DataKey(sample_source())
+    cache.data_view(demo), cache.segmentation(demo, Options()), cache.catalogue(demo), cache.history(demo)
+    assert cache.purchases(demo).__dict__.get("weights") is not None  # the model is fitted already
