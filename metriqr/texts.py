@@ -707,6 +707,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- shared links and cached views ---
     "_section.4": {"pt": "", "en": ""},
+    "link.other_data": {"pt": "Este link foi feito com outros dados.",
+                        "en": "This link was made on other data."},
+    "link.asked": {"pt": "Pedido pelo link: {value}", "en": "Asked for by the link: {value}"},
+    "link.as_of_outside": {
+        "pt": "A data de referência do link ({date}) fica fora do período destes dados ({first} a {last}); "
+              "mostrando a data de referência {shown}.",
+        "en": "The link's reference date ({date}) is outside these data's period ({first} to {last}); "
+              "showing reference date {shown}."},
+    "link.dates_outside": {
+        "pt": "A data {date} do link fica fora do período destes dados ({first} a {last}); mostrando {shown}.",
+        "en": "The link's date {date} is outside these data's period ({first} to {last}); showing {shown}."},
+    "link.product_missing": {
+        "pt": "Estes dados não vendem o produto do link (código abaixo); mostrando o mais vendido.",
+        "en": "These data do not sell the link's product (code below); showing the best-seller."},
+    "link.customer_missing": {
+        "pt": "O cliente do link (código abaixo) não está nestes dados; mostrando o cliente que mais gastou.",
+        "en": "The link's customer (code below) is not in these data; showing the customer who spent most."},
+    "link.segment_empty": {
+        "pt": "Nestes dados o segmento {segment} do link não tem clientes; mostrando {shown}.",
+        "en": "In these data the link's segment {segment} has no customers; showing {shown}."},
 
     # --- first-hour usability (issue 12) ---
     "_section.5": {"pt": "", "en": ""},
