@@ -733,6 +733,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- workspaces (issue 14) ---
     "_section.6": {"pt": "", "en": ""},
+    "ws.sidebar_stored": {"pt": "Histórico guardado neste servidor (veja Dados para compartilhar ou apagar).",
+                          "en": "History stored on this server (see Data to share or delete)."},
     "cli.ingest_done": {
         "pt": "{name}: {read} linhas lidas, {excluded} excluídas; cobre {first} a {last}.\n"
               "{added} linhas adicionadas, {replaced} substituídas, {unchanged} mantidas.\n"

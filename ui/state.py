@@ -41,10 +41,12 @@ class Source:
     bytes; nothing in `ui.cache` changes.
     """
 
-    kind: str                     # "demo" | "upload" | …
+    kind: str                     # "demo" | "upload" | "workspace"
     name: str
     digest: str                   # identity of the content (sha256 of the bytes, or a stored version's id)
     load: Callable[[], bytes] = field(repr=False, compare=False)
+    # A source with no file behind it (a workspace's stored history) hands over its cleaned dataset.
+    stored: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -88,7 +90,8 @@ def sample_source() -> Source:
 
 
 def current_source() -> Source:
-    return st.session_state.get("source") or sample_source()
+    """The workspace the session's link opened, else the session's upload, else the demo."""
+    return st.session_state.get("ws_source") or st.session_state.get("source") or sample_source()
 
 
 def current_data() -> DataKey:

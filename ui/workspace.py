@@ -14,11 +14,13 @@ import streamlit as st
 
 from metriqr import workspace as store
 from metriqr.texts import fmt_date, fmt_int, t
-from ui.state import error_boundary, lang
+from ui.state import Source, error_boundary, lang
 
 WS_PARAM = "ws"
 TOKEN_KEY = "ws_token"
 NOTICE_KEY = "ws_notice"
+ACCESS_KEY = "ws_access"
+SOURCE_KEY = "ws_source"
 
 
 def active_access() -> store.Access | None:
@@ -26,23 +28,41 @@ def active_access() -> store.Access | None:
     "not found", shows nothing of any workspace, and offers to start over."""
     token = st.query_params.get(WS_PARAM) or st.session_state.get(TOKEN_KEY)
     if not token:
+        for key in (ACCESS_KEY, SOURCE_KEY):
+            st.session_state.pop(key, None)
         return None
     try:
         access = store.resolve(token)
     except store.WorkspaceError as error:
-        st.session_state.pop(TOKEN_KEY, None)
+        leave()
         st.error(error.message(lang()))
         st.button(t("ws.start_over", lang()), on_click=leave)
         st.stop()
     st.session_state[TOKEN_KEY] = token
     st.query_params[WS_PARAM] = token
+    st.session_state[ACCESS_KEY] = access
+    st.session_state[SOURCE_KEY] = _source(access)
     return access
+
+
+def current_access() -> store.Access | None:
+    """This run's workspace access (set by app.py through `active_access`)."""
+    return st.session_state.get(ACCESS_KEY)
+
+
+def _source(access: store.Access) -> Source:
+    """The workspace as the analysis's data source: its identity changes with every write (version),
+    so no cache ever serves an older history, and with the masking of the link."""
+    workspace, mask = access.workspace, access.mask
+    digest = f"{workspace.id}:{store.version(workspace)}:{int(mask)}"
+    return Source(kind="workspace", name=t("ws.title", lang()), digest=digest, load=lambda: b"",
+                  stored=lambda: store.stored_dataset(workspace, mask=mask))
 
 
 def leave() -> None:
     """Back to uploads and the demo: nothing of the workspace stays in this session."""
-    st.session_state.pop(TOKEN_KEY, None)
-    st.session_state.pop(NOTICE_KEY, None)
+    for key in (TOKEN_KEY, NOTICE_KEY, ACCESS_KEY, SOURCE_KEY):
+        st.session_state.pop(key, None)
     if WS_PARAM in st.query_params:
         del st.query_params[WS_PARAM]
 
@@ -57,7 +77,8 @@ def link(token: str, page: str = "segmentacao") -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
-def _notice() -> None:
+def show_notice() -> None:
+    """A message left by the previous run (saved, added, deleted…), shown once."""
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         kind, text = notice
@@ -96,7 +117,7 @@ def workspace_page(access: store.Access) -> None:
     """What Dados shows in a workspace: what is stored, feeding it, links and erasure (owner only)."""
     L = lang()
     workspace = access.workspace
-    _notice()
+    show_notice()
     st.subheader(t("ws.title", L))
     info = store.history_info(workspace)
     c1, c2, c3 = st.columns(3)
@@ -204,6 +225,3 @@ def _erase_section(workspace: store.Workspace) -> None:
         st.rerun()
 
 
-def deleted_notice() -> None:
-    """After a deletion the session is back on the demo: say the workspace is gone."""
-    _notice()
