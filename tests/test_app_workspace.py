@@ -147,3 +147,40 @@ def test_forget_a_customer_from_the_interface(sample, data_dir):
     assert "Cliente esquecido: 95 linhas apagadas" in _texts(owner)
     transactions = store.load_transactions(store.resolve(token).workspace)
     assert "C00021" not in set(transactions["customer"].astype(str))
+
+
+def test_saved_runs_drive_segmentacao_and_migracao(sample, data_dir):
+    import json
+
+    at = _app()
+    token = _save_upload(at, "vendas.csv", _csv(sample))
+    at = _app(ws=token)
+    at.switch_page("app_pages/segmentacao.py").run()
+    assert "Salve esta segmentação" in _texts(at)
+    at.date_input[0].set_value(pd.Timestamp("2026-05-01").date()).run()
+    _button(at, "Salvar esta segmentação").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Segmentação salva (nº 1, referência 01/05/2026)" in _texts(at)
+    at.date_input[0].set_value(pd.Timestamp("2026-11-01").date()).run()
+    # against the saved run: each segment's change, and each customer's previous segment and since when
+    assert "Mudança desde a segmentação salva nº 1 (01/05/2026)" in _texts(at)
+    listing = next(df.value for df in at.dataframe if "Neste segmento desde" in df.value.columns)
+    assert set(listing["Neste segmento desde"]) <= {"01/05/2026", "01/11/2026"}
+    _button(at, "Salvar esta segmentação").click().run()
+    assert "Segmentação salva (nº 2, referência 01/11/2026)" in _texts(at)
+    # Migração offers the saved runs and draws them as saved, plus the segment sizes over time
+    at.switch_page("app_pages/migracao.py").run()
+    mode = next(r for r in at.radio if "Segmentações salvas" in [str(o) for o in r.options])
+    mode.set_value("runs").run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = [json.loads(c.proto.spec)["data"] for c in at.get("plotly_chart")]
+    sankey = next(d for d in charts if d and d[0]["type"] == "sankey")
+    areas = next(d for d in charts if d and d[0].get("stackgroup") == "one")
+    assert len(areas) == 10 and len(areas[0]["x"]) == 2
+    from metriqr.migration import migrate
+    from metriqr.pipeline import load_dataset
+
+    expected = migrate(load_dataset(SAMPLE).cleaned.transactions, date_from="2026-05-01", date_to="2026-11-01",
+                       refit=True)
+    assert sum(sankey[0]["link"]["value"]) == sum(expected.totals().values())
+    assert "Uma coluna por segmentação salva" in _texts(at)

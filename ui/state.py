@@ -149,6 +149,7 @@ def lang() -> str:
 
 WINDOWS = {"all": None, "3": 91, "6": 182, "12": 365, "24": 730}   # months of history → days
 MODES = ("dates", "cadence")
+ALL_MODES = (*MODES, "runs")  # "runs": two saved segmentations, in a workspace with two or more
 THRESHOLDS = ("first", "last", "each")
 REC_TABS = ("product", "customer", "segment", "quality")
 BASES = ("order", "customer")   # metriqr.recommend.BASES (checked by a test), not imported: scipy is slow to load
@@ -207,7 +208,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     # Segmentação
     Param("seg", "choice", _choice(*SEGMENT_KEYS), "champions"),
     # Migração
-    Param("mode", "choice", _choice(*MODES), "dates"),
+    Param("mode", "choice", _choice(*ALL_MODES), "dates"),
     Param("cadence", "choice", _choice(*CADENCES), "monthly"),
     Param("periods", "int", _int_between(1, 12), 3),
     Param("thresholds", "choice", _choice(*THRESHOLDS), "first"),

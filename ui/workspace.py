@@ -225,3 +225,95 @@ def _erase_section(workspace: store.Workspace) -> None:
         st.rerun()
 
 
+
+
+# --- Segmentação and Migração inside a workspace ------------------------------------------------
+
+def saved_runs() -> pd.DataFrame | None:
+    """The workspace's saved runs (oldest first), or None outside a workspace."""
+    access = current_access()
+    return None if access is None else store.list_runs(access.workspace)
+
+
+def segmentation_panel(seg) -> None:
+    """Save this segmentation (owner), and each segment's change since the previous saved run."""
+    access = current_access()
+    if access is None:
+        return
+    L = lang()
+    show_notice()
+    runs = store.list_runs(access.workspace)
+    earlier = runs[runs["as_of"] < seg.as_of]
+    if not earlier.empty:
+        last = earlier.iloc[-1]
+        before = store.run_customers(access.workspace, int(last["run"]))["segment"].value_counts()
+        now = seg.customers["segment"].astype(str).value_counts()
+        from metriqr.segments import SEGMENTS
+
+        st.markdown(f"**{t('ws.change_title', L, date=fmt_date(last['as_of'], L), run=int(last['run']))}**")
+        st.dataframe(pd.DataFrame({
+            t("col.segment", L): [s.label(L) for s in SEGMENTS],
+            t("ws.col_before", L): [int(before.get(s.key, 0)) for s in SEGMENTS],
+            t("ws.col_now", L): [int(now.get(s.key, 0)) for s in SEGMENTS],
+            t("ws.col_change", L): [f"{int(now.get(s.key, 0)) - int(before.get(s.key, 0)):+d}" for s in SEGMENTS],
+        }), hide_index=True, width="stretch")
+    elif runs.empty:
+        st.caption(t("ws.no_runs_yet", L))
+    if access.can_write and st.button(t("ws.save_run", L), icon=":material/bookmark_add:",
+                                      help=t("ws.save_run_help", L)):
+        with error_boundary():
+            run = store.save_run(access.workspace, seg)
+        st.session_state[NOTICE_KEY] = ("success", t("ws.run_saved", L, run=run, date=fmt_date(seg.as_of, L)))
+        st.rerun()
+
+
+def with_tenure(listing: pd.DataFrame, seg) -> pd.DataFrame:
+    """A customer list with each customer's previous segment and since when they are in this one
+    (across the workspace's saved runs); unchanged outside a workspace."""
+    access = current_access()
+    if access is None or listing.empty:
+        return listing
+    tenure = store.segment_tenure(store.all_run_segments(access.workspace), seg.customers["segment"], seg.as_of)
+    rows = tenure.loc[listing["customer"].to_numpy()]
+    out = listing.copy()
+    out["previous_segment"] = rows["previous_segment"].to_numpy()
+    out["segment_since"] = rows["segment_since"].dt.date.to_numpy()
+    return out
+
+
+def saved_migration(runs: pd.DataFrame):
+    """Migração between two saved runs, picked by the user: the segmentations exactly as saved."""
+    from metriqr.migration import compare_segmentations
+
+    L = lang()
+    access = current_access()
+    labels = {int(r.run): t("ws.run_label", L, run=int(r.run), date=fmt_date(r.as_of, L), method=t(f"seg.method_{r.method}", L))
+              for r in runs.itertuples()}
+    ids = list(labels)
+    c1, c2 = st.columns(2)
+    first = c1.selectbox(t("ws.run_from", L), ids[:-1], index=len(ids) - 2, format_func=labels.get, key="mig_run_from")
+    later = [i for i in ids if runs.set_index("run").at[i, "as_of"] > runs.set_index("run").at[first, "as_of"]]
+    second = c2.selectbox(t("ws.run_to", L), later, index=len(later) - 1, format_func=labels.get, key="mig_run_to")
+    st.caption(t("ws.runs_rule", L))
+    return compare_segmentations(store.saved_segmentation(access.workspace, first),
+                                 store.saved_segmentation(access.workspace, second))
+
+
+def sizes_over_time(chain) -> None:
+    """Segment sizes across the saved runs (two or more), else across the page's snapshots."""
+    from metriqr.charts import segment_sizes_area
+
+    L = lang()
+    access = current_access()
+    saved = store.all_run_segments(access.workspace) if access is not None else None
+    if saved is not None and saved["run"].nunique() >= 2:
+        sizes = saved.groupby(["as_of", "segment"]).size().unstack(fill_value=0)
+        caption = t("ws.sizes_runs", L)
+    else:
+        snapshots = [chain[0].before] + [m.after for m in chain]
+        sizes = pd.DataFrame([s.customers["segment"].astype(str).value_counts() for s in snapshots],
+                             index=[s.as_of for s in snapshots]).fillna(0)
+        caption = t("ws.sizes_snapshots", L)
+    st.subheader(t("ws.sizes_title", L))
+    st.plotly_chart(segment_sizes_area(sizes, L), config={"displayModeBar": False})
+    st.caption(caption)
