@@ -10,8 +10,8 @@ from metriqr.charts import monthly_bars
 from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
 from metriqr.report import display_preview
 from metriqr.texts import CURRENCIES, currency_symbol, fmt_date, fmt_int, t
-from ui import cache, money as currency_state
-from ui.state import current_source, error_boundary, lang, reset_to_demo, sheet, upload_key
+from ui import cache, money as currency_state, workspace
+from ui.state import DataKey, current_data, current_source, error_boundary, lang, reset_to_demo, upload_key
 
 L = lang()
 NOT_USED = "\u2014"  # the "not used" option; shown translated
@@ -42,7 +42,8 @@ def uploader_texts() -> None:
     """Streamlit's uploader speaks English only ("Upload", "200MB per file"): its words are
     replaced, in the page's language, by CSS from the catalogue (product text, never user data)."""
     limit = st.get_option("server.maxUploadSize")
-    drop, note, browse = (json.dumps(t(k, L, mb=limit), ensure_ascii=False) for k in ("upload.drop", "upload.limit", "upload.browse"))
+    drop, note, browse = (json.dumps(t(k, L, mb=limit), ensure_ascii=False)
+                          for k in ("upload.drop", "upload.limit", "upload.browse"))
     st.html(f"""<style>
     [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
     [data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: {note}; font-size: 0.875rem; }}
@@ -53,24 +54,29 @@ def uploader_texts() -> None:
     </style>""")
 
 
-def render_currency(source, basis: str) -> None:
+def render_currency(data: DataKey, basis: str) -> None:
     """The currency in use, why, and the choice (R$, US$, €, £, …): one setting for every page."""
     if basis == "items":
         st.caption(t("data.currency_items", L))
         return
     codes = list(CURRENCIES)
-    key = f"currency_{source.digest[:12]}"
+    key = f"currency_{data.source.digest[:12]}"
     left, right = st.columns([1, 3])
-    choice = left.selectbox(t("data.currency", L), codes, index=codes.index(currency_state.currency(source)),
+    choice = left.selectbox(t("data.currency", L), codes, index=codes.index(currency_state.currency(data)),
                             key=key, help=t("data.currency_help", L),
                             format_func=lambda c: f"{currency_symbol(c)} · {t(f'currency.{c}', L)}")
-    if choice != currency_state.currency(source):
-        currency_state.choose(source, choice)
-    right.caption(currency_state.sentence(source, L))
-    currency_state.sidebar_note(source, L, basis)
+    if choice != currency_state.currency(data):
+        currency_state.choose(data, choice)
+    right.caption(currency_state.sentence(data, L))
+    currency_state.sidebar_note(data, L, basis)
 
 
 st.title(t("data.title", L))
+access = workspace.current_access()
+if access is not None:  # a workspace's Dados: what is stored, adding sales, links, erasure
+    workspace.workspace_page(access)
+    st.stop()
+workspace.show_notice()  # e.g. "workspace deleted"
 st.write(t("data.intro", L))
 uploader_texts()
 
@@ -85,23 +91,24 @@ else:
 # A new file: the previous file's mapping and figures give way at once to a progress bar that
 # names each step (in the same slot, so the old content is replaced, not left greyed on screen
 # while the new file is read); the page is then drawn in that slot.
-shown = f"{source.digest}:{sheet()}"
+data = current_data()
+shown = repr(data.token())
 slot = st.empty()
 if st.session_state.get("dados_shown") != shown:
     size = len(source.data)
     shown_size = f"{fmt_int(size / 1e6, L)} MB" if size >= 1e6 else f"{fmt_int(max(size / 1e3, 1), L)} KB"
     bar = slot.progress(0, text=t("data.step_reading", L, name=source.name, size=shown_size))
     try:
-        rows = len(cache.raw_table(source).frame)
+        rows = len(cache.raw_table(data).frame)
         bar.progress(35, text=t("data.step_cleaning", L, rows=fmt_int(rows, L)))
-        cache.dataset(source)
+        cache.dataset(data)
         bar.progress(75, text=t("data.step_summary", L))
-        cache.data_view(source)
+        cache.data_view(data)
     except Exception:  # noqa: BLE001 — the page below meets the same problem and says it where it belongs
         pass
 
 with slot.container(), error_boundary():
-    raw = cache.raw_table(source)
+    raw = cache.raw_table(data)
     st.session_state["dados_shown"] = shown
     if raw.sheets and len(raw.sheets) > 1:
         chosen = st.selectbox(t("data.sheet", L), raw.sheets, index=raw.sheets.index(raw.sheet))
@@ -113,12 +120,12 @@ with slot.container(), error_boundary():
     st.subheader(t("data.mapping", L))
     st.caption(t("data.mapping_help", L))
     headers = [str(h) for h in raw.frame.columns]
-    proposed = merge_mapping(cache.detected_mapping(source), st.session_state.get("overrides"), headers)
+    proposed = merge_mapping(cache.detected_mapping(current_data()), st.session_state.get("overrides"), headers)
     render_mapping(proposed, headers, source.digest)
-    view = cache.data_view(source)
+    view = cache.data_view(data)
     report = view.report
     st.caption(t("data.mapping_contacts", L))
-    render_currency(source, report.monetary_basis)
+    render_currency(data, report.monetary_basis)
 
     st.subheader(t("data.report", L))
     m1, m2, m3, m4 = st.columns(4)
@@ -146,9 +153,12 @@ with slot.container(), error_boundary():
     st.caption(t("data.period", L, first=fmt_date(view.first, L), last=fmt_date(view.last, L), fmt=t(f"data.format_{report.date_format}", L)
                  if report.date_format in ("native", "excel") else report.date_format))
     st.markdown(f"**{t('data.monthly_title', L)}**", help=t("data.monthly_help", L))
-    st.plotly_chart(monthly_bars(view.monthly, L, currency=currency_state.currency(source),
+    st.plotly_chart(monthly_bars(view.monthly, L, currency=currency_state.currency(data),
                                  basis=report.monetary_basis), config={"displayModeBar": False})
     st.page_link("app_pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")
+
+    if not source.is_demo:
+        workspace.save_offer(cache.dataset(current_data()), name=source.name)
 
     st.subheader(t("data.preview", L))
     st.caption(t("data.header_found", L, line=raw.header_row + 1))

@@ -79,9 +79,9 @@ def customer_rows(customers: pd.DataFrame, *, names: pd.Series | pd.DataFrame | 
 def localise_customers(frame: pd.DataFrame, lang: str, *, basis: str = "amount") -> pd.DataFrame:
     """Translated headers and segment labels for a downloaded list (values stay numbers)."""
     out = frame.copy()
-    for column in ("segment", "segment_from"):
+    for column in ("segment", "segment_from", "previous_segment"):
         if column in out:
-            out[column] = out[column].map(lambda k: source_label(k, lang))
+            out[column] = out[column].map(lambda k: source_label(k, lang) if k else "")
     return out.rename(columns={c: label(f"cust.{c}", lang, basis) for c in out.columns})
 
 
@@ -89,7 +89,9 @@ def display_customers(frame: pd.DataFrame, lang: str, *, basis: str = "amount",
                       currency: str | None = DEFAULT_CURRENCY) -> pd.DataFrame:
     """A customer list for the screen: pt-BR numbers and dates as text, user text left as text."""
     out = frame.copy()
-    out["last_purchase"] = out["last_purchase"].map(lambda d: fmt_date(d, lang))
+    for column in ("last_purchase", "segment_since"):
+        if column in out:
+            out[column] = out[column].map(lambda d: fmt_date(d, lang))
     out["monetary"] = out["monetary"].map(lambda v: money(v, lang, basis, currency))
     return localise_customers(out, lang, basis=basis)
 
@@ -99,7 +101,8 @@ def xlsx_formats(lang: str, *, basis: str = "amount", currency: str | None = DEF
     percentages, counts and days as integers, money in the currency in use, dates as dates."""
     symbol = currency_symbol(currency).replace('"', "")
     money_format = "#,##0" if basis == "items" else f'"{symbol} "#,##0.00'
-    formats = {"last_purchase": "dd/mm/yyyy" if lang == "pt" else "yyyy-mm-dd", "recency_days": "0",
+    day = "dd/mm/yyyy" if lang == "pt" else "yyyy-mm-dd"
+    formats = {"last_purchase": day, "segment_since": day, "recency_days": "0",
                "frequency": "0", "monetary": money_format, "r": "0", "f": "0", "m": "0"}
     out = {label(f"cust.{c}", lang, basis): f for c, f in formats.items()}
     out.update({label(f"sum.{c}", lang, basis): f for c, f in (

@@ -1,7 +1,8 @@
 """The currency in use: what the file says, unless the user chose another one on the Dados page.
 
 One setting (a currency code such as "GBP") per data source, kept in the session and passed
-down to every formatter, chart and export; nothing else decides how money is written.
+down to every formatter, chart and export; nothing else decides how money is written. A
+workspace can store the code and hand it back with `choose`.
 """
 from __future__ import annotations
 
@@ -10,50 +11,48 @@ import streamlit as st
 from metriqr.currency import Detected, detect_currency
 from metriqr.texts import CURRENCIES, DEFAULT_CURRENCY, currency_symbol, t
 from ui import cache
-from ui.state import Source, overrides, sheet
+from ui.state import DataKey
 
-CHOICE_KEY = "currency_choice"  # {data digest: currency code}
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _detected(digest: str, sheet_name: str | None, fixes: tuple, _source: Source) -> Detected | None:
-    return detect_currency(cache.raw_table(_source).frame, cache.data_view(_source).mapping)
+CHOICE_KEY = "currency_choice"  # {source digest: currency code}
 
 
-def detected(source: Source) -> Detected | None:
-    return _detected(source.digest, sheet(), overrides(), source)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=cache.HASH)
+def detected(data: DataKey) -> Detected | None:
+    """What the file says (symbols, headers, country); None without a file behind the data."""
+    ds = cache.dataset(data)
+    return detect_currency(ds.raw.frame, ds.mapping) if ds.raw is not None else None
 
 
-def chosen(source: Source) -> str | None:
-    return (st.session_state.get(CHOICE_KEY) or {}).get(source.digest)
+def chosen(data: DataKey) -> str | None:
+    return (st.session_state.get(CHOICE_KEY) or {}).get(data.source.digest)
 
 
-def choose(source: Source, code: str) -> None:
+def choose(data: DataKey, code: str) -> None:
     if code in CURRENCIES:
-        st.session_state[CHOICE_KEY] = {**(st.session_state.get(CHOICE_KEY) or {}), source.digest: code}
+        st.session_state[CHOICE_KEY] = {**(st.session_state.get(CHOICE_KEY) or {}), data.source.digest: code}
 
 
-def currency(source: Source) -> str:
-    """The currency code every money figure of this source is written in."""
-    found = detected(source)
-    return chosen(source) or (found.currency if found else DEFAULT_CURRENCY)
+def currency(data: DataKey) -> str:
+    """The currency code every money figure of this data is written in."""
+    found = detected(data)
+    return chosen(data) or (found.currency if found else DEFAULT_CURRENCY)
 
 
-def sentence(source: Source, lang: str) -> str:
+def sentence(data: DataKey, lang: str) -> str:
     """Which currency is in use and why (chosen, detected and how, or the default)."""
-    code = currency(source)
+    code = currency(data)
     params = {"symbol": currency_symbol(code), "name": t(f"currency.{code}", lang)}
-    if chosen(source):
+    if chosen(data):
         return t("data.currency_chosen", lang, **params)
-    found = detected(source)
+    found = detected(data)
     if found:
         return t("data.currency_found", lang, how=t(f"currency.how.{found.how}", lang, example=found.example),
                  **params)
     return t("data.currency_default", lang, **params)
 
 
-def sidebar_note(source: Source, lang: str, basis: str) -> None:
+def sidebar_note(data: DataKey, lang: str, basis: str) -> None:
     """The currency in use, said in the sidebar of every page (or that the measures are items)."""
-    code = currency(source)
+    code = currency(data)
     st.sidebar.caption(t("data.currency_items", lang) if basis == "items" else
                        t("app.currency", lang, symbol=currency_symbol(code), name=t(f"currency.{code}", lang)))
