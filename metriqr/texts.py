@@ -760,6 +760,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                "exactly as they are now."},
     "ws.run_saved": {"pt": "Segmentação salva (nº {run}, referência {date}).",
                      "en": "Segmentation saved (#{run}, reference date {date})."},
+    "ws.sidebar_shared": {"pt": "Visão compartilhada, somente leitura.", "en": "Shared view, read-only."},
     "ws.sidebar_stored": {"pt": "Histórico guardado neste servidor (veja Dados para compartilhar ou apagar).",
                           "en": "History stored on this server (see Data to share or delete)."},
     "cli.ingest_done": {
