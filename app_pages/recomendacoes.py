@@ -34,7 +34,8 @@ with error_boundary():
         st.stop()
     # The segments are those chosen on Segmentação (method, window, reference date), on every tab.
     options = state.options(view.first, view.last)
-    state.set_params(method=options.method, window=options.window, as_of=options.as_of)
+    state.set_params(method=options.method, window=options.window,
+                     as_of=options.as_of or pd.Timestamp(view.last).normalize() + pd.Timedelta(days=1))
     # Only the open tab runs (on_change="rerun"): the first view computes one tab, not four. A link
     # names its tab in `tab=`; a link to a customer (or a segment) without one opens on that tab.
     labels = {tab: t(f"rec.tab_{tab}", L) for tab in state.REC_TABS}
