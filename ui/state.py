@@ -116,12 +116,13 @@ def upload_key() -> str:
 def take_upload() -> None:
     """Adopt a freshly uploaded file before anything renders, so every part of the page agrees."""
     upload = st.session_state.get(upload_key())
-    if upload is not None:
-        set_upload(upload.name, upload.getvalue())
+    if upload is not None and st.session_state.get("upload_id") != upload.file_id:
+        set_upload(upload.name, upload.getvalue())  # hashed once per uploaded file, not on every rerun
+        st.session_state["upload_id"] = upload.file_id
 
 
 def reset_to_demo() -> None:
-    for key in ("source", "sheet", "overrides", "opt_as_of"):
+    for key in ("source", "sheet", "overrides", "opt_as_of", "upload_id"):
         st.session_state.pop(key, None)
     st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
 
