@@ -46,8 +46,7 @@ with error_boundary():
     tab = next((name for name, container in tabs.items() if container.open), opening)
     state.set_params(tab=tab)
 
-    if tab == "product":
-      with tabs["product"]:
+    def product_tab() -> None:
         with st.spinner(t("rec.building", L)):
             products = cache.catalogue(data)
         codes = products["product"].tolist()
@@ -81,8 +80,7 @@ with error_boundary():
             st.plotly_chart(also_bought_bars(also, L), config={"displayModeBar": False})
         st.caption(t("rec.metrics_help", L))
 
-    if tab == "customer":
-      with tabs["customer"]:
+    def customer_tab() -> None:
         segmentation, names, _ = cache.segmentation(data, options)
         customers = segmentation.customers.sort_values("monetary", ascending=False).index.astype(str).tolist()
         wanted = state.param("customer")
@@ -115,8 +113,7 @@ with error_boundary():
                                        "every_days": "rec.col_every", "last_bought": "rec.col_last",
                                        "due_in_days": "rec.col_due"}), hide_index=True, width="stretch")
 
-    if tab == "segment":
-      with tabs["segment"]:
+    def segment_tab() -> None:
         present = [k for k in SEGMENT_KEYS if k in set(cache.segments(data, options))]
         wanted = state.param("segment")
         if wanted is not None and wanted not in present:
@@ -151,8 +148,7 @@ with error_boundary():
                            key="rec_dl_xlsx", file_name=f"metriqr_recomendacoes_{segment}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-    if tab == "quality":
-      with tabs["quality"]:
+    def quality_tab() -> None:
         with st.expander(t("rec.non_products", L)):
             st.write(NON_PRODUCT_RULE[L])
         try:
@@ -178,3 +174,6 @@ with error_boundary():
         also_q = quality.get("also_bought")
         if also_q and also_q.get("products_in_baskets"):
             st.caption(t("rec.quality_also", L, hit=fmt_pct(also_q["hit_rate"], L), pop=fmt_pct(also_q["popularity_hit_rate"], L)))
+
+    with tabs[tab]:
+        {"product": product_tab, "customer": customer_tab, "segment": segment_tab, "quality": quality_tab}[tab]()
