@@ -9,7 +9,6 @@ from ui.state import current_source, lang, take_upload
 from ui.workspace import active_access, leave
 
 st.set_page_config(page_title="MetriQR", page_icon="📊", layout="wide")
-warm.start()  # once per server process: heavy imports and the demo's results, in the background
 
 # Language: the URL's ?lang= decides on arrival, the sidebar switch afterwards; the URL follows.
 if "lang" not in st.session_state:
@@ -56,4 +55,9 @@ with st.sidebar:
         st.caption(t("app.change_data", current))
         st.caption(t("app.privacy", current))
 
-page.run()
+try:
+    page.run()
+finally:
+    # Once per server process, after the first visitor's page has been computed (so it does not
+    # compete with it): imports and the demo's results for every other page, in the background.
+    warm.start()

@@ -578,7 +578,9 @@ def test_the_server_warms_the_demo_once_in_the_background(monkeypatch):
 
     for name in ("clean_raw", "segment_customers", "build_history"):
         monkeypatch.setattr(cache, name, not_again)
-    monkeypatch.setattr(cache.rec, "build_purchases", not_again)
+    import metriqr.recommend
+
+    monkeypatch.setattr(metriqr.recommend, "build_purchases", not_again)
     demo = DataKey(sample_source())
     cache.data_view(demo), cache.segmentation(demo, Options()), cache.catalogue(demo), cache.history(demo)
     assert cache.purchases(demo).__dict__.get("weights") is not None  # the model is fitted already

@@ -10,21 +10,22 @@ shows the segments the user chose. Each cache is bounded.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 import streamlit as st
 
-from metriqr import recommend as rec
 from metriqr.aggregates import customer_names, monthly_activity
 from metriqr.cleaning import CleaningReport
 from metriqr.columns import detect_columns
 from metriqr.migration import History, Migration, build_history, migration_chain
 from metriqr.pipeline import Dataset, clean_raw
 from metriqr.reading import RawTable
-from metriqr.recommend_eval import evaluate
 from metriqr.segmentation import Segmentation, segment_customers
 from ui.state import DataKey, Options, Source
+
+if TYPE_CHECKING:
+    from metriqr.recommend import Purchases
 
 HASH = {DataKey: DataKey.token, Source: lambda source: source.key}
 
@@ -124,45 +125,54 @@ def migration(data: DataKey, dates: list, *, method: str, thresholds: str) -> tu
 
 
 # --- recommendations ----------------------------------------------------------------------
+# metriqr.recommend (and scipy with it, ~0.4 s) is imported when a recommendation is first asked
+# for, not when a page imports this module: a cold link to Segmentação does not wait for it.
+
+def _rec():
+    from metriqr import recommend
+
+    return recommend
+
 
 @st.cache_resource(max_entries=2, show_spinner=False, hash_funcs=HASH)
-def purchases(data: DataKey) -> rec.Purchases:
+def purchases(data: DataKey) -> Purchases:
     """Sparse purchase matrices, built once per dataset and shared. The item-to-item model is a
     lazy attribute of this one object: fitted on the first per-customer question, then kept."""
-    return rec.build_purchases(dataset(data).cleaned.transactions)
+    return _rec().build_purchases(dataset(data).cleaned.transactions)
 
 
 @st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
 def catalogue(data: DataKey) -> pd.DataFrame:
-    return rec.catalogue(purchases(data))
+    return _rec().catalogue(purchases(data))
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=HASH)
 def also_bought(data: DataKey, product: str, basis: str, min_together: int, top: int = 5) -> pd.DataFrame:
-    return rec.also_bought(purchases(data), product, basis=basis, min_together=min_together, top=top)
+    return _rec().also_bought(purchases(data), product, basis=basis, min_together=min_together, top=top)
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=HASH)
 def customer_offers(data: DataKey, options: Options, customer: str) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
     """What to offer one customer, what they may buy again, and their segment under `options`."""
-    bought = purchases(data)
-    seg = segments(data, options)
+    rec, bought, seg = _rec(), purchases(data), segments(data, options)
     offers = rec.recommend_for_customer(bought, customer, top=10, segments=seg)
     return rec.with_reason_names(bought, offers), rec.buy_again(bought, customer), seg.get(customer)
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH)
 def segment_products(data: DataKey, options: Options, segment: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return rec.segment_products(purchases(data), segments(data, options), segment)
+    return _rec().segment_products(purchases(data), segments(data, options), segment)
 
 
 @st.cache_data(max_entries=8, show_spinner=False, hash_funcs=HASH)
 def segment_campaign(data: DataKey, options: Options, segment: str) -> pd.DataFrame:
     """Every customer of the segment with their recommendations (the campaign download)."""
-    return rec.segment_recommendations(purchases(data), segments(data, options), segment)
+    return _rec().segment_recommendations(purchases(data), segments(data, options), segment)
 
 
 @st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
 def quality(data: DataKey) -> dict:
     """The hold-out evaluation: its own train/test split, never the full-data matrices."""
+    from metriqr.recommend_eval import evaluate
+
     return evaluate(dataset(data).cleaned.transactions)
