@@ -5,7 +5,7 @@ import streamlit as st
 
 from metriqr.texts import LANGS, t
 from ui import warm
-from ui.state import current_source, lang, take_upload
+from ui.state import current_source, lang, set_params, take_upload
 from ui.workspace import active_access, leave
 
 st.set_page_config(page_title="MetriQR", page_icon="📊", layout="wide")
@@ -15,7 +15,7 @@ if "lang" not in st.session_state:
     st.session_state["lang"] = lang()
 st.sidebar.radio("Idioma / Language", LANGS, key="lang", horizontal=True,
                  format_func={"pt": "Português", "en": "English"}.get)
-st.query_params["lang"] = lang()
+set_params(lang=lang())
 current = lang()
 
 data_page = st.Page("app_pages/dados.py", title=t("page.data", current), icon=":material/upload_file:",
