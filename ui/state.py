@@ -223,6 +223,8 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("product", "code", _code, None),
     Param("basis", "choice", _choice(*BASES), "order"),
     Param("customer", "code", _code, None),
+    # a workspace link's token: any bounded printable text here; ui.workspace checks it (a wrong one is "not found")
+    Param("ws", "token", _code, None),
     Param("segment", "choice", _choice(*SEGMENT_KEYS), None),
 )}
 
