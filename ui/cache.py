@@ -12,16 +12,16 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
-from metriqr.aggregates import customer_names, monthly_activity
+from metriqr.aggregates import Ledger, build_ledger, customer_names
 from metriqr.cleaning import CleaningReport
 from metriqr.columns import detect_columns
-from metriqr.migration import History, Migration, build_history, migration_chain
+from metriqr.migration import Migration, migration_chain
 from metriqr.recommend import (Purchases, also_bought, build_purchases, buy_again, catalogue,
                                recommend_for_customer, segment_products, segment_recommendations, with_reason_names)
 from metriqr.recommend_eval import evaluate
 from metriqr.pipeline import Dataset, clean_raw
 from metriqr.reading import RawTable, read_table
-from metriqr.segmentation import Segmentation, segment_customers
+from metriqr.segmentation import Segmentation, segment_ledger
 from ui.state import Source, overrides, sheet
 
 Overrides = tuple[tuple[str, str], ...]
@@ -58,13 +58,19 @@ def dataset(source: Source) -> Dataset:
     return _dataset(source.digest, source.name, sheet(), overrides(), source.data)
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _ledger(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes) -> Ledger:
+    """The one reduction per customer and day: segmentation, migration and the monthly chart derive from it."""
+    return build_ledger(_dataset(digest, name, sheet_name, fixes, _data).cleaned.transactions)
+
+
 class DataView(NamedTuple):
     mapping: dict[str, str]
     report: CleaningReport
     preview: pd.DataFrame     # the file's first rows as read
     first: pd.Timestamp       # first and last sale used
     last: pd.Timestamp
-    monthly: pd.DataFrame     # metriqr.aggregates.monthly_activity
+    monthly: pd.DataFrame     # metriqr.aggregates.Ledger.monthly
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -73,7 +79,7 @@ def _data_view(digest: str, name: str, sheet_name: str | None, fixes: Overrides,
     ds = _dataset(digest, name, sheet_name, fixes, _data)
     tx = ds.cleaned.transactions
     return DataView(ds.mapping, ds.cleaned.report, ds.raw.frame.head(20), tx["date"].min(), tx["date"].max(),
-                    monthly_activity(tx))
+                    _ledger(digest, name, sheet_name, fixes, _data).monthly())
 
 
 def data_view(source: Source) -> DataView:
@@ -86,7 +92,8 @@ def _segmentation(digest: str, name: str, sheet_name: str | None, fixes: Overrid
     """The segmentation, customer names (if any) and the monetary basis, for the Segmentação page."""
     ds = _dataset(digest, name, sheet_name, fixes, _data)
     tx = ds.cleaned.transactions
-    seg = segment_customers(tx, as_of=as_of, window_days=window_days, method=method)
+    seg = segment_ledger(_ledger(digest, name, sheet_name, fixes, _data), as_of=as_of, window_days=window_days,
+                         method=method)
     names = customer_names(tx)
     return seg, names, ds.cleaned.report.monetary_basis
 
@@ -95,13 +102,12 @@ def segmentation(source: Source, *, as_of: str | None, window_days: int | None, 
     return _segmentation(source.digest, source.name, sheet(), overrides(), as_of, window_days, method, source.data)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _history(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes) -> History:
-    """One pass over the transactions; every snapshot of the Migração page derives from it."""
-    return build_history(_dataset(digest, name, sheet_name, fixes, _data).cleaned.transactions)
+def _history(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes) -> Ledger:
+    """Every snapshot of the Migração page is a view on the dataset's one ledger."""
+    return _ledger(digest, name, sheet_name, fixes, _data)
 
 
-def history(source: Source) -> History:
+def history(source: Source) -> Ledger:
     return _history(source.digest, source.name, sheet(), overrides(), source.data)
 
 
