@@ -111,7 +111,7 @@ class Ledger:
         if len(key) > 1 and (np.diff(key) == 0).any():
             raise ValueError("ledger table has more than one row for a customer and day")
         first, last = pd.to_datetime(frame["first_time"]).to_numpy(), pd.to_datetime(frame["last_time"]).to_numpy()
-        return cls(customers=pd.Index(customers, dtype=object, name="customer"), code=code[order], day=day[order],
+        return cls(customers=pd.Index(np.asarray(customers, dtype=object), name="customer"), code=code[order], day=day[order],
                    orders=frame["orders"].to_numpy(dtype=np.int64)[order],
                    orders_closed=frame["orders_closed"].to_numpy(dtype=np.int64)[order],
                    cents=frame["cents"].to_numpy(dtype=np.int64)[order],
