@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from metriqr.aggregates import customer_names
-from metriqr.columns import ROLES, parse_column_options
+from metriqr.columns import ROLES, customer_column_note, parse_column_options
 from metriqr.errors import InputFileError, MetriqrError, OptionError
 from metriqr.export import to_csv_bytes, to_xlsx_bytes
 from metriqr.migration import NEW, Migration, migrate, readings
@@ -265,6 +265,9 @@ def segmentation_record(segmentation: Segmentation, dataset: Dataset, *, lang: s
     return {"as_of": segmentation.as_of.strftime("%Y-%m-%d"), "window_days": segmentation.window_days,
             "method": segmentation.scorer.method, "monetary_basis": report.monetary_basis,
             "rows": report.as_dict(), "customers": int(len(segmentation.customers)),
+            "customers_only_in_excluded_lines": dict(report.lost_customers),
+            "one_occasion_share": _number(segmentation.one_occasion_share, 4),
+            "warnings": ["one_occasion"] if segmentation.mostly_one_occasion else [],
             "thresholds": thresholds, "segments": segments}
 
 
@@ -298,6 +301,7 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
         examples = [_example(example, lang) for example in report.examples.get(reason, ())[:3]]
         shown = f" ({_text('examples', lang)} {'; '.join(examples)})" if examples else ""
         lines.append(f"  {t('reason.' + reason, lang)}: {fmt_int(count, lang)}{shown}")
+    lines += analysis_notes(segmentation, dataset, lang=lang)
     lines += [
         "",
         f"{_text('customers', lang)}: {fmt_int(len(segmentation.customers), lang)}",
@@ -307,6 +311,24 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
         summary_table(segmentation, lang, basis=basis).to_string(index=False),
     ]
     return "\n".join(lines)
+
+
+def analysis_notes(segmentation: Segmentation, dataset: Dataset, *, lang: str) -> list[str]:
+    """What could silently skew the counts: customers lost to exclusions, the customer column
+    preferred over a per-order id, and a base where nearly everyone bought once."""
+    report, lines = dataset.cleaned.report, []
+    if report.lost_customers:
+        lines.append(t("an.lost_customers", lang, n=fmt_int(sum(report.lost_customers.values()), lang)))
+        for reason, count in report.lost_customers.items():
+            lines.append("  " + t("an.lost_reason", lang, reason=t(f"reason.{reason}", lang), n=fmt_int(count, lang)))
+        if report.lost_examples:
+            lines.append(f"  ({t('an.lost_examples', lang)} {', '.join(report.lost_examples[:3])})")
+    note = customer_column_note(dataset.raw.frame, dataset.mapping)
+    if note is not None:
+        lines.append(t(f"an.customer_{note[1]}", lang, chosen=dataset.mapping["customer"], other=note[0]))
+    if segmentation.mostly_one_occasion:
+        lines.append(t("an.one_occasion_warning", lang, share=fmt_pct(segmentation.one_occasion_share, lang)))
+    return lines
 
 
 def _example(example: str, lang: str) -> str:

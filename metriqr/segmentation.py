@@ -11,6 +11,9 @@ from metriqr.scoring import RFMScorer
 from metriqr.segments import SEGMENT_KEYS, SEGMENTS, fm_score, segment_index
 
 
+ONE_OCCASION_WARNING = 0.95  # warn when this share of customers or more bought on one occasion only
+
+
 @dataclass(frozen=True)
 class Segmentation:
     customers: pd.DataFrame  # index customer; last_purchase, recency_days, frequency, monetary, r, f, m, fm, segment
@@ -21,6 +24,17 @@ class Segmentation:
     last_date: pd.Timestamp
     occasions: int
     revenue: float
+
+    @property
+    def one_occasion_share(self) -> float:
+        """Share of customers with exactly one purchase occasion; ≥ ONE_OCCASION_WARNING is suspicious
+        (an id minted per order, as marketplace exports do, makes every purchase a new customer)."""
+        frequency = self.customers["frequency"].to_numpy()
+        return float((frequency == 1).mean()) if len(frequency) else float("nan")
+
+    @property
+    def mostly_one_occasion(self) -> bool:
+        return self.one_occasion_share >= ONE_OCCASION_WARNING
 
 
 def assign_segments(summary: pd.DataFrame, scorer: RFMScorer) -> pd.DataFrame:

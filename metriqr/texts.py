@@ -689,6 +689,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- analytics: ledger, scores, recommendations (issue 10) ---
     "_section.2": {"pt": "", "en": ""},
+    "an.one_occasion_warning": {
+        "pt": "Atenção: {share} dos clientes compraram uma única vez. Se o código do cliente muda a cada pedido (como o customer_id de marketplaces), escolha a coluna que identifica a pessoa (CPF, e-mail, id único) no mapeamento de colunas.",
+        "en": "Warning: {share} of customers bought only once. If the customer id changes with every order (as a marketplace's customer_id does), choose the column that identifies the person (tax id, e-mail, unique id) in the column mapping."},
+    "an.customer_person": {
+        "pt": "Cliente identificado pela coluna “{chosen}” e não por “{other}”: o nome indica a pessoa (id único, CPF, e-mail, documento), enquanto “{other}” pode ser criado a cada pedido.",
+        "en": "Customers are identified by the column “{chosen}”, not “{other}”: its name says it is the person (unique id, tax id, e-mail, document), while “{other}” may be minted per order."},
+    "an.customer_repeats": {
+        "pt": "Cliente identificado pela coluna “{chosen}” e não por “{other}”: com “{other}” todo cliente teria exatamente uma compra, com “{chosen}” há clientes que voltaram a comprar.",
+        "en": "Customers are identified by the column “{chosen}”, not “{other}”: with “{other}” every customer would have exactly one purchase, with “{chosen}” some customers come back."},
+    "an.lost_customers": {"pt": "Clientes que só aparecem em linhas excluídas (fora da contagem de clientes): {n}",
+                          "en": "Customers who appear only in excluded lines (missing from the customer count): {n}"},
+    "an.lost_reason": {"pt": "{reason}: {n}", "en": "{reason}: {n}"},
+    "an.lost_examples": {"pt": "por exemplo", "en": "for example"},
+    "an.recommend_fallback": {
+        "pt": "Nenhuma compra de produto antes da data de referência (só linhas que não são produtos, como frete ou ajustes): sugestões do que o segmento comprou recentemente.",
+        "en": "No product purchase before the reference date (only lines that are not products, such as postage or adjustments): suggestions from what the segment bought recently."},
+    "an.unknown_customers": {"pt": "Clientes não encontrados nos dados: {ids}", "en": "Customers not found in the data: {ids}"},
+    "an.also_order": {
+        "pt": "Ordem da lista: primeiro os produtos comprados junto mais do que o acaso (lift acima de 1), pela pontuação juntos ÷ (compras do produto)^0,1; depois, se faltar, os comprados junto tanto quanto o acaso ou menos (lift até 1), que não indicam atração.",
+        "en": "List order: first the products bought together more often than chance (lift above 1), by the score together ÷ (the product's purchases)^0.1; then, if the list is short, those bought together as often as chance or less (lift up to 1), which show no attraction."},
+    "an.col_attraction": {"pt": "Acima do acaso", "en": "Above chance"},
 
     # --- command line and speed (issue 11) ---
     "_section.3": {"pt": "", "en": ""},

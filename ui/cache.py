@@ -14,7 +14,7 @@ import streamlit as st
 
 from metriqr.aggregates import Ledger, build_ledger, customer_names
 from metriqr.cleaning import CleaningReport
-from metriqr.columns import detect_columns
+from metriqr.columns import customer_column_note, detect_columns
 from metriqr.migration import Migration, migration_chain
 from metriqr.recommend import (Purchases, also_bought, build_purchases, buy_again, catalogue,
                                recommend_for_customer, segment_products, segment_recommendations, with_reason_names)
@@ -71,6 +71,7 @@ class DataView(NamedTuple):
     first: pd.Timestamp       # first and last sale used
     last: pd.Timestamp
     monthly: pd.DataFrame     # metriqr.aggregates.Ledger.monthly
+    customer_note: tuple[str, str] | None  # metriqr.columns.customer_column_note: (passed-over header, why)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -79,7 +80,8 @@ def _data_view(digest: str, name: str, sheet_name: str | None, fixes: Overrides,
     ds = _dataset(digest, name, sheet_name, fixes, _data)
     tx = ds.cleaned.transactions
     return DataView(ds.mapping, ds.cleaned.report, ds.raw.frame.head(20), tx["date"].min(), tx["date"].max(),
-                    _ledger(digest, name, sheet_name, fixes, _data).monthly())
+                    _ledger(digest, name, sheet_name, fixes, _data).monthly(),
+                    customer_column_note(ds.raw.frame, ds.mapping))
 
 
 def data_view(source: Source) -> DataView:
