@@ -38,7 +38,7 @@ from metriqr.export import to_csv_bytes, to_xlsx_bytes
 from metriqr.migration import NEW, Migration, migrate, readings
 from metriqr.pipeline import Dataset, load_dataset
 from metriqr.recommend import (BASES, MIN_TOGETHER, RECENT_DAYS, Purchases, also_bought, build_purchases,
-                               recommend_for_customers)
+                               has_history, recommend_for_customers)
 from metriqr.recommend_eval import evaluate
 from metriqr.report import customers_export, money, summary_table, workbook_sheets
 from metriqr.scoring import METHODS, RFMScorer
@@ -460,7 +460,8 @@ def also_bought_record(purchases: Purchases, product: str, *, top: int, basis: s
     i = purchases.product_index(product)
     table = also_bought(purchases, product, top=top, basis=basis, min_together=min_together)
     items = [{"product": str(row.product), "name": str(row.name), "together": int(row.together),
-              "confidence": _number(row.confidence, 4), "lift": _number(row.lift, 3)}
+              "confidence": _number(row.confidence, 4), "lift": _number(row.lift, 3),
+              "above_chance": bool(row.above_chance)}
              for row in table.itertuples(index=False)]
     return {"product": str(purchases.products[i]), "name": str(purchases.names[i]), "also_bought": items}
 
@@ -479,6 +480,7 @@ def customer_records(purchases: Purchases, customers: Sequence[str], *, top: int
     for customer in customers:
         segment = segments.get(str(customer))
         records.append({"customer": str(customer), "segment": None if pd.isna(segment) else str(segment),
+                        "fallback": None if has_history(purchases, customer) else "no_product_purchases",
                         "recommendations": lists[str(customer)]})
     return records
 
@@ -520,10 +522,12 @@ def also_bought_text(record: dict[str, Any], purchases: Purchases, *, basis: str
         _text("col_together", lang): [fmt_int(item["together"], lang) for item in record["also_bought"]],
         _text("col_confidence", lang): [fmt_pct(item["confidence"], lang) for item in record["also_bought"]],
         _text("col_lift", lang): [fmt_num(item["lift"], lang, 2) for item in record["also_bought"]],
+        t("an.col_attraction", lang): [t("an.yes" if item["above_chance"] else "an.no", lang)
+                                       for item in record["also_bought"]],
     })
     table = frame.to_string(index=False)
     return lines + ["", *("  " + line for line in table.splitlines()), "",
-                    "  " + _text("also_help", lang, unit=unit)]
+                    "  " + _text("also_help", lang, unit=unit), "  " + t("an.also_order", lang)]
 
 
 def customer_text(record: dict[str, Any], purchases: Purchases, *, names: pd.Series | None,
@@ -534,10 +538,15 @@ def customer_text(record: dict[str, Any], purchases: Purchases, *, names: pd.Ser
     shown_name = f" ({name})" if isinstance(name, str) and name.strip() else ""
     segment = BY_KEY[record["segment"]].label(lang) if record["segment"] in BY_KEY else _text("no_segment", lang)
     bought = purchases.history.indptr
-    i = purchases.customer_index(customer)
+    count = 0
+    if record.get("fallback") is None:
+        i = purchases.customer_index(customer)
+        count = bought[i + 1] - bought[i]
     lines = [_text("cust_title", lang, customer=customer, name=shown_name, segment=segment),
-             "  " + (_text("cust_bought", lang, n=fmt_int(bought[i + 1] - bought[i], lang))
-                     if bought[i + 1] - bought[i] != 1 else _text("cust_bought_one", lang))]
+             "  " + (_text("cust_bought", lang, n=fmt_int(count, lang))
+                     if count != 1 else _text("cust_bought_one", lang))]
+    if record.get("fallback") is not None:
+        lines.append("  " + t("an.recommend_fallback", lang))
     if not record["recommendations"]:
         return lines + ["  " + _text("cust_none", lang)]
     for rank, item in enumerate(record["recommendations"], start=1):
@@ -567,17 +576,28 @@ def recommend_command(args: argparse.Namespace) -> int:
     purchases = build_purchases(transactions)
     for product in products:  # every id checked before any list is computed or printed
         purchases.product_index(product)
-    for customer in customers:
-        purchases.customer_index(customer)
+    segments = pd.Series(dtype=object)
+    if customers:
+        segments = segment_customers(transactions).customers["segment"].astype(str)
+        segments.index = segments.index.astype(str)
+    # A segmented customer always gets a list (their segment's when they bought no product);
+    # a customer absent from the data is reported on its own, without failing the others.
+    absent = [c for c in customers if c not in segments.index and not has_history(purchases, c)]
+    found = [c for c in customers if c not in absent]
+    for customer in absent:
+        print(f"{PROG}: {OptionError('unknown_customer', customer=customer).message(lang)}", file=sys.stderr)
+    if absent and not found and not products:
+        return EXIT_BAD_INPUT
 
     record: dict[str, Any] = {}
     if products:
         record["products"] = [also_bought_record(purchases, product, top=product_top, basis=args.basis,
                                                  min_together=min_together) for product in products]
     if customers:
-        segments = segment_customers(transactions).customers["segment"].astype(str)
-        segments.index = segments.index.astype(str)
-        record["customers"] = customer_records(purchases, customers, top=customer_top, segments=segments)
+        record["customers"] = customer_records(purchases, found, top=customer_top, segments=segments)
+    if absent:
+        record["errors"] = [{"customer": c, "error": "unknown_customer",
+                             "message": OptionError("unknown_customer", customer=c).message(lang)} for c in absent]
 
     if args.json:
         print(json.dumps(record, ensure_ascii=True, allow_nan=False))
@@ -590,6 +610,8 @@ def recommend_command(args: argparse.Namespace) -> int:
         names.index = names.index.astype(str)
     for item in record.get("customers", []):
         lines += ["", *customer_text(item, purchases, names=names, lang=lang)]
+    if absent:
+        lines += ["", t("an.unknown_customers", lang, ids=", ".join(absent))]
     print("\n".join(lines))
     return EXIT_OK
 

@@ -9,8 +9,10 @@ adjustments) are recognised by `NON_PRODUCT_RULE` and kept out of everything.
 Methods, chosen on a time hold-out of Online Retail (docs/recommendations.md,
 `metriqr.recommend_eval`):
 - per product, the also-bought list keeps pairs with at least `min_together` baskets in
-  common and ranks them by together / n_B ** ALSO_BOUGHT_BETA: confidence order, nudged
-  away from the best-sellers (the hold-out cannot tell the two apart; lift and cosine lose);
+  common; pairs bought together more often than chance (lift > 1) come first, then the
+  others (no attraction; they only fill a short list), each group ranked by
+  together / n_B ** ALSO_BOUGHT_BETA: confidence order, nudged away from the best-sellers
+  (the hold-out cannot tell the two apart; lift and cosine lose);
 - per customer, not-yet-bought products are scored by a closed-form item-to-item model
   (EASE) fitted on customer histories; each comes with the bought products it comes from.
 """
@@ -78,6 +80,7 @@ def is_non_product(codes: Iterable[object], names: Iterable[object] | None = Non
 
 MIN_TOGETHER = 3          # an also-bought pair needs this many baskets (or customers) in common
 ALSO_BOUGHT_BETA = 0.1    # rank by together / n_B ** beta: confidence, slightly less best-seller-bound
+ALSO_BOUGHT_ORDER = "above_chance_then_together_over_nb_beta"  # lift > 1 first, then together / n_B ** beta
 EASE_LAMBDA = 1000.0      # ridge of the item-to-item model (EASE): chosen on three hold-outs, see docs
 MAX_MODEL_PRODUCTS = 5000  # the per-customer model covers at most this many most-bought products
 RECENT_DAYS = 90          # "recently popular" window for the fallback, before the last sale
@@ -361,11 +364,13 @@ def also_bought_all(purchases: Purchases, *, products: Sequence[object] | None =
                     basis: str = "order", min_together: int = MIN_TOGETHER) -> pd.DataFrame:
     """Also-bought lists of many products at once (all by default): one vectorised pass.
 
-    Columns: for_product, rank (1 = first), product, name, together, confidence, lift.
-    `together` counts baskets (basis order) or customers (basis customer) with both;
-    confidence = P(B | A) = together / n_A; lift = together · N / (n_A n_B). Pairs with fewer
-    than `min_together` are never shown. Ranked by together / n_B ** ALSO_BOUGHT_BETA, ties by
-    code.
+    Columns: for_product, rank (1 = first), product, name, together, confidence, lift,
+    above_chance. `together` counts baskets (basis order) or customers (basis customer) with
+    both; confidence = P(B | A) = together / n_A; lift = together · N / (n_A n_B). Pairs with
+    fewer than `min_together` are never shown. Order (ALSO_BOUGHT_ORDER): pairs bought together
+    more often than chance (lift > 1) first, then the others (which show no attraction), each
+    group by together / n_B ** ALSO_BOUGHT_BETA, ties by code. A below-chance pair is thus never
+    put above an attraction: it only fills a list that has too few of them.
     """
     top = _check_top(top)
     if not isinstance(min_together, (int, np.integer)) or min_together < 1:
@@ -377,19 +382,21 @@ def also_bought_all(purchases: Purchases, *, products: Sequence[object] | None =
     else:
         rows_of = np.array([purchases.product_index(x) for x in products], dtype=np.int64)
         sub = together[rows_of]
-    row, rank, col, nab = _best_pairs(sub, rows_of, n ** -ALSO_BOUGHT_BETA, min_together, top)
+    row, rank, col, nab = _best_pairs(sub, rows_of, n ** -ALSO_BOUGHT_BETA, min_together, top, n=n, total=total)
     a = rows_of[row]
+    lift = nab * total / (n[a] * n[col])
     return pd.DataFrame({"for_product": purchases.products[a], "rank": rank + 1,
                          "product": purchases.products[col], "name": purchases.names[col],
                          "together": nab.astype(np.int64),
                          "confidence": nab / n[a],
-                         "lift": nab * total / (n[a] * n[col])})
+                         "lift": lift, "above_chance": nab * total > n[a] * n[col]})
 
 
 def _best_pairs(sub: sparse.csr_matrix, rows_of: np.ndarray, weight: np.ndarray, min_together: int, top: int,
-                *, chunk: int = 512) -> tuple[np.ndarray, ...]:
-    """Each row's `top` partners with at least `min_together` in common, best nab · weight first,
-    ties by column: (row of `sub`, rank from 0, column, together). Row i is product rows_of[i].
+                *, n: np.ndarray, total: int, chunk: int = 512) -> tuple[np.ndarray, ...]:
+    """Each row's `top` partners with at least `min_together` in common: above-chance pairs
+    (nab · total > n_A · n_B, i.e. lift > 1) first, then best nab · weight, ties by column:
+    (row of `sub`, rank from 0, column, together). Row i is product rows_of[i].
 
     Where few pairs qualify (most retail), the qualifying stored pairs are sorted; where most do
     (a wholesaler's customer histories: nearly every pair), chunks of dense rows are partially
@@ -399,7 +406,8 @@ def _best_pairs(sub: sparse.csr_matrix, rows_of: np.ndarray, weight: np.ndarray,
     keep = (nab >= min_together) & (col != rows_of[row])
     if np.count_nonzero(keep) <= DENSE_PAIRS * sub.shape[0]:
         row, col, nab = row[keep], col[keep], nab[keep].astype(np.float64)
-        order = np.lexsort((col, -(nab * weight[col]), row))
+        above = nab * total > n[rows_of[row]] * n[col]
+        order = np.lexsort((col, -(nab * weight[col]), ~above, row))
         row, col, nab = row[order], col[order], nab[order]
         rank = np.arange(len(row)) - np.searchsorted(row, row)
         first = rank < top
@@ -408,7 +416,9 @@ def _best_pairs(sub: sparse.csr_matrix, rows_of: np.ndarray, weight: np.ndarray,
     for lo in range(0, sub.shape[0], chunk):
         dense = sub[lo:lo + chunk].toarray().astype(np.float64)
         own = rows_of[lo:lo + chunk]
-        score = np.where(dense >= min_together, dense * weight[None, :], -np.inf)
+        above = dense * total > n[own][:, None] * n[None, :]
+        # the tier first: above-chance pairs outrank any other (scores are at most `total`)
+        score = np.where(dense >= min_together, dense * weight[None, :] + above * (total + 1.0), -np.inf)
         score[np.arange(len(own)), own] = -np.inf
         best = _top_k(score, top)
         r, k = np.nonzero(np.isfinite(np.take_along_axis(score, best, axis=1)))
@@ -418,7 +428,7 @@ def _best_pairs(sub: sparse.csr_matrix, rows_of: np.ndarray, weight: np.ndarray,
 
 def also_bought(purchases: Purchases, product: object, *, top: int = 5, basis: str = "order",
                 min_together: int = MIN_TOGETHER) -> pd.DataFrame:
-    """The products most bought with `product`: product, name, together, confidence, lift."""
+    """The products most bought with `product`: product, name, together, confidence, lift, above_chance."""
     table = also_bought_all(purchases, products=[product], top=top, basis=basis, min_together=min_together)
     return table.drop(columns=["for_product", "rank"]).reset_index(drop=True)
 
@@ -504,6 +514,13 @@ def _fallback_popularity(purchases: Purchases, rows: np.ndarray,
     return which + 1, np.vstack(vectors)
 
 
+def has_history(purchases: Purchases, customer: object) -> bool:
+    """True when the customer bought at least one product (non-product lines do not count)."""
+    customer = str(customer)
+    i = int(np.searchsorted(purchases.customers, customer))
+    return i < len(purchases.customers) and purchases.customers[i] == customer
+
+
 def recommend_for_customers(purchases: Purchases, customers: Sequence[object] | None = None, *, top: int = 10,
                             segments: pd.Series | None = None, explain: bool = True,
                             chunk: int = 512) -> pd.DataFrame:
@@ -514,11 +531,22 @@ def recommend_for_customers(purchases: Purchases, customers: Sequence[object] | 
     the customer's history come first; when the history gives fewer than `top`, the list is
     completed with what the customer's segment (`segments`: customer → segment key) bought
     most in the last RECENT_DAYS days, or the whole base's when no segment is given.
+    A customer of `segments` without any product purchase (only fees or adjustments before
+    the date, say) gets that popularity list alone; only a customer in neither is an error.
     Chunks run on two threads: the sparse product and the partial sort release the GIL.
     """
     top = _check_top(top)
-    rows = np.arange(len(purchases.customers)) if customers is None else \
-        np.array([purchases.customer_index(x) for x in customers], dtype=np.int64)
+    if customers is None:
+        rows, absent = np.arange(len(purchases.customers)), []
+    else:
+        wanted = [str(x) for x in customers]
+        found = pd.Index(purchases.customers).get_indexer(wanted) if len(wanted) else np.zeros(0, np.int64)
+        absent = [c for c, i in zip(wanted, found) if i < 0]
+        segmented = set() if segments is None else set(pd.Index(segments.index).astype(str))
+        for customer in absent:
+            if customer not in segmented:
+                raise OptionError("unknown_customer", customer=customer)
+        rows = found[found >= 0].astype(np.int64)
     which, popular = _fallback_popularity(purchases, rows, segments)
     purchases.model  # fitted here, not by two threads at once
 
@@ -530,11 +558,38 @@ def recommend_for_customers(purchases: Purchases, customers: Sequence[object] | 
         parts = list(pool.map(run, range(0, len(rows), chunk)))
     row, rank, prod, score, because = (np.concatenate(x) for x in zip(*parts)) if parts else \
         ((np.zeros(0, np.int64),) * 3 + (np.zeros(0), np.zeros((0, BECAUSE), np.int64)))
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "customer": purchases.customers[row], "rank": rank,  # object arrays of str: no '<U' copies
         "product": purchases.products[prod], "name": purchases.names[prod],
         "score": np.maximum(score, 0.0), "because": _code_lists(purchases.products, because),
         "source": np.where(score > 0, "history", "popular")})
+    if not absent:
+        return table
+    extra = _segment_fallback(purchases, absent, segments, top)
+    table = pd.concat([table, extra], ignore_index=True)
+    position = {c: i for i, c in enumerate(dict.fromkeys(wanted))}  # the order asked for
+    order = np.lexsort((table["rank"].to_numpy(), table["customer"].astype(str).map(position).to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def _segment_fallback(purchases: Purchases, absent: list[str], segments: pd.Series, top: int) -> pd.DataFrame:
+    """Customers with no product purchase: their segment's recent best-sellers (one list per segment)."""
+    seg = pd.Series(segments).astype(str)
+    seg.index = seg.index.astype(str)
+    keys = seg.reindex(absent).to_numpy()
+    overall = recent_popularity(purchases) + 1e-6 * recent_popularity(purchases, days=10**6)
+    all_seg = seg.reindex(purchases.customers.astype(str)).fillna("").to_numpy()
+    lists = {}
+    for key in dict.fromkeys(keys):  # at most ten segments
+        vector = recent_popularity(purchases, customers=np.flatnonzero(all_seg == key)) + 1e-3 * overall
+        lists[key] = _top_k(vector[None, :], min(top, len(vector)))[0]
+    customer = np.repeat(np.asarray(absent, dtype=object), [len(lists[k]) for k in keys])
+    prod = np.concatenate([lists[k] for k in keys]).astype(np.int64)
+    rank = np.concatenate([np.arange(1, len(lists[k]) + 1) for k in keys])
+    return pd.DataFrame({"customer": customer, "rank": rank, "product": purchases.products[prod],
+                         "name": purchases.names[prod], "score": np.zeros(len(prod)),
+                         "because": _code_lists(purchases.products, np.full((len(prod), BECAUSE), -1)),
+                         "source": np.full(len(prod), "popular", dtype=object)})
 
 
 def _recommend_chunk(purchases: Purchases, part: np.ndarray, popular: np.ndarray, which: np.ndarray,

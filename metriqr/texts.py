@@ -710,6 +710,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "Ordem da lista: primeiro os produtos comprados junto mais do que o acaso (lift acima de 1), pela pontuação juntos ÷ (compras do produto)^0,1; depois, se faltar, os comprados junto tanto quanto o acaso ou menos (lift até 1), que não indicam atração.",
         "en": "List order: first the products bought together more often than chance (lift above 1), by the score together ÷ (the product's purchases)^0.1; then, if the list is short, those bought together as often as chance or less (lift up to 1), which show no attraction."},
     "an.col_attraction": {"pt": "Acima do acaso", "en": "Above chance"},
+    "an.yes": {"pt": "sim", "en": "yes"},
+    "an.no": {"pt": "não", "en": "no"},
 
     # --- command line and speed (issue 11) ---
     "_section.3": {"pt": "", "en": ""},

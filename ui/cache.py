@@ -16,7 +16,7 @@ from metriqr.aggregates import Ledger, build_ledger, customer_names
 from metriqr.cleaning import CleaningReport
 from metriqr.columns import customer_column_note, detect_columns
 from metriqr.migration import Migration, migration_chain
-from metriqr.recommend import (Purchases, also_bought, build_purchases, buy_again, catalogue,
+from metriqr.recommend import (Purchases, also_bought, build_purchases, buy_again, catalogue, has_history,
                                recommend_for_customer, segment_products, segment_recommendations, with_reason_names)
 from metriqr.recommend_eval import evaluate
 from metriqr.pipeline import Dataset, clean_raw
@@ -157,6 +157,9 @@ def _recommendation(digest: str, name: str, sheet_name: str | None, fixes: Overr
     if what == "customer":
         (customer,) = args
         recs = recommend_for_customer(purchases, customer, top=10, segments=segments)
+        if not has_history(purchases, customer):  # segmented, but no product line: the segment's list only
+            return with_reason_names(purchases, recs), buy_again(purchases, purchases.customers[0]).head(0), \
+                segments.get(customer)
         return with_reason_names(purchases, recs), buy_again(purchases, customer), segments.get(customer)
     if what == "segment":
         (segment,) = args
