@@ -312,8 +312,8 @@ def test_rerun_without_changes_does_not_recompute(monkeypatch):
     at = _app()
     at.switch_page("app_pages/segmentacao.py").run()
     calls = []
-    original = ui.cache.segment_customers
-    monkeypatch.setattr(ui.cache, "segment_customers", lambda *a, **k: calls.append(k) or original(*a, **k))
+    original = ui.cache.segment_ledger  # the page segments the cached ledger
+    monkeypatch.setattr(ui.cache, "segment_ledger", lambda *a, **k: calls.append(k) or original(*a, **k))
     at.run()
     assert calls == []  # same data, same options: served from the cache
     at.selectbox(key="window").set_value("12").run()
