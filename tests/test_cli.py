@@ -588,12 +588,12 @@ def baskets_run(baskets_csv: Path) -> dict:
 def test_recommend_product_hand_computed(baskets_csv: Path, baskets_run: dict) -> None:
     assert set(baskets_run) == {"products", "customers"}
     assert baskets_run["products"] == [{"product": "CAF01", "name": "Café", "also_bought": [
-        {"product": "PQ02", "name": "Pão de queijo", "together": 4, "confidence": 0.8, "lift": 1.44},
-        {"product": "QM03", "name": "Queijo minas", "together": 2, "confidence": 0.4, "lift": 1.2}]}]
+        {"product": "PQ02", "name": "Pão de queijo", "together": 4, "confidence": 0.8, "lift": 1.44, "above_chance": True},
+        {"product": "QM03", "name": "Queijo minas", "together": 2, "confidence": 0.4, "lift": 1.2, "above_chance": True}]}]
     # the default minimum of 3 orders in common drops the pair seen twice; only products asked → one key
     default = run_json("recommend", baskets_csv, "--product", "CAF01")
     assert default == {"products": [{"product": "CAF01", "name": "Café", "also_bought": [
-        {"product": "PQ02", "name": "Pão de queijo", "together": 4, "confidence": 0.8, "lift": 1.44}]}]}
+        {"product": "PQ02", "name": "Pão de queijo", "together": 4, "confidence": 0.8, "lift": 1.44, "above_chance": True}]}]}
 
 
 def test_recommend_customer_not_yet_bought_with_reasons(baskets_run: dict) -> None:
