@@ -47,7 +47,7 @@ with st.sidebar:
     st.caption(t("app.source", current))
     if access is not None:
         st.text(t(f"ws.badge_{access.role}", current))
-        st.caption(t("ws.sidebar_stored", current))
+        st.caption(t("ws.sidebar_stored" if access.can_write else "ws.sidebar_shared", current))
         st.button(t("ws.leave", current), on_click=leave, key="ws_leave")
     else:
         badge = "app.demo_badge" if source.is_demo else "app.upload_badge"

@@ -62,8 +62,12 @@ with error_boundary():
     st.subheader(t("seg.share_chart", L))
     st.plotly_chart(segment_treemap(summary, L), config={"displayModeBar": False})
     st.subheader(t("seg.table", L))
-    st.table(summary_table(seg, L, basis=basis).set_index(t("col.segment", L)))
-    workspace.segmentation_panel(seg)  # in a workspace: change since the last saved run, save this one
+    table = summary_table(seg, L, basis=basis).set_index(t("col.segment", L))
+    change = workspace.change_since_saved(seg)  # in a workspace: each segment's change since the last saved run
+    if change is not None:
+        table[change.name] = change.to_numpy()
+    st.table(table)
+    workspace.save_run_button(seg)
 
     with st.expander(t("seg.how", L)):
         st.markdown(t("seg.how_text", L))

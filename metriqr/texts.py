@@ -771,11 +771,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "migui.mode_runs": {"pt": "Segmentações salvas", "en": "Saved segmentations"},
     "cust.previous_segment": {"pt": "Segmento anterior (salvo)", "en": "Previous segment (saved)"},
     "cust.segment_since": {"pt": "Neste segmento desde", "en": "In this segment since"},
-    "ws.change_title": {"pt": "Mudança desde a segmentação salva nº {run} ({date})",
-                        "en": "Change since saved segmentation #{run} ({date})"},
-    "ws.col_before": {"pt": "Clientes antes", "en": "Customers before"},
-    "ws.col_now": {"pt": "Clientes agora", "en": "Customers now"},
-    "ws.col_change": {"pt": "Variação", "en": "Change"},
+    "ws.col_change_since": {"pt": "Variação desde nº {run} ({date})", "en": "Change since #{run} ({date})"},
     "ws.no_runs_yet": {"pt": "Salve esta segmentação para, nas próximas, ver o que mudou em cada segmento e há quanto "
                              "tempo cada cliente está onde está.",
                        "en": "Save this segmentation so that later ones show what changed in each segment and how long "
@@ -787,6 +783,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                "exactly as they are now."},
     "ws.run_saved": {"pt": "Segmentação salva (nº {run}, referência {date}).",
                      "en": "Segmentation saved (#{run}, reference date {date})."},
+    "ws.sidebar_shared": {"pt": "Visão compartilhada, somente leitura.", "en": "Shared view, read-only."},
     "ws.sidebar_stored": {"pt": "Histórico guardado neste servidor (veja Dados para compartilhar ou apagar).",
                           "en": "History stored on this server (see Data to share or delete)."},
     "cli.ingest_done": {
@@ -848,7 +845,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "ws.leave": {"pt": "Sair do espaço de trabalho", "en": "Leave the workspace"},
     "ws.lines": {"pt": "Linhas guardadas", "en": "Lines stored"},
     "ws.customers": {"pt": "Clientes", "en": "Customers"},
-    "ws.span": {"pt": "Histórico", "en": "History"},
+    "ws.first_sale": {"pt": "Primeira venda", "en": "First sale"},
+    "ws.last_sale": {"pt": "Última venda", "en": "Last sale"},
     "ws.read_only": {"pt": "Visão somente leitura, compartilhada pelo dono deste espaço de trabalho.",
                      "en": "Read-only view, shared by the owner of this workspace."},
     "ws.masked": {"pt": "Nomes e contatos dos clientes estão ocultos nesta visão: só os códigos aparecem.",
