@@ -71,12 +71,16 @@ with error_boundary():
         if also.empty:
             st.info(t("rec.none_also", L, n=fmt_int(min_together, L)))
         else:
-            shown = also.assign(confidence=also["confidence"].map(lambda v: fmt_pct(v, L)),
+            shown = also.assign(rank=range(1, len(also) + 1),
+                                confidence=also["confidence"].map(lambda v: fmt_pct(v, L)),
                                 lift=also["lift"].map(lambda v: fmt_num(v, L, 2)),
-                                together=also["together"].map(lambda v: fmt_int(v, L)))
-            st.dataframe(table(shown, {"name": "rec.col_product", "product": "rec.col_code",
+                                together=also["together"].map(lambda v: fmt_int(v, L)),
+                                above_chance=also["above_chance"].map(lambda v: t("an.yes" if v else "an.no", L)))
+            st.dataframe(table(shown, {"rank": "rec.col_rank", "name": "rec.col_product", "product": "rec.col_code",
                                        "together": "rec.col_together", "confidence": "rec.col_confidence",
-                                       "lift": "rec.col_lift"}), hide_index=True, width="stretch")
+                                       "lift": "rec.col_lift", "above_chance": "an.col_attraction"}),
+                         hide_index=True, width="stretch")
+            st.caption(t("an.also_order", L))
             st.plotly_chart(also_bought_bars(also, L), config={"displayModeBar": False})
         st.caption(t("rec.metrics_help", L))
 

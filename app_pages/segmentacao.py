@@ -53,6 +53,8 @@ with error_boundary():
     k3.metric(t("seg.revenue", L), money(seg.revenue, L, basis))
     st.caption(t("seg.period_line", L, first=fmt_date(seg.first_date, L), last=fmt_date(seg.last_date, L),
                  as_of=fmt_date(seg.as_of, L)))
+    if seg.mostly_one_occasion:
+        st.warning(t("an.one_occasion_warning", L, share=fmt_pct(seg.one_occasion_share, L)))
 
     st.subheader(t("seg.share_chart", L))
     st.plotly_chart(segment_treemap(summary, L), config={"displayModeBar": False})

@@ -314,8 +314,8 @@ def test_rerun_without_changes_does_not_recompute(monkeypatch):
     at.switch_page("app_pages/segmentacao.py").run()
     warm.done.wait(120)  # the server's warm-up thread has finished its own segmentations
     calls = []
-    original = ui.cache.segment_customers
-    monkeypatch.setattr(ui.cache, "segment_customers", lambda *a, **k: calls.append(k) or original(*a, **k))
+    original = ui.cache.segment_ledger  # the page segments the cached ledger
+    monkeypatch.setattr(ui.cache, "segment_ledger", lambda *a, **k: calls.append(k) or original(*a, **k))
     at.run()
     assert calls == []  # same data, same options: served from the cache
     at.selectbox(key="window").set_value("12").run()
@@ -576,7 +576,7 @@ def test_the_server_warms_the_demo_once_in_the_background(monkeypatch):
     def not_again(*args, **kwargs):
         raise AssertionError("computed again: the warm-up's result was not in the cache")
 
-    for name in ("clean_raw", "segment_customers", "build_history"):
+    for name in ("clean_raw", "segment_ledger", "build_ledger"):
         monkeypatch.setattr(cache, name, not_again)
     import metriqr.recommend
 
