@@ -116,11 +116,22 @@ def test_a_new_file_clears_the_previous_one_and_says_what_is_being_done(server, 
     page = _open(browser, f"{server}/dados")
     mapping = page.locator("[data-testid='stSelectbox']")
     assert mapping.count() >= 10  # the demo file's column mapping
+    # Watch the page while the file is read: each time a step's text is on screen, note what else is.
+    page.evaluate("""() => {
+        window.__steps = [];
+        new MutationObserver(() => {
+            const text = document.body.innerText;
+            const step = ['Lendo “grande.csv”', 'Conferindo e limpando'].find(s => text.includes(s));
+            if (step) window.__steps.push({step, selects: document.querySelectorAll('[data-testid=stSelectbox]').length,
+                                           metrics: document.querySelectorAll('[data-testid=stMetric]').length});
+        }).observe(document.body, {childList: true, subtree: true, characterData: true});
+    }""")
     page.locator("input[type=file]").set_input_files(str(upload))
-    page.get_by_text("Lendo “grande.csv”").first.wait_for(timeout=60_000)
-    # while it is read, the demo file's mapping and figures are gone (not left greyed on screen)
-    assert mapping.count() == 0 and page.locator("[data-testid='stMetric']").count() == 0
     page.get_by_text("Sua planilha: grande.csv").first.wait_for(timeout=120_000)
     settle(page, timeout_ms=120_000)
+    steps = page.evaluate("window.__steps")
+    assert any(s["step"].startswith("Lendo") for s in steps), steps  # what is being done is said
+    # while it is read, the demo file's mapping and figures are gone (not left greyed on screen)
+    assert all(s["selects"] == 0 and s["metrics"] == 0 for s in steps), steps
     assert page.get_by_text("Linhas lidas").first.is_visible()
     page.close()
