@@ -4,9 +4,11 @@ from __future__ import annotations
 import streamlit as st
 
 from metriqr.texts import LANGS, t
+from ui import warm
 from ui.state import current_source, lang, take_upload
 
 st.set_page_config(page_title="MetriQR", page_icon="📊", layout="wide")
+warm.start()  # once per server process: heavy imports and the demo's results, in the background
 
 # Language: the URL's ?lang= decides on arrival, the sidebar switch afterwards; the URL follows.
 if "lang" not in st.session_state:

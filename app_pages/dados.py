@@ -8,7 +8,7 @@ from metriqr.charts import monthly_bars
 from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
 from metriqr.texts import fmt_date, fmt_int, t
 from ui import cache
-from ui.state import current_source, error_boundary, lang, reset_to_demo, upload_key
+from ui.state import current_data, current_source, error_boundary, lang, reset_to_demo, upload_key
 
 L = lang()
 NOT_USED = "\u2014"  # the "not used" option; shown translated
@@ -46,7 +46,7 @@ else:
 
 with error_boundary():
     with st.spinner(t("data.reading", L)):
-        raw = cache.raw_table(source)
+        raw = cache.raw_table(current_data())
     if raw.sheets and len(raw.sheets) > 1:
         chosen = st.selectbox(t("data.sheet", L), raw.sheets, index=raw.sheets.index(raw.sheet))
         if chosen != raw.sheet:
@@ -57,10 +57,10 @@ with error_boundary():
     st.subheader(t("data.mapping", L))
     st.caption(t("data.mapping_help", L))
     headers = [str(h) for h in raw.frame.columns]
-    proposed = merge_mapping(cache.detected_mapping(source), st.session_state.get("overrides"), headers)
+    proposed = merge_mapping(cache.detected_mapping(current_data()), st.session_state.get("overrides"), headers)
     render_mapping(proposed, headers, source.digest)
     with st.spinner(t("data.cleaning", L)):
-        view = cache.data_view(source)
+        view = cache.data_view(current_data())
     report = view.report
 
     st.subheader(t("data.report", L))

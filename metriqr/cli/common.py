@@ -61,12 +61,21 @@ def lang_parent() -> argparse.ArgumentParser:
 def data_parent() -> argparse.ArgumentParser:
     """How to read the transaction table: shared by every subcommand that reads data."""
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("data", metavar="DATA", help="transaction table: .xlsx (.xls, .ods), .csv/.txt or .parquet, optionally .gz")
+    parent.add_argument("data", metavar="DATA", nargs="?",
+                        help="transaction table: .xlsx (.xls, .ods), .csv/.txt or .parquet, optionally .gz")
+    parent.add_argument("--workspace", metavar="PATH",
+                        help="analyse the stored history of a workspace (see `ingest`) in place of DATA")
     parent.add_argument("--sheet", metavar="NAME", help="worksheet of a workbook (default: the first one holding a table)")
     parent.add_argument("--column", metavar="ROLE=HEADER", action="append", default=[],
                         help=f"use column HEADER for ROLE, overriding detection; repeatable; "
                              f"roles: {', '.join(ROLES)}")
     return parent
+
+
+def check_data(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """DATA or --workspace, exactly one: part of the command's shape, so a usage error (status 2)."""
+    if (args.data is None) == (args.workspace is None):
+        parser.error(text("data_or_workspace", args.lang))
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
@@ -120,7 +129,7 @@ def method_option(value: str) -> str:
     return value
 
 
-def output_option(path: Path | None, *, suffixes: Sequence[str], data: str) -> Path | None:
+def output_option(path: Path | None, *, suffixes: Sequence[str], data: str | None) -> Path | None:
     """Refuse an output path before the analysis runs rather than after."""
     if path is None:
         return None
@@ -133,18 +142,24 @@ def output_option(path: Path | None, *, suffixes: Sequence[str], data: str) -> P
         raise OptionError("output_folder_readonly", name=str(path), folder=str(folder))
     if path.is_dir():
         raise OptionError("output_is_folder", name=str(path))
-    if Path(data).exists() and path.exists() and path.samefile(data):
+    if data and Path(data).exists() and path.exists() and path.samefile(data):
         raise OptionError("output_is_input", name=str(path))
     return path
 
 
 # --- data in, results out --------------------------------------------------------------
 
-def load_data(data: str, *, sheet: str | None, columns: Sequence[str]) -> Dataset:
-    """Read and clean DATA; options are checked before the (possibly long) read."""
+def load_data(data: str | None, *, sheet: str | None, columns: Sequence[str],
+              workspace: str | None = None) -> Dataset:
+    """Read and clean DATA, or take a workspace's stored history; options are checked before the
+    (possibly long) read."""
     from metriqr import pipeline
     from metriqr.columns import parse_column_options
 
+    if workspace is not None:
+        from metriqr.workspace import open_workspace, stored_dataset
+
+        return stored_dataset(open_workspace(workspace))
     overrides = parse_column_options(columns)
     path = Path(data)
     if not path.exists():

@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from metriqr.cli.common import add_json, count_option, data_parent, date_option, lang_parent, load_data, print_json, text
+from metriqr.cli.common import (add_json, check_data, count_option, data_parent, date_option, lang_parent, load_data,
+                                print_json, text)
 
 NAME = "evaluate"
 DEFAULT_K = 10
@@ -26,6 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--k", metavar="N", default=str(DEFAULT_K),
                         help="recommendations per customer (default: %(default)s)")
     add_json(parser)
+    parser.set_defaults(check=lambda args: check_data(parser, args))
     return parser
 
 
@@ -36,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     cutoff = date_option(args.cutoff)
     k = count_option(args.k, default=DEFAULT_K, key="bad_top")
-    dataset = load_data(args.data, sheet=args.sheet, columns=args.column)
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace)
     record = evaluation_record(evaluate(dataset.cleaned.transactions, cutoff=cutoff, k=k))
     if args.json:
         print_json(record)

@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from metriqr.cli.common import (BASES, MIN_TOGETHER, add_json, choice_option, count_option, data_parent,
+from metriqr.cli.common import (BASES, MIN_TOGETHER, add_json, check_data, choice_option, count_option, data_parent,
                                 lang_parent, load_data, print_json, text)
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def _need_target(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Something to recommend for is part of the command's shape: a usage error (status 2) without it."""
+    check_data(parser, args)
     if not args.product and not args.customer:
         parser.error(text("rec_need_target", args.lang))
 
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     customer_top = count_option(args.top, default=CUSTOMER_TOP, key="bad_top")
     min_together = count_option(args.min_together, default=MIN_TOGETHER, key="bad_min_together")
     basis = choice_option(args.basis, BASES, key="bad_basis")
-    dataset = load_data(args.data, sheet=args.sheet, columns=args.column)
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace)
     transactions = dataset.cleaned.transactions
     purchases = build_purchases(transactions)
     for product in products:  # every id checked before any list is computed or printed

@@ -8,12 +8,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from metriqr.cli.common import (CUSTOMER_FORMATS, REPORT_FORMATS, add_json, add_method, count_option, data_parent,
-                                date_option, lang_parent, load_data, method_option, output_option, print_json,
-                                table_file, text, write_output)
+from metriqr.cli.common import (CUSTOMER_FORMATS, REPORT_FORMATS, add_json, add_method, check_data, count_option,
+                                data_parent, date_option, lang_parent, load_data, method_option, output_option,
+                                print_json, table_file, text, write_output)
 from metriqr.errors import OptionError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from metriqr.pipeline import Dataset
     from metriqr.segmentation import Segmentation
 
@@ -34,6 +36,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="write one row per customer (.csv: comma, point decimal, UTF-8; or .xlsx)")
     parser.add_argument("--report-out", metavar="FILE.xlsx", type=Path,
                         help="write the workbook: a summary sheet and one sheet per segment")
+    parser.add_argument("--save", action="store_true",
+                        help="with --workspace: store this segmentation as a run (see `runs`, `migrate --from-run`)")
+    parser.set_defaults(check=lambda args: check_data(parser, args))
     return parser
 
 
@@ -54,32 +59,49 @@ def run(args: argparse.Namespace) -> int:
     if customers_out is not None and report_out is not None and customers_out.resolve() == report_out.resolve():
         raise OptionError("output_same", name=str(report_out))
 
-    dataset = load_data(args.data, sheet=args.sheet, columns=args.column)
+    if args.save and args.workspace is None:
+        raise OptionError("save_needs_workspace")
+
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace)
     transactions = dataset.cleaned.transactions
     segmentation = segment_customers(transactions, as_of=as_of, window_days=window_days, method=method)
     basis = dataset.cleaned.report.monetary_basis
+    tenure = None
+    if args.workspace is not None:  # each customer's previous segment and since when, across saved runs
+        from metriqr import workspace as store
+
+        workspace = store.open_workspace(args.workspace)
+        tenure = store.segment_tenure(store.all_run_segments(workspace), segmentation.customers["segment"],
+                                      segmentation.as_of)
     outputs: list[tuple[Path, bytes]] = []  # all built before any is written: no half-updated set
     if customers_out is not None:
-        outputs.append((customers_out, customers_file(segmentation, path=customers_out)))
+        outputs.append((customers_out, customers_file(segmentation, path=customers_out, tenure=tenure)))
     if report_out is not None:
         names = customer_names(transactions)  # as the app's download: names help campaigns
         outputs.append((report_out, to_xlsx_bytes(workbook_sheets(segmentation, lang, basis=basis, names=names))))
     for path, content in outputs:
         write_output(path, content)
+    run_id = store.save_run(workspace, segmentation) if args.save else None
 
     if args.json:
-        print_json(segmentation_record(segmentation, dataset.cleaned.report, lang=lang))
+        record = segmentation_record(segmentation, dataset.cleaned.report, lang=lang)
+        print_json(record if run_id is None else {**record, "run": run_id})
     else:
         print(segmentation_text(segmentation, dataset, lang=lang))
     return 0
 
 
-def customers_file(segmentation: Segmentation, *, path: Path) -> bytes:
-    """The per-customer list for other programs: contract columns, money to the cent, CSV or XLSX by suffix."""
+def customers_file(segmentation: Segmentation, *, path: Path, tenure: pd.DataFrame | None = None) -> bytes:
+    """The per-customer list for other programs: contract columns, money to the cent, CSV or XLSX by suffix;
+    from a workspace also `previous_segment` and `segment_since` (YYYY-MM-DD)."""
     from metriqr.report import customers_export
 
     frame = customers_export(segmentation)
     frame["monetary"] = frame["monetary"].round(2) + 0.0  # no 0.30000000000000004, no -0.0
+    if tenure is not None:
+        rows = tenure.loc[frame["customer"].to_numpy()]
+        frame["previous_segment"] = rows["previous_segment"].to_numpy()
+        frame["segment_since"] = rows["segment_since"].dt.strftime("%Y-%m-%d").to_numpy()
     return table_file(frame, path=path, sheet="customers")
 
 
