@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from metriqr.columns import ColumnMapping
 from metriqr.errors import ColumnError
@@ -79,12 +81,46 @@ def _text(series: pd.Series, factor: tuple[np.ndarray, object] | None = None) ->
             series = series.astype("Int64")
             factor = None
     codes, uniques = factor if factor is not None else pd.factorize(series)
-    tidy = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
-    tidy = tidy.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-    tidy = tidy.mask(tidy == "").astype(object)
-    # tidying can merge two raw values ("17850", " 17850") or blank one: number them again
-    merged, distinct = pd.factorize(tidy, sort=True)
-    return pd.Categorical.from_codes(np.append(merged, -1)[codes], categories=pd.Index(distinct, dtype=object))
+    # The distinct values are tidied and sorted in Arrow: no Python string per value (issue 11).
+    tidy = pc.utf8_trim_whitespace(_arrow_strings(uniques))
+    tidy = pc.replace_substring_regex(tidy, r"^(\d+)\.0$", r"\1")
+    tidy = pc.if_else(pc.equal(tidy, ""), pa.scalar(None, pa.string()), tidy)
+    # tidying can merge two raw values ("17850", " 17850") or blank one: number them again, in the
+    # order of the sorted distinct values (Arrow compares UTF-8 bytes, which is Python's code point order)
+    distinct = pc.unique(tidy.drop_null())
+    distinct = distinct.take(pc.array_sort_indices(distinct))
+    merged = pc.index_in(tidy, value_set=distinct).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    categories = pd.Index(distinct.to_numpy(zero_copy_only=False), dtype=object)
+    return pd.Categorical.from_codes(np.append(merged, -1)[codes], categories=categories)
+
+
+def _arrow_strings(uniques: object) -> pa.Array:
+    """A factorize's distinct values as one Arrow string array (zero-copy when they are Arrow strings)."""
+    values = getattr(uniques, "array", uniques)
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        values = pd.Series(np.asarray(values, dtype=object), dtype=object).astype("string[pyarrow]").array
+    array = pa.array(values)
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return array if array.type == pa.string() else array.cast(pa.string())
+
+
+def _typed(series: pd.Series) -> bool:
+    """A column the file itself typed as numbers, booleans or dates (Parquet, workbooks): it holds no text."""
+    return isinstance(series.dtype, np.dtype) and series.dtype.kind in "iufbM"
+
+
+def _value_codes(series: pd.Series) -> np.ndarray:
+    """Integers equal exactly where the values are equal, for the duplicate check: a numeric or
+    datetime column's own bits (with every NaN alike and -0.0 as 0.0), anything else factorized."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return series.to_numpy().astype(np.int64)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy(dtype=np.float64) + 0.0  # -0.0 + 0.0 is 0.0
+        return np.where(np.isnan(values), np.nan, values).view(np.int64)
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        return series.to_numpy().view(np.int64)  # NaT is one value
+    return pd.factorize(series)[0]
 
 
 def _row_keys(columns: Iterable[np.ndarray]) -> np.ndarray:
@@ -108,8 +144,36 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 def _matches(values: pd.Categorical, pattern: re.Pattern) -> np.ndarray:
     """Rows whose text matches, testing each distinct value once."""
-    hit = pd.Series(values.categories, dtype="string").str.match(pattern).fillna(False).to_numpy(dtype=bool)
-    return np.append(hit, False)[values.codes]
+    return np.append(_match_texts(values.categories, pattern), False)[values.codes]
+
+
+def _match_rows(values: pd.Series, pattern: re.Pattern) -> np.ndarray:
+    """Rows whose text (as read) matches, testing each distinct value once."""
+    codes, uniques = pd.factorize(values.astype("string"))
+    return np.append(_match_texts(uniques, pattern), False)[codes]
+
+
+_PRINTABLE_ASCII = r"^[\x20-\x7e]*$"
+
+
+def _match_texts(texts: object, pattern: re.Pattern) -> np.ndarray:
+    """`pattern.match` of each text. Printable-ASCII texts (nearly all ids) go through Arrow's RE2, which
+    reads these patterns on them exactly as Python's `re` does (no newline, no Unicode space or letter
+    to tell apart); any other text, or a pattern RE2 does not accept, through Python's `re`."""
+    array = _arrow_strings(texts)
+    hit = np.zeros(len(array), dtype=bool)
+    plain = pc.match_substring_regex(array, _PRINTABLE_ASCII).fill_null(False).to_numpy(zero_copy_only=False)
+    regex = ("(?i)" if pattern.flags & re.IGNORECASE else "") + f"^(?:{pattern.pattern})"
+    try:
+        found = pc.match_substring_regex(array.filter(pa.array(plain)), regex)
+        hit[plain] = found.fill_null(False).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:  # a construct RE2 lacks: Python for every text
+        plain[:] = False
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        others = array.take(pa.array(rest)).to_pylist()
+        hit[rest] = [text is not None and pattern.match(text) is not None for text in others]
+    return hit
 
 
 def _examples(values: pd.Series, lines: np.ndarray, mask: np.ndarray) -> tuple[str, ...]:
@@ -151,11 +215,13 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     customer_total = _matches(customer, _TOTAL_LINE)
     suspect = np.flatnonzero(customer_total | (customer.codes == -1) | dates.isna().to_numpy())
     total = customer_total.copy()
-    label = pd.Series(np.where(customer_total, np.asarray(customer, dtype=object), None), index=frame.index)
+    label = pd.Series(None, index=frame.index, dtype=object)
+    if customer_total.any():  # rarely: no million-row copy of the ids as Python strings otherwise
+        label[customer_total] = np.asarray(customer[customer_total], dtype=object)
     for role in ("order", "date", "product", "product_name", "customer_name"):
-        if role in col and len(suspect):
+        if role in col and len(suspect) and not _typed(col[role]):  # a number or a date is no label
             values = col[role].iloc[suspect]
-            hit = suspect[values.astype("string").str.match(_TOTAL_LINE).fillna(False).to_numpy(dtype=bool)]
+            hit = suspect[_match_rows(values, _TOTAL_LINE)]
             label.iloc[hit[~total[hit]]] = values.loc[frame.index[hit[~total[hit]]]].to_numpy(dtype=object)
             total[hit] = True
     exclude("total_line", total, label)
@@ -178,7 +244,7 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
         # Identical rows always get identical reasons above, so duplicates over the whole
         # frame are exactly the duplicates among the rows still in use.
         ids = {mapping[role] for role in TEXT_ROLES if role in mapping}  # kept: their categoricals reuse them
-        keys = _row_keys(factor(header)[0] if header in ids else pd.factorize(frame[header])[0]
+        keys = _row_keys(factor(header)[0] if header in ids else _value_codes(frame[header])
                          for header in frame.columns)
         exclude("duplicate", pd.Series(keys).duplicated(keep="first").to_numpy(), col["order"])
     exclude("zero_amount", amount == 0, shown_amount)

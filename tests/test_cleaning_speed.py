@@ -1,0 +1,92 @@
+"""The faster identifier tidying and duplicate keys of metriqr.cleaning (issue 11) give the same answers
+as the straightforward pandas versions they replaced, on any text, numbers and dates."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metriqr.cleaning import _match_texts, _text, _value_codes
+
+IDS = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list(" \t\u00a0 0123456789.aAbBçÇãé-_/")), max_size=8),
+                st.sampled_from(["17850", "17850.0", " 17850", "0.0", "", "   ", "Ação", "ação", "B", "b"]))
+
+
+def reference_text(series: pd.Series) -> pd.Categorical:
+    """The pandas version: strip, `N.0` → `N`, blank → missing, categories the sorted distinct values."""
+    if pd.api.types.is_float_dtype(series):
+        whole = series.dropna()
+        if (whole == np.floor(whole)).all():
+            series = series.astype("Int64")
+    codes, uniques = pd.factorize(series)
+    tidy = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
+    tidy = tidy.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    tidy = tidy.mask(tidy == "").astype(object)
+    merged, distinct = pd.factorize(tidy, sort=True)
+    return pd.Categorical.from_codes(np.append(merged, -1)[codes], categories=pd.Index(distinct, dtype=object))
+
+
+def same(a: pd.Categorical, b: pd.Categorical) -> bool:
+    return list(a.categories) == list(b.categories) and a.categories.dtype == b.categories.dtype \
+        and np.array_equal(a.codes, b.codes)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(IDS, max_size=30), st.sampled_from(["object", "string"]))
+def test_tidy_ids_as_before_on_any_text(values: list[str | None], dtype: str) -> None:
+    series = pd.Series(values, dtype=dtype)
+    assert same(_text(series), reference_text(series))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-10**6, 10**6).map(float),
+                          st.floats(-1e6, 1e6, allow_nan=False)), max_size=30))
+def test_tidy_numeric_ids_as_before(values: list[float | None]) -> None:
+    series = pd.Series(values, dtype="float64")
+    assert same(_text(series), reference_text(series))
+    integers = pd.Series([int(v) for v in values if v is not None and v == int(v)], dtype="int64")
+    assert same(_text(integers), reference_text(integers))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from([0.0, -0.0, 1.5, 2.0, float("nan"), 1e300])), max_size=20))
+def test_duplicate_keys_of_numbers_are_equal_exactly_where_the_values_are(values: list[float | None]) -> None:
+    assert_same_partition(pd.Series(values, dtype="float64"))
+
+
+def assert_same_partition(series: pd.Series) -> None:
+    """Two rows get the same key exactly when pd.factorize gives them the same code (missing alike)."""
+    codes, factorized = _value_codes(series), pd.factorize(series)[0]
+    equal = codes[:, None] == codes[None, :]
+    assert np.array_equal(equal, factorized[:, None] == factorized[None, :])
+
+
+def test_duplicate_keys_of_dates_integers_and_text() -> None:
+    assert_same_partition(pd.Series(pd.to_datetime(["2024-01-01 10:00", None, "2024-01-01 10:00", "2024-01-02 00:00"])))
+    assert_same_partition(pd.Series([3, -1, 3, 2**40, -1], dtype="int64"))
+    assert_same_partition(pd.Series([True, False, True]))
+    assert_same_partition(pd.Series(["a", None, "a", "b", None], dtype=object))
+
+
+PATTERN_TEXTS = st.one_of(
+    st.text(alphabet=st.sampled_from(list("TOTALtotalSUBsub-GERALgeral soma SOMA 0123456789.,:=R$()\t\n\u00a0ãÃçÇ"
+                                          "consumidor final guest N/A n/a -0 nullNone cancelado CANCELADO estornado")),
+            max_size=24),
+    st.sampled_from(["Total", "TOTAL GERAL: 1.234,56", "Subtotal da página", "Total Express Ltda", "Soma Engenharia",
+                     "  total  ", "total\n", "TOTAL\u00a0GERAL", "Consumidor Final", "consumidor  final", "NÃO IDENTIFICADO",
+                     "nao identificado", "000", "---", "n/a", "N/A ", "Cancelado", "pedido cancelado", "\u212aelvin"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PATTERN_TEXTS, max_size=12))
+def test_label_patterns_match_as_pythons_re(texts: list[str]) -> None:
+    from metriqr import cleaning
+
+    patterns = [value for value in vars(cleaning).values() if isinstance(value, re.Pattern)]
+    assert {cleaning._TOTAL_LINE, cleaning._NO_CUSTOMER, cleaning._CANCELLED} <= set(patterns)
+    for pattern in patterns:
+        expected = [pattern.match(text) is not None for text in texts]
+        assert list(_match_texts(pd.Index(texts, dtype=object), pattern)) == expected, pattern.pattern
