@@ -75,15 +75,15 @@ def _text(series: pd.Series, factor: tuple[np.ndarray, object] | None = None) ->
     every later group-by works on the integer codes. `factor` is the column's pd.factorize when
     already made (the duplicate check makes it too).
     """
-    if pd.api.types.is_float_dtype(series):
-        whole = series.dropna()
-        if (whole == np.floor(whole)).all():
-            series = series.astype("Int64")
-            factor = None
     codes, uniques = factor if factor is not None else pd.factorize(series)
+    if pd.api.types.is_float_dtype(series):
+        values = np.asarray(uniques, dtype=np.float64)  # the distinct values: NaN is left out by factorize
+        if (values == np.floor(values)).all():
+            uniques = pd.array(values).astype("Int64")
     # The distinct values are tidied and sorted in Arrow: no Python string per value (issue 11).
     tidy = pc.utf8_trim_whitespace(_arrow_strings(uniques))
-    tidy = pc.replace_substring_regex(tidy, r"^(\d+)\.0$", r"\1")
+    if pc.any(pc.ends_with(tidy, ".0")).as_py():
+        tidy = pc.replace_substring_regex(tidy, r"^(\d+)\.0$", r"\1")
     tidy = pc.if_else(pc.equal(tidy, ""), pa.scalar(None, pa.string()), tidy)
     # tidying can merge two raw values ("17850", " 17850") or blank one: number them again, in the
     # order of the sorted distinct values (Arrow compares UTF-8 bytes, which is Python's code point order)
@@ -97,9 +97,12 @@ def _text(series: pd.Series, factor: tuple[np.ndarray, object] | None = None) ->
 def _arrow_strings(uniques: object) -> pa.Array:
     """A factorize's distinct values as one Arrow string array (zero-copy when they are Arrow strings)."""
     values = getattr(uniques, "array", uniques)
-    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
-        values = pd.Series(np.asarray(values, dtype=object), dtype=object).astype("string[pyarrow]").array
-    array = pa.array(values)
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        array = pa.array(values)
+    elif pd.api.types.is_integer_dtype(values.dtype):  # Arrow writes whole numbers as str() does
+        array = pa.array(np.asarray(values, dtype=getattr(values.dtype, "numpy_dtype", values.dtype))).cast(pa.string())
+    else:
+        array = pa.array(pd.Series(np.asarray(values, dtype=object), dtype=object).astype("string[pyarrow]").array)
     array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     return array if array.type == pa.string() else array.cast(pa.string())
 

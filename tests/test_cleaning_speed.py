@@ -90,3 +90,11 @@ def test_label_patterns_match_as_pythons_re(texts: list[str]) -> None:
     for pattern in patterns:
         expected = [pattern.match(text) is not None for text in texts]
         assert list(_match_texts(pd.Index(texts, dtype=object), pattern)) == expected, pattern.pattern
+
+
+def test_tidy_numeric_id_columns_of_every_type() -> None:
+    for series in (pd.Series([0.0, -0.0, np.nan, 17850.0, 3.0]), pd.Series([1.5, np.nan, 2.0, -0.0]),
+                   pd.Series([2**63 + 5, 1, 2**63 + 5], dtype="uint64"), pd.Series([5, None, -3], dtype="Int64"),
+                   pd.Series([-7, 0, 12], dtype="int32"), pd.Series([True, False, True]),
+                   pd.Series([np.nan, np.nan]), pd.Series([], dtype="float64")):
+        assert same(_text(series), reference_text(series)), series.dtype
