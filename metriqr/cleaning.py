@@ -247,9 +247,15 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
         # Identical rows always get identical reasons above, so duplicates over the whole
         # frame are exactly the duplicates among the rows still in use.
         ids = {mapping[role] for role in TEXT_ROLES if role in mapping}  # kept: their categoricals reuse them
-        keys = _row_keys(factor(header)[0] if header in ids else _value_codes(frame[header])
+        # Two identical rows share their order (and product): only rows whose order/product pair repeats
+        # are compared column by column (a few percent of a real export).
+        pair = [factor(mapping[role])[0] for role in ("order", "product") if role in mapping]
+        candidates = np.flatnonzero(pd.Series(_row_keys(iter(pair))).duplicated(keep=False).to_numpy())
+        keys = _row_keys(factor(header)[0][candidates] if header in ids else _value_codes(frame[header].iloc[candidates])
                          for header in frame.columns)
-        exclude("duplicate", pd.Series(keys).duplicated(keep="first").to_numpy(), col["order"])
+        duplicate = np.zeros(n, dtype=bool)
+        duplicate[candidates] = pd.Series(keys).duplicated(keep="first").to_numpy()
+        exclude("duplicate", duplicate, col["order"])
     exclude("zero_amount", amount == 0, shown_amount)
 
     used = reason == -1

@@ -98,3 +98,20 @@ def test_tidy_numeric_id_columns_of_every_type() -> None:
                    pd.Series([-7, 0, 12], dtype="int32"), pd.Series([True, False, True]),
                    pd.Series([np.nan, np.nan]), pd.Series([], dtype="float64")):
         assert same(_text(series), reference_text(series)), series.dtype
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["P1", "P2", "P3"]), st.sampled_from(["C1", "C2"]),
+                          st.sampled_from(["A", "B", " A"]), st.sampled_from(["01/02/2025", "02/02/2025"]),
+                          st.sampled_from(["10,00", "12,50"])), min_size=1, max_size=25),
+       st.booleans())
+def test_exact_duplicate_lines_are_found_as_pandas_finds_them(rows: list[tuple[str, ...]], with_product: bool) -> None:
+    from metriqr.pipeline import clean_raw
+    from metriqr.reading import read_table
+
+    header = "Pedido;Cliente;Produto;Data;Valor" if with_product else "Pedido;Cliente;Obs;Data;Valor"
+    text = "\n".join([header, *(";".join(row) for row in rows)]) + "\n"
+    raw = read_table(text.encode(), name="vendas.csv")
+    expected = int(raw.frame.duplicated().sum())
+    report = clean_raw(raw).cleaned.report
+    assert report.excluded.get("duplicate", 0) == expected
