@@ -7,7 +7,7 @@ import streamlit as st
 from metriqr.charts import monthly_bars
 from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
 from metriqr.texts import fmt_date, fmt_int, t
-from ui import cache
+from ui import cache, workspace
 from ui.state import current_data, current_source, error_boundary, lang, reset_to_demo, upload_key
 
 L = lang()
@@ -34,6 +34,11 @@ def render_mapping(mapping: dict[str, str], headers: list[str], digest: str) -> 
 
 
 st.title(t("data.title", L))
+access = workspace.current_access()
+if access is not None:  # a workspace's Dados: what is stored, adding sales, links, erasure
+    workspace.workspace_page(access)
+    st.stop()
+workspace.show_notice()  # e.g. "workspace deleted"
 st.write(t("data.intro", L))
 
 st.file_uploader(t("data.upload", L), key=upload_key(), help=t("data.upload_help", L),
@@ -91,6 +96,9 @@ with error_boundary():
     st.markdown(f"**{t('data.monthly_title', L)}**", help=t("data.monthly_help", L))
     st.plotly_chart(monthly_bars(view.monthly, L), config={"displayModeBar": False})
     st.page_link("app_pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")
+
+    if not source.is_demo:
+        workspace.save_offer(cache.dataset(current_data()), name=source.name)
 
     st.subheader(t("data.preview", L))
     st.caption(t("data.header_found", L, line=raw.header_row + 1))

@@ -11,7 +11,7 @@ from metriqr.report import customer_rows, display_customers, localise_customers
 from metriqr.scoring import METHODS
 from metriqr.segments import SEGMENT_KEYS, source_label
 from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
-from ui import cache
+from ui import cache, workspace
 from ui import state
 from ui.state import error_boundary, lang, page_header
 
@@ -31,9 +31,11 @@ with error_boundary():
     low = pd.Timestamp(view.first).normalize() + pd.Timedelta(days=1)
     high = pd.Timestamp(view.last).normalize() + pd.Timedelta(days=1)
 
+    runs = workspace.saved_runs()
+    modes = state.MODES if runs is None or len(runs) < 2 else (*state.MODES, "runs")
     c1, c2, c3 = st.columns([2, 2, 3])
-    mode = c1.radio(t("migui.mode", L), state.MODES, key="mig_mode", horizontal=True,
-                    index=state.MODES.index(state.param("mode")),
+    mode = c1.radio(t("migui.mode", L), modes, key="mig_mode", horizontal=True,
+                    index=state.index_of(modes, state.param("mode")),
                     format_func=lambda m: t(f"migui.mode_{m}", L))
     cadence = c2.selectbox(t("migui.cadence", L), CADENCES, key="mig_cadence",
                            index=CADENCES.index(state.param("cadence")),
@@ -60,25 +62,30 @@ with error_boundary():
                                 max_value=high.date(), format=date_format, key=f"mig_to_{source.digest[:12]}")
         dates = [pd.Timestamp(date_from), pd.Timestamp(date_to)]
         state.set_params(**{"from": date_from, "to": date_to})
+    elif mode == "runs":
+        chain = [workspace.saved_migration(runs)]
+        names = cache.names(data)
     else:
         periods = st.slider(t("migui.periods", L), min_value=1, max_value=12, key="mig_periods",
                             value=state.param("periods"))
         dates = snapshot_dates(cache.history(data), cadence=cadence, periods=periods)
         state.set_params(periods=periods)
-    thresholds = st.radio(t("migui.thresholds", L), state.THRESHOLDS, horizontal=True, key="mig_thresholds",
-                          index=state.THRESHOLDS.index(state.param("thresholds")),
-                          format_func=lambda o: t(f"migui.thresholds_{o}", L))
-    state.set_params(mode=mode, cadence=cadence, thresholds=thresholds)
-
-    with st.spinner(t("migui.computing", L)):
-        chain, names = cache.migration(data, dates, method=method, thresholds=thresholds)
+    if mode != "runs":
+        thresholds = st.radio(t("migui.thresholds", L), state.THRESHOLDS, horizontal=True, key="mig_thresholds",
+                              index=state.THRESHOLDS.index(state.param("thresholds")),
+                              format_func=lambda o: t(f"migui.thresholds_{o}", L))
+        state.set_params(thresholds=thresholds)
+        with st.spinner(t("migui.computing", L)):
+            chain, names = cache.migration(data, dates, method=method, thresholds=thresholds)
+    state.set_params(mode=mode, cadence=cadence)
     dates = [chain[0].date_from] + [m.date_to for m in chain]
 
     st.subheader(t("migui.sankey", L))
     st.plotly_chart(migration_sankey([m.flows() for m in chain], dates, L), config={"displayModeBar": False})
     st.caption(t("migui.sankey_legend", L))
-    baseline = {"first": dates[0], "last": dates[-1]}.get(thresholds)
-    st.caption(t(f"migui.rule_{thresholds}", L, date=fmt_date(baseline, L)))
+    if mode != "runs":
+        baseline = {"first": dates[0], "last": dates[-1]}.get(thresholds)
+        st.caption(t(f"migui.rule_{thresholds}", L, date=fmt_date(baseline, L)))
 
     step = len(chain) - 1
     if len(chain) > 1:
@@ -147,3 +154,5 @@ with error_boundary():
         d2.download_button(t("seg.download_xlsx", L), lambda: to_xlsx_bytes({label(flow_to): localise_customers(listing, L)}),
                            file_name=f"{stem}.xlsx", key="mig_dl_xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    workspace.sizes_over_time(chain)

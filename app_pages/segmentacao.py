@@ -12,7 +12,7 @@ from metriqr.scoring import METHODS
 from metriqr.segmentation import segment_summary
 from metriqr.segments import BY_KEY, SEGMENT_KEYS, SEGMENTS, TIER_ADVICE, TIER_LABEL, TIERS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
-from ui import cache
+from ui import cache, workspace
 from ui import state
 from ui.state import error_boundary, lang, page_header
 
@@ -60,7 +60,12 @@ with error_boundary():
     st.subheader(t("seg.share_chart", L))
     st.plotly_chart(segment_treemap(summary, L), config={"displayModeBar": False})
     st.subheader(t("seg.table", L))
-    st.table(summary_table(seg, L, basis=basis).set_index(t("col.segment", L)))
+    table = summary_table(seg, L, basis=basis).set_index(t("col.segment", L))
+    change = workspace.change_since_saved(seg)  # in a workspace: each segment's change since the last saved run
+    if change is not None:
+        table[change.name] = change.to_numpy()
+    st.table(table)
+    workspace.save_run_button(seg)
 
     with st.expander(t("seg.how", L)):
         st.markdown(t("seg.how_text", L))
@@ -94,7 +99,7 @@ with error_boundary():
                           index=SEGMENT_KEYS.index(state.param("seg")),
                           format_func=lambda k: f"{BY_KEY[k].label(L)} ({fmt_int(summary.loc[k, 'customers'], L)})")
     state.set_params(seg=chosen)
-    listing = customers_export(seg, segment=chosen, names=names)
+    listing = workspace.with_tenure(customers_export(seg, segment=chosen, names=names), seg)
     if listing.empty:
         st.info(t("seg.empty_segment", L))
     else:

@@ -733,6 +733,36 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- workspaces (issue 14) ---
     "_section.6": {"pt": "", "en": ""},
+    "ws.sizes_title": {"pt": "Tamanho dos segmentos ao longo do tempo", "en": "Segment sizes over time"},
+    "ws.sizes_axis": {"pt": "Clientes", "en": "Customers"},
+    "ws.sizes_runs": {"pt": "Uma coluna por segmentação salva neste espaço de trabalho.",
+                      "en": "One column per segmentation saved in this workspace."},
+    "ws.sizes_snapshots": {"pt": "Uma coluna por data comparada acima. Num espaço de trabalho, as segmentações salvas "
+                                 "aparecem aqui.",
+                           "en": "One column per date compared above. In a workspace, the saved segmentations show here."},
+    "ws.run_label": {"pt": "nº {run} · {date} · {method}", "en": "#{run} · {date} · {method}"},
+    "ws.run_from": {"pt": "Segmentação salva inicial", "en": "Earlier saved segmentation"},
+    "ws.run_to": {"pt": "Segmentação salva final", "en": "Later saved segmentation"},
+    "ws.runs_rule": {"pt": "Compara as segmentações exatamente como foram salvas, cada uma com os seus próprios limites.",
+                     "en": "Compares the segmentations exactly as they were saved, each with its own thresholds."},
+    "migui.mode_runs": {"pt": "Segmentações salvas", "en": "Saved segmentations"},
+    "cust.previous_segment": {"pt": "Segmento anterior (salvo)", "en": "Previous segment (saved)"},
+    "cust.segment_since": {"pt": "Neste segmento desde", "en": "In this segment since"},
+    "ws.col_change_since": {"pt": "Variação desde nº {run} ({date})", "en": "Change since #{run} ({date})"},
+    "ws.no_runs_yet": {"pt": "Salve esta segmentação para, nas próximas, ver o que mudou em cada segmento e há quanto "
+                             "tempo cada cliente está onde está.",
+                       "en": "Save this segmentation so that later ones show what changed in each segment and how long "
+                             "each customer has been where they are."},
+    "ws.save_run": {"pt": "Salvar esta segmentação", "en": "Save this segmentation"},
+    "ws.save_run_help": {"pt": "Guarda a data de referência, o método, a janela, os limites e o segmento de cada cliente, "
+                               "exatamente como estão agora.",
+                         "en": "Stores the reference date, method, window, thresholds and every customer's segment, "
+                               "exactly as they are now."},
+    "ws.run_saved": {"pt": "Segmentação salva (nº {run}, referência {date}).",
+                     "en": "Segmentation saved (#{run}, reference date {date})."},
+    "ws.sidebar_shared": {"pt": "Visão compartilhada, somente leitura.", "en": "Shared view, read-only."},
+    "ws.sidebar_stored": {"pt": "Histórico guardado neste servidor (veja Dados para compartilhar ou apagar).",
+                          "en": "History stored on this server (see Data to share or delete)."},
     "cli.ingest_done": {
         "pt": "{name}: {read} linhas lidas, {excluded} excluídas; cobre {first} a {last}.\n"
               "{added} linhas adicionadas, {replaced} substituídas, {unchanged} mantidas.\n"
@@ -792,7 +822,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "ws.leave": {"pt": "Sair do espaço de trabalho", "en": "Leave the workspace"},
     "ws.lines": {"pt": "Linhas guardadas", "en": "Lines stored"},
     "ws.customers": {"pt": "Clientes", "en": "Customers"},
-    "ws.span": {"pt": "Histórico", "en": "History"},
+    "ws.first_sale": {"pt": "Primeira venda", "en": "First sale"},
+    "ws.last_sale": {"pt": "Última venda", "en": "Last sale"},
     "ws.read_only": {"pt": "Visão somente leitura, compartilhada pelo dono deste espaço de trabalho.",
                      "en": "Read-only view, shared by the owner of this workspace."},
     "ws.masked": {"pt": "Nomes e contatos dos clientes estão ocultos nesta visão: só os códigos aparecem.",

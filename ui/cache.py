@@ -53,6 +53,8 @@ def detected_mapping(data: DataKey) -> dict[str, str]:
 @st.cache_resource(max_entries=4, show_spinner=False, hash_funcs=HASH)
 def dataset(data: DataKey) -> Dataset:
     """The cleaned dataset, shared by every page (pages never modify it: tests/test_app.py checks)."""
+    if data.source.stored is not None:  # a workspace: its stored history, already cleaned
+        return data.source.stored()
     return clean_raw(raw_table(data), dict(data.fixes))
 
 
@@ -70,8 +72,8 @@ def data_view(data: DataKey) -> DataView:
     """What the Dados page shows, and the period every page needs: small, so reruns are instant."""
     ds = dataset(data)
     tx = ds.cleaned.transactions
-    return DataView(ds.mapping, ds.cleaned.report, ds.raw.frame.head(20), tx["date"].min(), tx["date"].max(),
-                    monthly_activity(tx))
+    preview = ds.raw.frame.head(20) if ds.raw is not None else tx.head(20)
+    return DataView(ds.mapping, ds.cleaned.report, preview, tx["date"].min(), tx["date"].max(), monthly_activity(tx))
 
 
 # --- segments -----------------------------------------------------------------------------

@@ -41,10 +41,12 @@ class Source:
     bytes; nothing in `ui.cache` changes.
     """
 
-    kind: str                     # "demo" | "upload" | …
+    kind: str                     # "demo" | "upload" | "workspace"
     name: str
     digest: str                   # identity of the content (sha256 of the bytes, or a stored version's id)
     load: Callable[[], bytes] = field(repr=False, compare=False)
+    # A source with no file behind it (a workspace's stored history) hands over its cleaned dataset.
+    stored: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -88,7 +90,8 @@ def sample_source() -> Source:
 
 
 def current_source() -> Source:
-    return st.session_state.get("source") or sample_source()
+    """The workspace the session's link opened, else the session's upload, else the demo."""
+    return st.session_state.get("ws_source") or st.session_state.get("source") or sample_source()
 
 
 def current_data() -> DataKey:
@@ -146,6 +149,7 @@ def lang() -> str:
 
 WINDOWS = {"all": None, "3": 91, "6": 182, "12": 365, "24": 730}   # months of history → days
 MODES = ("dates", "cadence")
+ALL_MODES = (*MODES, "runs")  # "runs": two saved segmentations, in a workspace with two or more
 THRESHOLDS = ("first", "last", "each")
 REC_TABS = ("product", "customer", "segment", "quality")
 BASES = ("order", "customer")   # metriqr.recommend.BASES (checked by a test), not imported: scipy is slow to load
@@ -204,7 +208,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     # Segmentação
     Param("seg", "choice", _choice(*SEGMENT_KEYS), "champions"),
     # Migração
-    Param("mode", "choice", _choice(*MODES), "dates"),
+    Param("mode", "choice", _choice(*ALL_MODES), "dates"),
     Param("cadence", "choice", _choice(*CADENCES), "monthly"),
     Param("periods", "int", _int_between(1, 12), 3),
     Param("thresholds", "choice", _choice(*THRESHOLDS), "first"),

@@ -14,11 +14,13 @@ import streamlit as st
 
 from metriqr import workspace as store
 from metriqr.texts import fmt_date, fmt_int, t
-from ui.state import error_boundary, lang
+from ui.state import Source, error_boundary, lang
 
 WS_PARAM = "ws"
 TOKEN_KEY = "ws_token"
 NOTICE_KEY = "ws_notice"
+ACCESS_KEY = "ws_access"
+SOURCE_KEY = "ws_source"
 
 
 def active_access() -> store.Access | None:
@@ -26,23 +28,41 @@ def active_access() -> store.Access | None:
     "not found", shows nothing of any workspace, and offers to start over."""
     token = st.query_params.get(WS_PARAM) or st.session_state.get(TOKEN_KEY)
     if not token:
+        for key in (ACCESS_KEY, SOURCE_KEY):
+            st.session_state.pop(key, None)
         return None
     try:
         access = store.resolve(token)
     except store.WorkspaceError as error:
-        st.session_state.pop(TOKEN_KEY, None)
+        leave()
         st.error(error.message(lang()))
         st.button(t("ws.start_over", lang()), on_click=leave)
         st.stop()
     st.session_state[TOKEN_KEY] = token
     st.query_params[WS_PARAM] = token
+    st.session_state[ACCESS_KEY] = access
+    st.session_state[SOURCE_KEY] = _source(access)
     return access
+
+
+def current_access() -> store.Access | None:
+    """This run's workspace access (set by app.py through `active_access`)."""
+    return st.session_state.get(ACCESS_KEY)
+
+
+def _source(access: store.Access) -> Source:
+    """The workspace as the analysis's data source: its identity changes with every write (version),
+    so no cache ever serves an older history, and with the masking of the link."""
+    workspace, mask = access.workspace, access.mask
+    digest = f"{workspace.id}:{store.version(workspace)}:{int(mask)}"
+    return Source(kind="workspace", name=t("ws.title", lang()), digest=digest, load=lambda: b"",
+                  stored=lambda: store.stored_dataset(workspace, mask=mask))
 
 
 def leave() -> None:
     """Back to uploads and the demo: nothing of the workspace stays in this session."""
-    st.session_state.pop(TOKEN_KEY, None)
-    st.session_state.pop(NOTICE_KEY, None)
+    for key in (TOKEN_KEY, NOTICE_KEY, ACCESS_KEY, SOURCE_KEY):
+        st.session_state.pop(key, None)
     if WS_PARAM in st.query_params:
         del st.query_params[WS_PARAM]
 
@@ -57,7 +77,8 @@ def link(token: str, page: str = "segmentacao") -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
-def _notice() -> None:
+def show_notice() -> None:
+    """A message left by the previous run (saved, added, deleted…), shown once."""
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         kind, text = notice
@@ -96,14 +117,14 @@ def workspace_page(access: store.Access) -> None:
     """What Dados shows in a workspace: what is stored, feeding it, links and erasure (owner only)."""
     L = lang()
     workspace = access.workspace
-    _notice()
+    show_notice()
     st.subheader(t("ws.title", L))
     info = store.history_info(workspace)
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("ws.lines", L), fmt_int(info["lines"], L))
     c2.metric(t("ws.customers", L), fmt_int(info["customers"], L))
-    c3.metric(t("ws.span", L), f"{fmt_date(info['first'], L)} – {fmt_date(info['last'], L)}"
-              if info["first"] is not None else "–")
+    c3.metric(t("ws.first_sale", L), fmt_date(info["first"], L) if info["first"] is not None else "–")
+    c4.metric(t("ws.last_sale", L), fmt_date(info["last"], L) if info["last"] is not None else "–")
     if not access.can_write:
         st.info(t("ws.read_only", L))
         if access.mask:
@@ -204,6 +225,100 @@ def _erase_section(workspace: store.Workspace) -> None:
         st.rerun()
 
 
-def deleted_notice() -> None:
-    """After a deletion the session is back on the demo: say the workspace is gone."""
-    _notice()
+
+
+# --- Segmentação and Migração inside a workspace ------------------------------------------------
+
+def saved_runs() -> pd.DataFrame | None:
+    """The workspace's saved runs (oldest first), or None outside a workspace."""
+    access = current_access()
+    return None if access is None else store.list_runs(access.workspace)
+
+
+def change_since_saved(seg) -> pd.Series | None:
+    """Each segment's change in customers since the last saved run before this reference date, in
+    rank order (a column for the segment table), or None outside a workspace or without such a run."""
+    from metriqr.segments import SEGMENTS
+
+    access = current_access()
+    if access is None:
+        return None
+    runs = store.list_runs(access.workspace)
+    earlier = runs[runs["as_of"] < seg.as_of]
+    if earlier.empty:
+        return None
+    last = earlier.iloc[-1]
+    before = store.run_customers(access.workspace, int(last["run"]))["segment"].value_counts()
+    now = seg.customers["segment"].astype(str).value_counts()
+    L = lang()
+    return pd.Series([f"{int(now.get(s.key, 0)) - int(before.get(s.key, 0)):+d}" for s in SEGMENTS],
+                     name=t("ws.col_change_since", L, run=int(last["run"]), date=fmt_date(last["as_of"], L)))
+
+
+def save_run_button(seg) -> None:
+    """The owner saves what they see; a first save is explained."""
+    access = current_access()
+    if access is None:
+        return
+    L = lang()
+    show_notice()
+    if store.list_runs(access.workspace).empty:
+        st.caption(t("ws.no_runs_yet", L))
+    if access.can_write and st.button(t("ws.save_run", L), icon=":material/bookmark_add:",
+                                      help=t("ws.save_run_help", L)):
+        with error_boundary():
+            run = store.save_run(access.workspace, seg)
+        st.session_state[NOTICE_KEY] = ("success", t("ws.run_saved", L, run=run, date=fmt_date(seg.as_of, L)))
+        st.rerun()
+
+
+def with_tenure(listing: pd.DataFrame, seg) -> pd.DataFrame:
+    """A customer list with each customer's previous segment and since when they are in this one
+    (across the workspace's saved runs); unchanged outside a workspace."""
+    access = current_access()
+    if access is None or listing.empty:
+        return listing
+    tenure = store.segment_tenure(store.all_run_segments(access.workspace), seg.customers["segment"], seg.as_of)
+    rows = tenure.loc[listing["customer"].to_numpy()]
+    out = listing.copy()
+    out["previous_segment"] = rows["previous_segment"].to_numpy()
+    out["segment_since"] = rows["segment_since"].dt.date.to_numpy()
+    return out
+
+
+def saved_migration(runs: pd.DataFrame):
+    """Migração between two saved runs, picked by the user: the segmentations exactly as saved."""
+    from metriqr.migration import compare_segmentations
+
+    L = lang()
+    access = current_access()
+    labels = {int(r.run): t("ws.run_label", L, run=int(r.run), date=fmt_date(r.as_of, L), method=t(f"seg.method_{r.method}", L))
+              for r in runs.itertuples()}
+    ids = list(labels)
+    c1, c2 = st.columns(2)
+    first = c1.selectbox(t("ws.run_from", L), ids[:-1], index=len(ids) - 2, format_func=labels.get, key="mig_run_from")
+    later = [i for i in ids if runs.set_index("run").at[i, "as_of"] > runs.set_index("run").at[first, "as_of"]]
+    second = c2.selectbox(t("ws.run_to", L), later, index=len(later) - 1, format_func=labels.get, key="mig_run_to")
+    st.caption(t("ws.runs_rule", L))
+    return compare_segmentations(store.saved_segmentation(access.workspace, first),
+                                 store.saved_segmentation(access.workspace, second))
+
+
+def sizes_over_time(chain) -> None:
+    """Segment sizes across the saved runs (two or more), else across the page's snapshots."""
+    from metriqr.charts import segment_sizes_area
+
+    L = lang()
+    access = current_access()
+    saved = store.all_run_segments(access.workspace) if access is not None else None
+    if saved is not None and saved["run"].nunique() >= 2:
+        sizes = saved.groupby(["as_of", "segment"]).size().unstack(fill_value=0)
+        caption = t("ws.sizes_runs", L)
+    else:
+        snapshots = [chain[0].before] + [m.after for m in chain]
+        sizes = pd.DataFrame([s.customers["segment"].astype(str).value_counts() for s in snapshots],
+                             index=[s.as_of for s in snapshots]).fillna(0)
+        caption = t("ws.sizes_snapshots", L)
+    st.subheader(t("ws.sizes_title", L))
+    st.plotly_chart(segment_sizes_area(sizes, L), config={"displayModeBar": False})
+    st.caption(caption)
