@@ -562,7 +562,18 @@ class Runner:
         return self.available[module]
 
     def measure(self, stage: Stage, source_path: Path, runs: int, profile_dir: Path | None,
-                label: str) -> dict:
+                label: str, *, partner: Stage | None = None) -> dict | tuple[dict, dict]:
+        """`runs` runs of a stage and its medians. With a `partner` (a whole process compared with this
+        one), the two alternate run by run, so that both meet the same load: (ours, partner's)."""
+        if partner is not None:
+            results, others = [], []
+            for run in range(runs):
+                for stage_, bucket in ((stage, results), (partner, others)):
+                    m = self.cli(stage_, source_path)
+                    bucket.append(m)
+                    self.log(f"  {label:>8} {stage_.key:<22} run {run + 1}/{runs}: "
+                             + (f"{m.seconds:.3f} s, peak {_mb(m.peak_rss)}" if m.error is None else f"FAILED {m.error}"))
+            return self._profile(stage, source_path, summarise(results), profile_dir, label), summarise(others)
         results: list[Measurement] = []
         for run in range(runs):
             if stage.group in ("cli", "startup"):
@@ -574,7 +585,10 @@ class Runner:
                      + (f"{m.seconds:.3f} s, peak {_mb(m.peak_rss)}" if m.error is None else f"FAILED {m.error}"))
             if m.error is not None:
                 break  # a timeout or crash will repeat: do not spend the budget again
-        record = summarise(results)
+        return self._profile(stage, source_path, summarise(results), profile_dir, label)
+
+    def _profile(self, stage: Stage, source_path: Path, record: dict, profile_dir: Path | None, label: str) -> dict:
+        """One more run under pyinstrument when --profile asks for this stage; its text file in the record."""
         profiled = profile_dir is not None and (self.args.profile == "all" or stage.key in self.args.profile.split(","))
         if profiled and stage.group != "anchor" and record.get("median_s") is not None:
             target = profile_dir / f"{label}-{stage.key}.txt"
@@ -882,6 +896,12 @@ def main(argv: list[str] | None = None) -> int:
                     block["skipped"][key] = f"{stage.module} does not import in {args.python}: {why}"
                     continue
             runs = (args.anchor_runs or args.runs) if stage.group == "anchor" else args.runs
+            if key == "plain_segment_parquet" and key in block["stages"]:
+                continue  # measured beside the `segment` command
+            if key == "cli_segment_parquet" and wanted("plain_segment_parquet"):
+                block["stages"][key], block["stages"]["plain_segment_parquet"] = runner.measure(
+                    stage, sources[stage.source], runs, profile_dir, label, partner=STAGES["plain_segment_parquet"])
+                continue
             block["stages"][key] = runner.measure(stage, sources[stage.source], runs, profile_dir, label)
         block["ratios"] = ratios(block["stages"])
         if args.json_out:  # keep what is done so far even if a later size fails

@@ -19,11 +19,14 @@ def test_whole_process_rows_help_and_the_plain_pandas_script(tmp_path, capsys):
     """`--help` is timed once, the plain script beside the `segment` command on the same Parquet file,
     with CPU seconds, and the issue-11 targets read them."""
     out = tmp_path / "results.json"
-    code = bench_run.main(["--sizes", "2000", "--runs", "1", "--stages",
+    code = bench_run.main(["--sizes", "2000", "--runs", "2", "--stages",
                            "cli_help,cli_segment_parquet,plain_segment_parquet", "--data-dir", str(tmp_path / "data"),
-                           "--json-out", str(out), "--python", sys.executable, "--quiet", "--no-workbooks"])
+                           "--json-out", str(out), "--python", sys.executable, "--no-workbooks"])
     assert code == 0
-    printed = capsys.readouterr().out
+    printed, progress = capsys.readouterr()
+    # the command and the plain script alternate run by run, so both meet the same load
+    order = [line.split()[1] for line in progress.splitlines() if "segment_parquet" in line and " run " in line]
+    assert order == ["cli_segment_parquet", "plain_segment_parquet"] * 2
     assert "== start-up" in printed and "CPU (user + system)" in printed
     results = json.loads(out.read_text())
     help_ = results["startup"]["cli_help"]
