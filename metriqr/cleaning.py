@@ -147,36 +147,8 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 def _matches(values: pd.Categorical, pattern: re.Pattern) -> np.ndarray:
     """Rows whose text matches, testing each distinct value once."""
-    return np.append(_match_texts(values.categories, pattern), False)[values.codes]
-
-
-def _match_rows(values: pd.Series, pattern: re.Pattern) -> np.ndarray:
-    """Rows whose text (as read) matches, testing each distinct value once."""
-    codes, uniques = pd.factorize(values.astype("string"))
-    return np.append(_match_texts(uniques, pattern), False)[codes]
-
-
-_PRINTABLE_ASCII = r"^[\x20-\x7e]*$"
-
-
-def _match_texts(texts: object, pattern: re.Pattern) -> np.ndarray:
-    """`pattern.match` of each text. Printable-ASCII texts (nearly all ids) go through Arrow's RE2, which
-    reads these patterns on them exactly as Python's `re` does (no newline, no Unicode space or letter
-    to tell apart); any other text, or a pattern RE2 does not accept, through Python's `re`."""
-    array = _arrow_strings(texts)
-    hit = np.zeros(len(array), dtype=bool)
-    plain = pc.match_substring_regex(array, _PRINTABLE_ASCII).fill_null(False).to_numpy(zero_copy_only=False)
-    regex = ("(?i)" if pattern.flags & re.IGNORECASE else "") + f"^(?:{pattern.pattern})"
-    try:
-        found = pc.match_substring_regex(array.filter(pa.array(plain)), regex)
-        hit[plain] = found.fill_null(False).to_numpy(zero_copy_only=False)
-    except pa.ArrowInvalid:  # a construct RE2 lacks: Python for every text
-        plain[:] = False
-    rest = np.flatnonzero(~plain)
-    if len(rest):
-        others = array.take(pa.array(rest)).to_pylist()
-        hit[rest] = [text is not None and pattern.match(text) is not None for text in others]
-    return hit
+    hit = pd.Series(values.categories, dtype="string").str.match(pattern).fillna(False).to_numpy(dtype=bool)
+    return np.append(hit, False)[values.codes]
 
 
 def _examples(values: pd.Series, lines: np.ndarray, mask: np.ndarray) -> tuple[str, ...]:
@@ -224,7 +196,7 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     for role in ("order", "date", "product", "product_name", "customer_name"):
         if role in col and len(suspect) and not _typed(col[role]):  # a number or a date is no label
             values = col[role].iloc[suspect]
-            hit = suspect[_match_rows(values, _TOTAL_LINE)]
+            hit = suspect[values.astype("string").str.match(_TOTAL_LINE).fillna(False).to_numpy(dtype=bool)]
             label.iloc[hit[~total[hit]]] = values.loc[frame.index[hit[~total[hit]]]].to_numpy(dtype=object)
             total[hit] = True
     exclude("total_line", total, label)
@@ -246,7 +218,7 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     if "order" in col:
         # Identical rows always get identical reasons above, so duplicates over the whole
         # frame are exactly the duplicates among the rows still in use.
-        ids = {mapping[role] for role in TEXT_ROLES if role in mapping}  # kept: their categoricals reuse them
+        ids = {mapping[role] for role in TEXT_ROLES if role in mapping} | set(factors)  # factorized already
         # Two identical rows share their order (and product): only rows whose order/product pair repeats
         # are compared column by column (a few percent of a real export).
         pair = [factor(mapping[role])[0] for role in ("order", "product") if role in mapping]
