@@ -166,7 +166,8 @@ with slot.container(), error_boundary():
     st.page_link("app_pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")
 
     if not source.is_demo:
-        workspace.save_offer(cache.dataset(current_data()), name=source.name)
+        workspace.save_offer(cache.dataset(current_data()), name=source.name,
+                             currency=currency_state.currency(current_data()))
 
     st.subheader(t("data.preview", L))
     st.caption(t("data.header_found", L, line=raw.header_row + 1))

@@ -870,6 +870,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- workspaces (issue 14) ---
     "_section.6": {"pt": "", "en": ""},
+    "ws.currency_help": {"pt": "Guardada com o espaço de trabalho: vale para todas as páginas, links e próximos envios.",
+                         "en": "Stored with the workspace: it applies to every page, link and later upload."},
     "ws.sizes_title": {"pt": "Tamanho dos segmentos ao longo do tempo", "en": "Segment sizes over time"},
     "ws.sizes_axis": {"pt": "Clientes", "en": "Customers"},
     "ws.sizes_runs": {"pt": "Uma coluna por segmentação salva neste espaço de trabalho.",

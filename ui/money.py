@@ -35,7 +35,7 @@ def choose(data: DataKey, code: str) -> None:
 def currency(data: DataKey) -> str:
     """The currency code every money figure of this data is written in."""
     found = detected(data)
-    return chosen(data) or (found.currency if found else DEFAULT_CURRENCY)
+    return chosen(data) or cache.dataset(data).currency or (found.currency if found else DEFAULT_CURRENCY)
 
 
 def sentence(data: DataKey, lang: str) -> str:

@@ -158,6 +158,8 @@ def data_currency(dataset: Dataset) -> str:
     from metriqr.currency import detect_currency
     from metriqr.texts import DEFAULT_CURRENCY
 
+    if dataset.currency:
+        return dataset.currency
     found = detect_currency(dataset.raw.frame, dataset.mapping) if dataset.raw is not None else None
     return found.currency if found else DEFAULT_CURRENCY
 
