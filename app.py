@@ -16,7 +16,7 @@ phone_css()
 if "lang" not in st.session_state:
     st.session_state["lang"] = lang()
 st.sidebar.radio("Idioma / Language", LANGS, key="lang", horizontal=True,
-                 format_func={"pt": "Português", "en": "English"}.get)
+                 format_func=lambda code: t(f"app.lang_name.{code}", code))
 set_params(lang=lang())
 current = lang()
 

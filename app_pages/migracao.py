@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from metriqr.charts import migration_heatmap, migration_sankey
-from metriqr.migration import CADENCES, NEW, SOURCE_KEYS, WARNING_RULES, readings, snapshot_dates
-from metriqr.report import customer_rows, display_customers, localise_customers, xlsx_formats
+from metriqr.migration import CADENCES, NEW, SOURCE_KEYS, WARNING_RULES, snapshot_dates
+from metriqr.report import customer_rows, display_customers, localise_customers, migration_readings, xlsx_formats
 from metriqr.scoring import METHODS
 from metriqr.segments import SEGMENT_KEYS, source_label
 from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
@@ -108,7 +108,7 @@ with error_boundary():
     k4.metric(label(NEW), fmt_int(totals["entered"], L))
 
     st.subheader(t("migui.readings", L))
-    notes = readings(migration, L, currency=currency, basis=basis)
+    notes = migration_readings(migration, L, currency=currency, basis=basis)
     for note in notes[:6]:
         # product texts, segment labels and numbers only: no user data in these strings
         (st.warning if note["rule"] in WARNING_RULES else st.info)(note["text"])

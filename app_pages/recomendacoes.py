@@ -6,7 +6,7 @@ import streamlit as st
 
 from metriqr.charts import also_bought_bars
 from metriqr.errors import MetriqrError
-from metriqr.recommend import MIN_TOGETHER, NON_PRODUCT_RULE
+from metriqr.recommend import MIN_TOGETHER
 from metriqr.report import month_names, product_labels
 from metriqr.segments import BY_KEY, SEGMENT_KEYS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
@@ -173,7 +173,7 @@ with error_boundary():
 
     def quality_tab() -> None:
         with st.expander(t("rec.non_products", L)):
-            st.write(NON_PRODUCT_RULE[L])
+            st.write(t("rec.non_product_rule", L))
         try:
             with st.spinner(t("rec.building", L)):
                 quality = cache.quality(data)

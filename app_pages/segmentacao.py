@@ -9,7 +9,7 @@ from metriqr.report import (customers_export, display_customers, label as measur
                             summary_table, workbook_sheets, xlsx_formats)
 from metriqr.scoring import METHODS
 from metriqr.segmentation import segment_summary
-from metriqr.segments import BY_KEY, SEGMENT_KEYS, SEGMENTS, TIER_ADVICE, TIER_LABEL, TIERS
+from metriqr.segments import BY_KEY, SEGMENT_KEYS, SEGMENTS, TIERS, tier_advice, tier_label
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 from ui import cache, money as currency_state, workspace
 from ui.downloads import csv_button, xlsx_button
@@ -86,7 +86,7 @@ with error_boundary():
     st.subheader(t("seg.actions", L))
     for tier, column in zip(TIERS, st.columns(3)):
         with column:
-            st.markdown(f"**{TIER_LABEL[tier][L]}** — {TIER_ADVICE[tier][L]}")
+            st.markdown(f"**{tier_label(tier, L)}** — {tier_advice(tier, L)}")
             for segment in (s for s in SEGMENTS if s.tier == tier):
                 row = summary.loc[segment.key]
                 with st.container(border=True):

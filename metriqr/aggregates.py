@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from metriqr.errors import OptionError
-from metriqr.texts import date_in_every_lang
 
 SUMMARY_COLUMNS = ("last_purchase", "recency_days", "frequency", "monetary")
 
@@ -33,8 +32,8 @@ def check_as_of(data: pd.DataFrame | "Ledger", as_of: pd.Timestamp) -> None:
     """A reference date needs data before it."""
     first = data.first_day if isinstance(data, Ledger) else data["date"].min().normalize()
     if as_of <= first:
-        raise OptionError("as_of_before_data", as_of=date_in_every_lang(as_of), first=date_in_every_lang(first),
-                          after_last=date_in_every_lang(default_as_of(data)))
+        raise OptionError("as_of_before_data", as_of=as_of, first=first,
+                          after_last=default_as_of(data))
 
 
 # --- the ledger: one row per customer and purchase day --------------------------------------
@@ -175,8 +174,8 @@ class Ledger:
         if not bought.any():
             start = window_start(as_of, window_days)
             raise OptionError("no_customers_in_window",
-                              start=date_in_every_lang(start if start is not None else self.first_day),
-                              end=date_in_every_lang(as_of - pd.Timedelta(days=1)))
+                              start=start if start is not None else self.first_day,
+                              end=as_of - pd.Timedelta(days=1))
         # Open orders: begun before as_of, minus those closed before the window start.
         frequency = np.bincount(self.code[:hi], weights=self.orders[:hi], minlength=size)
         if lo:
@@ -243,7 +242,7 @@ def build_ledger(transactions: pd.DataFrame) -> Ledger:
     stamps = transactions["date"].to_numpy()[valid]
     code = code[valid]
     if not len(code):
-        raise OptionError("no_customers_in_window", start=date_in_every_lang(None), end=date_in_every_lang(None))
+        raise OptionError("no_customers_in_window", start=pd.NaT, end=pd.NaT)
     used = np.bincount(code, minlength=len(customers)) > 0  # categoricals keep unused ids
     if not used.all():
         customers, code = customers[used], (np.cumsum(used) - 1)[code]

@@ -6,7 +6,25 @@ arrived and what to do. Tracebacks go to the log, never to the user.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+
+def _render(value: Any, lang: str) -> Any:
+    """A typed value as the reader's language writes it: dates (NaT as a dash) and catalogue
+    terms here; numbers and names as they are. A value still given per language as
+    {"pt": ..., "en": ...} (older callers) picks the reader's language."""
+    import numpy as np
+
+    from metriqr.texts import Term, fmt_date
+
+    if isinstance(value, Term):
+        return value.render(lang)
+    if isinstance(value, (date, np.datetime64)):
+        return fmt_date(value, lang)
+    if isinstance(value, dict) and "pt" in value:
+        return value.get(lang, value["pt"])
+    return value
 
 
 class MetriqrError(Exception):
@@ -20,10 +38,7 @@ class MetriqrError(Exception):
     def message(self, lang: str = "pt") -> str:
         from metriqr.texts import t
 
-        # A parameter may itself be given per language: {"pt": ..., "en": ...}.
-        params = {k: v.get(lang, v.get("pt")) if isinstance(v, dict) and "pt" in v else v
-                  for k, v in self.params.items()}
-        return t(f"error.{self.key}", lang, **params)
+        return t(f"error.{self.key}", lang, **{k: _render(v, lang) for k, v in self.params.items()})
 
     def __str__(self) -> str:
         return self.message("en")

@@ -39,7 +39,7 @@ from metriqr.errors import OptionError
 from metriqr.scoring import RFMScorer
 from metriqr.segmentation import Segmentation, segmentation_of
 from metriqr.segments import BY_KEY, NEW_IN_PERIOD, SEGMENT_KEYS, source_label
-from metriqr.texts import DEFAULT_LANG, LANGS, date_in_every_lang, fmt_int, fmt_pct, t
+from metriqr.texts import DEFAULT_LANG, Term, fmt_int, fmt_pct, t
 
 CADENCES = ("weekly", "fortnightly", "monthly", "quarterly")
 NEW = NEW_IN_PERIOD
@@ -91,8 +91,8 @@ def _check_in_data(history: Ledger, value: pd.Timestamp) -> None:
     """A snapshot needs a purchase before it and no date past the data (recency would drift)."""
     earliest = history.first_purchase_day + pd.Timedelta(days=1)
     if not earliest <= value <= history.after_last:
-        raise OptionError("migration_date_outside", value=date_in_every_lang(value),
-                          earliest=date_in_every_lang(earliest), latest=date_in_every_lang(history.after_last))
+        raise OptionError("migration_date_outside", value=value,
+                          earliest=earliest, latest=history.after_last)
 
 
 def _bounds(data: pd.DataFrame | Ledger) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -101,8 +101,8 @@ def _bounds(data: pd.DataFrame | Ledger) -> tuple[pd.Timestamp, pd.Timestamp]:
         return data.first_purchase_day, data.after_last
     purchases = data["date"].to_numpy()[~data["is_return"].to_numpy(dtype=bool)]
     if len(purchases) == 0:
-        raise OptionError("no_customers_in_window", start=date_in_every_lang(data["date"].min()),
-                          end=date_in_every_lang(data["date"].max()))
+        raise OptionError("no_customers_in_window", start=data["date"].min(),
+                          end=data["date"].max())
     return pd.Timestamp(purchases.min()).normalize(), default_as_of(data)
 
 
@@ -124,8 +124,8 @@ def snapshot_dates(transactions: pd.DataFrame | Ledger, *, cadence: str, periods
     first, after_last = _bounds(transactions)
     end = after_last if end is None else _timestamp(end)
     if not first < end <= after_last:
-        raise OptionError("migration_date_outside", value=date_in_every_lang(end),
-                          earliest=date_in_every_lang(first + pd.Timedelta(days=1)), latest=date_in_every_lang(after_last))
+        raise OptionError("migration_date_outside", value=end,
+                          earliest=first + pd.Timedelta(days=1), latest=after_last)
     count = MAX_SNAPSHOTS if periods is None else int(periods) + 1
     dates = []
     for k in range(count):  # at most MAX_SNAPSHOTS steps; each from `end` so month ends do not drift
@@ -135,8 +135,8 @@ def snapshot_dates(transactions: pd.DataFrame | Ledger, *, cadence: str, periods
         dates.append(date)
     if len(dates) < 2:
         raise OptionError("migration_too_little_history",
-                          cadence={lang: t(f"mig.cadence.{cadence}", lang) for lang in LANGS},
-                          first=date_in_every_lang(first), end=date_in_every_lang(end))
+                          cadence=Term(f"mig.cadence.{cadence}"),
+                          first=first, end=end)
     return dates[::-1]
 
 
@@ -340,15 +340,11 @@ def migrate(transactions: pd.DataFrame | Ledger, *, date_from: pd.Timestamp | st
     """Segments at `date_from` → segments at `date_to`, thresholds of `date_from` unless `baseline` or `refit`."""
     start, end = _timestamp(date_from), _timestamp(date_to)
     if not start < end:
-        raise OptionError("migration_dates_order", date_from=date_in_every_lang(start), date_to=date_in_every_lang(end))
+        raise OptionError("migration_dates_order", date_from=start, date_to=end)
     return migration_chain(transactions, [start, end], method=method, refit=refit, baseline=baseline)[0]
 
 
 # --- readings --------------------------------------------------------------------------------
-
-def _count(n: int, lang: str) -> str:
-    return t("mig.customers_one" if n == 1 else "mig.customers_many", lang, n=fmt_int(n, lang))
-
 
 # Readings beyond READING_RULES (kept here, next to `readings`): the best customers slipping one
 # step down is the biggest backward story of a typical shop, and must be told.
@@ -376,20 +372,18 @@ def flow_spend(migration: Migration) -> pd.DataFrame:
     return out
 
 
-def readings(migration: Migration, lang: str = DEFAULT_LANG, *, min_customers: int = 5,
-             min_share: float = 0.05, currency: str | None = None, basis: str = "amount") -> list[dict]:
-    """Plain-language readings of the notable flows, the biggest stories first.
+def readings(migration: Migration, *, min_customers: int = 5, min_share: float = 0.05) -> list[dict]:
+    """The notable flows to tell the user about, the biggest stories first (values only: the
+    sentences are written by `metriqr.report.reading_text`).
 
     A flow is notable when it matches a rule of READING_RULES, holds at least
     `min_customers` customers and at least `min_share` of its source (so one customer out
     of three is not news, nor are 40 out of 5,000). Readings are ranked by weight: the
     flow's share of all customers in notable flows plus its share of their money at stake
     (the flow's spend in the earlier period), so a 110-customer move of top spenders comes
-    before a 14-customer one; the text says the money.
-    Returns [{source, target, customers, share, spend, rule, text}].
+    before a 14-customer one; the reading says the money.
+    Returns [{source, target, customers, share, spend, spend_share, rule}].
     """
-    from metriqr.texts import DEFAULT_CURRENCY, fmt_money
-
     flows = migration.flows()
     if hasattr(migration, "transitions"):  # anything with flows() reads; the money needs the customers
         flows = flows.merge(flow_spend(migration), on=["source", "target"], how="left")
@@ -405,17 +399,9 @@ def readings(migration: Migration, lang: str = DEFAULT_LANG, *, min_customers: i
         if match is None or customers < min_customers or share < min_share:
             continue
         rule, priority = match
-        share_text = t("mig.share_of_new", lang, share=fmt_pct(share, lang)) if source == NEW else \
-            t("mig.share_of_segment", lang, share=fmt_pct(share, lang), source=source_label(source, lang))
-        head = t("mig.flow_head", lang, source=source_label(source, lang), target=source_label(target, lang),
-                  count=_count(int(customers), lang), share=share_text)
-        amount = fmt_int(spend, lang) + " " + t("unit.items", lang) if basis == "items" else \
-            fmt_money(spend, lang, currency or DEFAULT_CURRENCY)
-        stake = t("mig.at_stake_new", lang, money=amount) if source == NEW else \
-            t("mig.at_stake", lang, money=amount, share=fmt_pct(spend_share, lang))
         found.append((priority, int(customers), float(spend), {
             "source": str(source), "target": str(target), "customers": int(customers), "share": float(share),
-            "spend": float(spend), "rule": rule, "text": f"{head} {stake} {t(f'mig.read.{rule}', lang)}"}))
+            "spend": float(spend), "spend_share": float(spend_share), "rule": rule}))
     total_customers = sum(item[1] for item in found) or 1
     total_spend = sum(max(item[2], 0.0) for item in found) or 1.0
     found.sort(key=lambda item: (-(item[1] / total_customers + max(item[2], 0.0) / total_spend), item[0],
@@ -428,8 +414,8 @@ def compare_segmentations(before: Segmentation, after: Segmentation) -> Migratio
     thresholds): every customer of `after`, coming from their segment in `before` or, if absent
     there, from NEW. Joined on customer ids, since saved runs share no positions."""
     if not before.as_of < after.as_of:
-        raise OptionError("migration_dates_order", date_from=date_in_every_lang(before.as_of),
-                          date_to=date_in_every_lang(after.as_of))
+        raise OptionError("migration_dates_order", date_from=before.as_of,
+                          date_to=after.as_of)
     position = before.customers.index.get_indexer(after.customers.index)  # −1 (absent) picks NEW below
     codes = np.append(before.customers["segment"].cat.codes.to_numpy(), len(SEGMENT_KEYS)).astype(np.int8)
     transitions = pd.DataFrame({

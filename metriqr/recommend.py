@@ -4,7 +4,8 @@ Everything is built once from the cleaned transactions into binary sparse matric
 (baskets × products and customers × products). Co-purchase counts are the sparse
 products XᵀX: never a dense one-hot table, never a loop over pairs. Purchases only:
 a return is not “bought”. Lines that are not products (postage, fees, discounts,
-adjustments) are recognised by `NON_PRODUCT_RULE` and kept out of everything.
+adjustments) are recognised by `_NON_PRODUCT_NAME` and the codes beside it (the rule is told to users
+as `rec.non_product_rule` in the texts catalogue) and kept out of everything.
 
 Methods, chosen on a time hold-out of Online Retail (docs/recommendations.md,
 `metriqr.recommend_eval`):
@@ -32,6 +33,7 @@ from metriqr.aggregates import sorted_codes
 from metriqr.errors import ColumnError, OptionError
 from metriqr.recommend_kernels import (BECAUSE, best_pairs, binary, code_lists, csr_from_pairs, ease_weights, reasons,
                                        row_of, take_columns, top_k)
+from metriqr.texts import Term
 
 # --- lines that are not products --------------------------------------------------------
 
@@ -44,21 +46,6 @@ _NON_PRODUCT_NAME = re.compile(
     r"embalage(m|ns)|desconto|abatimento|ajustes?|acr[eé]scimo|arredondamento|juros|multa|gorjeta|"
     r"servi[cç]o de entrega|entrega|vale[- ]presente|cart[aã]o[- ]presente|gift ?card|gift voucher)\b",
     re.IGNORECASE)
-
-NON_PRODUCT_RULE: dict[str, str] = {
-    "pt": ("Linhas que não são produtos ficam fora das recomendações: frete e postagem, taxas "
-           "(de entrega, de serviço, bancárias, de marketplace), embalagem, descontos, ajustes "
-           "e lançamentos manuais, amostras, doações e vales-presente. Reconhecidas pelo código "
-           "(POST, DOT, C2, M, D, S, B, PADS, CRUK, AMAZONFEE, BANK CHARGES, DCGS…, gift_…) ou pelo "
-           "nome que começa com Frete, Taxa, Tarifa, Embalagem, Desconto, Ajuste, Acréscimo, Juros, "
-           "Gorjeta, Entrega, Vale-presente, Postage, Carriage, Manual, Discount, Samples…"),
-    "en": ("Lines that are not products are kept out of recommendations: postage and delivery, fees "
-           "(delivery, service, bank, marketplace), packaging, discounts, adjustments and manual "
-           "entries, samples, donations and gift vouchers. Recognised by their code (POST, DOT, C2, "
-           "M, D, S, B, PADS, CRUK, AMAZONFEE, BANK CHARGES, DCGS…, gift_…) or by a name starting "
-           "with Frete, Taxa, Tarifa, Embalagem, Desconto, Ajuste, Acréscimo, Juros, Gorjeta, "
-           "Entrega, Vale-presente, Postage, Carriage, Manual, Discount, Samples…"),
-}
 
 
 def is_non_product(codes: Iterable[object], names: Iterable[object] | None = None) -> np.ndarray:
@@ -157,7 +144,7 @@ class Purchases:
         if i < len(self.products) and self.products[i] == product:
             return i
         if product in self.excluded_products:
-            raise OptionError("not_a_product", product=product, rule=NON_PRODUCT_RULE)
+            raise OptionError("not_a_product", product=product, rule=Term("rec.non_product_rule"))
         raise OptionError("unknown_product", product=product)
 
     def customer_index(self, customer: object) -> int:

@@ -25,7 +25,6 @@ from metriqr.errors import ColumnError, OptionError
 from metriqr.recommend import (MIN_TOGETHER, Purchases, also_bought_all, build_purchases, recent_popularity,
                                recommend_for_customers)
 from metriqr.recommend_kernels import binary
-from metriqr.texts import date_in_every_lang
 
 MIN_EVAL_CUSTOMERS = 20   # fewer customers to test on → no figure rather than a noisy one
 RECENT_BASELINE_DAYS = 30
@@ -72,8 +71,8 @@ def evaluate(transactions: pd.DataFrame, *, cutoff: pd.Timestamp | str | None = 
     first, last = dates.min().normalize(), dates.max().normalize()
     cut = default_cutoff(transactions) if cutoff is None else pd.Timestamp(cutoff).normalize()
     if not first < cut <= last:
-        raise OptionError("holdout_cutoff_out_of_range", cutoff=date_in_every_lang(cut), first=date_in_every_lang(first + pd.Timedelta(days=1)),
-                          last=date_in_every_lang(last))
+        raise OptionError("holdout_cutoff_out_of_range", cutoff=cut, first=first + pd.Timedelta(days=1),
+                          last=last)
     end = last + pd.Timedelta(days=1) if not test_days else cut + pd.Timedelta(days=int(test_days))
     before = (dates < cut).to_numpy()
     after = ((dates >= cut) & (dates < end)).to_numpy() & ~transactions["is_return"].to_numpy(dtype=bool)
@@ -94,7 +93,7 @@ def evaluate(transactions: pd.DataFrame, *, cutoff: pd.Timestamp | str | None = 
     wanted_all = np.diff(new.indptr)
     evaluated = np.flatnonzero(wanted_all > 0)
     if len(evaluated) < MIN_EVAL_CUSTOMERS:
-        raise OptionError("holdout_too_little", cutoff=date_in_every_lang(cut), customers=len(evaluated),
+        raise OptionError("holdout_too_little", cutoff=cut, customers=len(evaluated),
                           minimum=MIN_EVAL_CUSTOMERS)
     new_e, wanted = new[evaluated], wanted_all[evaluated].astype(np.float64)
     recs = recommend_for_customers(purchases, purchases.customers[evaluated], top=k, explain=False)

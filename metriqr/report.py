@@ -8,7 +8,8 @@ import pandas as pd
 
 from metriqr.segmentation import Segmentation, segment_summary
 from metriqr.segments import BY_KEY, SEGMENTS, source_label
-from metriqr.texts import CATALOGUE, DEFAULT_CURRENCY, MONTHS, currency_symbol, fmt_date, fmt_int, fmt_money, fmt_num, fmt_pct, t
+from metriqr.texts import (CATALOGUE, DEFAULT_CURRENCY, MONTHS, currency_symbol, fmt_date, fmt_int, fmt_money, fmt_num,
+                           fmt_pct, plural, t)
 
 CUSTOMER_EXPORT_COLUMNS = ("customer", "last_purchase", "recency_days", "frequency", "monetary", "r", "f", "m",
                            "segment")
@@ -164,3 +165,31 @@ def product_labels(codes: pd.Series, names: pd.Series) -> dict[str, str]:
 def month_names(months: Sequence[int], lang: str) -> str:
     """Calendar months 1–12 as words: "nov, dez" / "Nov, Dec"."""
     return ", ".join(MONTHS["en" if lang == "en" else "pt"][int(m) - 1] for m in months)
+
+
+def reading_text(note: dict, lang: str, *, currency: str | None = None, basis: str = "amount") -> str:
+    """One reading of `metriqr.migration.readings` as a sentence: who moved where, how many and
+    what share, the money at stake and what it means (“Champions → Loyal: 40 customers (…)”)."""
+    from metriqr.migration import NEW
+
+    source, target = note["source"], note["target"]
+    share = fmt_pct(note["share"], lang)
+    share_text = t("mig.share_of_new", lang, share=share) if source == NEW else \
+        t("mig.share_of_segment", lang, share=share, source=source_label(source, lang))
+    head = t("mig.flow_head", lang, source=source_label(source, lang), target=source_label(target, lang),
+             count=plural(note["customers"], "mig.customers_one", "mig.customers_many", lang), share=share_text)
+    amount = fmt_int(note["spend"], lang) + " " + t("unit.items", lang) if basis == "items" else \
+        fmt_money(note["spend"], lang, currency or DEFAULT_CURRENCY)
+    stake = t("mig.at_stake_new", lang, money=amount) if source == NEW else \
+        t("mig.at_stake", lang, money=amount, share=fmt_pct(note["spend_share"], lang))
+    meaning = t(f"mig.read.{note['rule']}", lang)
+    return f"{head} {stake} {meaning}"
+
+
+def migration_readings(migration, lang: str, *, currency: str | None = None, basis: str = "amount",
+                       **thresholds: float) -> list[dict]:
+    """The notable flows of `migration`, each with its sentence in `lang` under "text"."""
+    from metriqr.migration import readings
+
+    return [{**note, "text": reading_text(note, lang, currency=currency, basis=basis)}
+            for note in readings(migration, **thresholds)]

@@ -1,12 +1,14 @@
 """Interface strings in pt-BR and English, and number/currency/date formatting.
 
 A plain catalogue and a `t(key, lang)` helper: no process-wide gettext, so two users in
-two languages never see each other's strings. Segment labels and actions are not here:
-they live with the segment definitions in `metriqr.segments`.
+two languages never see each other's strings. It is the one home of every user-facing text,
+segment labels and actions included (`segment.<key>.label`, `segment.<key>.action`); the
+other properties of the segments live in `metriqr.segments`.
 """
 from __future__ import annotations
 
 import math
+import os
 from datetime import date, datetime
 from typing import Any
 
@@ -112,11 +114,6 @@ def fmt_month(value: date | datetime | pd.Timestamp, lang: str = DEFAULT_LANG) -
     return f"{name} {value.year}" if lang == "en" else f"{name}/{value.year}"
 
 
-def date_in_every_lang(value: date | datetime | pd.Timestamp | None) -> dict[str, str]:
-    """A date for an error message, written the way each language writes dates."""
-    return {lang: fmt_date(value, lang) for lang in LANGS}
-
-
 # --- the catalogue ---------------------------------------------------------------------
 # Keys are grouped by prefix: app.*, data.*, seg.*, report.*, error.*, reason.*, role.*.
 
@@ -132,6 +129,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                     "en": "Your spreadsheet stays in this session's memory only: it is not written to disk or seen by other users."},
     "app.unexpected": {"pt": "Algo deu errado ao processar os dados. Tente de novo; se persistir, envie o arquivo à equipe MetriQR.",
                        "en": "Something went wrong while processing the data. Try again; if it persists, send the file to the MetriQR team."},
+    "app.lang_name.pt": {"pt": "Português", "en": "Português"},
+    "app.lang_name.en": {"pt": "English", "en": "English"},
     "page.data": {"pt": "Dados", "en": "Data"},
     "page.segmentation": {"pt": "Segmentação", "en": "Segmentation"},
     "page.migration": {"pt": "Migração", "en": "Migration"},
@@ -196,6 +195,45 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "data.monthly_lines": {"pt": "Linhas", "en": "Lines"},
     "data.monthly_customers": {"pt": "Clientes", "en": "Customers"},
     "data.go_segmentation": {"pt": "Ver a segmentação →", "en": "See the segmentation →"},
+    # the ten segments (labels and recommended actions) and their tiers
+    "segment.champions.label": {"pt": "Campeões", "en": "Champions"},
+    "segment.champions.action": {"pt": "Recompense: acesso antecipado a novidades, brindes e convites exclusivos. São os primeiros a experimentar e os que mais indicam a loja.",
+                                "en": "Reward them: early access to new products, gifts and exclusive invitations. They try new things first and recommend you the most."},
+    "segment.loyal.label": {"pt": "Fidelizados", "en": "Loyal"},
+    "segment.loyal.action": {"pt": "Ofereça produtos de maior valor alinhados ao gosto de cada um e peça a opinião deles sobre a loja.",
+                                "en": "Offer higher-value products that match their taste and ask for their opinion of the business."},
+    "segment.potential_loyalist.label": {"pt": "Quase Fidelizados", "en": "Potential Loyalists"},
+    "segment.potential_loyalist.action": {"pt": "Convide para o programa de fidelidade e recomende complementos do que já costumam comprar.",
+                                "en": "Invite them to the loyalty programme and recommend complements to what they usually buy."},
+    "segment.new.label": {"pt": "Novos Clientes", "en": "New Customers"},
+    "segment.new.action": {"pt": "Esteja por perto: boas-vindas, ajuda na primeira experiência e algo de valor logo no início da relação.",
+                                "en": "Be there for them: a welcome, help with the first experience and something of value early in the relationship."},
+    "segment.promising.label": {"pt": "Promissores", "en": "Promising"},
+    "segment.promising.action": {"pt": "Torne a marca memorável: ofertas do tipo leve 2 pague 1 e amostras incentivam a segunda compra.",
+                                "en": "Make the brand memorable: buy-one-get-one offers and samples encourage the next purchase."},
+    "segment.need_attention.label": {"pt": "Atenção", "en": "Need Attention"},
+    "segment.need_attention.action": {"pt": "Ofertas por tempo limitado e recomendações pessoais a partir das compras anteriores.",
+                                "en": "Time-limited offers and personal recommendations based on past purchases."},
+    "segment.about_to_sleep.label": {"pt": "Adormecendo", "en": "About to Sleep"},
+    "segment.about_to_sleep.action": {"pt": "Reconecte: lembre o que a loja oferece de melhor que a concorrência, com produtos populares e condições especiais.",
+                                "en": "Reconnect: remind them what the business does better than competitors, with popular products and special terms."},
+    "segment.cant_lose.label": {"pt": "Reconquistar", "en": "Can't Lose Them"},
+    "segment.cant_lose.action": {"pt": "Descubra por que a relação esfriou (pesquisa curta) e ofereça algo em troca da resposta para trazê-los de volta.",
+                                "en": "Find out why the relationship ended (short survey) and win them back with something in exchange for their feedback."},
+    "segment.at_risk.label": {"pt": "Em Risco", "en": "At Risk"},
+    "segment.at_risk.action": {"pt": "Contato pessoal e direto: ligação ou mensagem individual, com uma oferta pensada para cada cliente.",
+                                "en": "Personal, direct contact: a call or individual message, with an offer made for each customer."},
+    "segment.inactive.label": {"pt": "Inativos", "en": "Hibernating / Lost"},
+    "segment.inactive.action": {"pt": "Produtos relevantes podem reativá-los; mantenha a marca presente sem excesso de mensagens.",
+                                "en": "Relevant products may reactivate them; keep the brand present without too many messages."},
+    "segment.new_in_period.label": {"pt": "Novos no período", "en": "New in the period"},
+    "tier.top.label": {"pt": "Topo", "en": "Top"},
+    "tier.top.advice": {"pt": "poucas mensagens, novidades e experiências.", "en": "few messages, novelty and experiences."},
+    "tier.middle.label": {"pt": "Meio", "en": "Middle"},
+    "tier.middle.advice": {"pt": "promoções e ofertas.", "en": "promotions and offers."},
+    "tier.bottom.label": {"pt": "Base", "en": "Bottom"},
+    "tier.bottom.advice": {"pt": "mensagens precisas, na medida certa.", "en": "precise messages in the right amount."},
+
     # Segmentação page
     "seg.title": {"pt": "Segmentação de clientes (RFM)", "en": "Customer segmentation (RFM)"},
     "seg.as_of": {"pt": "Data de referência", "en": "Reference date"},
@@ -330,6 +368,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "rec.title": {"pt": "Recomendações", "en": "Recommendations"},
     "rec.intro": {"pt": "“Quem comprou A também comprou B, C, D, E”: por produto, por cliente e por segmento.",
                   "en": "“Customers who bought A also bought B, C, D, E”: per product, per customer and per segment."},
+    "rec.non_product_rule": {"pt": "Linhas que não são produtos ficam fora das recomendações: frete e postagem, taxas (de entrega, de serviço, bancárias, de marketplace), embalagem, descontos, ajustes e lançamentos manuais, amostras, doações e vales-presente. Reconhecidas pelo código (POST, DOT, C2, M, D, S, B, PADS, CRUK, AMAZONFEE, BANK CHARGES, DCGS…, gift_…) ou pelo nome que começa com Frete, Taxa, Tarifa, Embalagem, Desconto, Ajuste, Acréscimo, Juros, Gorjeta, Entrega, Vale-presente, Postage, Carriage, Manual, Discount, Samples…",
+                           "en": "Lines that are not products are kept out of recommendations: postage and delivery, fees (delivery, service, bank, marketplace), packaging, discounts, adjustments and manual entries, samples, donations and gift vouchers. Recognised by their code (POST, DOT, C2, M, D, S, B, PADS, CRUK, AMAZONFEE, BANK CHARGES, DCGS…, gift_…) or by a name starting with Frete, Taxa, Tarifa, Embalagem, Desconto, Ajuste, Acréscimo, Juros, Gorjeta, Entrega, Vale-presente, Postage, Carriage, Manual, Discount, Samples…"},
     "rec.building": {"pt": "Calculando as compras em conjunto…", "en": "Computing what is bought together…"},
     "rec.tab_product": {"pt": "Por produto", "en": "Per product"},
     "rec.tab_customer": {"pt": "Por cliente", "en": "Per customer"},
@@ -711,13 +751,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "reason.zero_amount": {"pt": "valor zero (brinde ou ajuste)", "en": "zero amount (free item or adjustment)"},
 
     # --- reading and security (issue 9) ---
-    "_section.0": {"pt": "", "en": ""},
 
     # --- parsing and cleaning ---
-    "_section.1": {"pt": "", "en": ""},
 
     # --- analytics: ledger, scores, recommendations (issue 10) ---
-    "_section.2": {"pt": "", "en": ""},
     "an.one_occasion_warning": {
         "pt": "Atenção: {share} dos clientes compraram uma única vez. Se o código do cliente muda a cada pedido (como o customer_id de marketplaces), escolha a coluna que identifica a pessoa (CPF, e-mail, id único) no mapeamento de colunas.",
         "en": "Warning: {share} of customers bought only once. If the customer id changes with every order (as a marketplace's customer_id does), choose the column that identifies the person (tax id, e-mail, unique id) in the column mapping."},
@@ -743,7 +780,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "an.no": {"pt": "não", "en": "no"},
 
     # --- command line and speed (issue 11) ---
-    "_section.3": {"pt": "", "en": ""},
     "error.data_is_folder": {
         "pt": "“{name}” não parece ser uma planilha (é uma pasta). Envie a exportação de vendas em .xlsx, .csv ou .parquet.",
         "en": "“{name}” does not look like a spreadsheet (it is a folder). Upload the sales export as .xlsx, .csv or .parquet.",
@@ -766,7 +802,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              "en": "Unknown thresholds: “{value}”. Use first (learned at the first date), last (at the second) or each (at each date)."},
 
     # --- shared links and cached views ---
-    "_section.4": {"pt": "", "en": ""},
     "link.other_data": {"pt": "Este link foi feito com outros dados.",
                         "en": "This link was made on other data."},
     "link.asked": {"pt": "Pedido pelo link: {value}", "en": "Asked for by the link: {value}"},
@@ -789,7 +824,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "In these data the link's segment {segment} has no customers; showing {shown}."},
 
     # --- first-hour usability (issue 12) ---
-    "_section.5": {"pt": "", "en": ""},
     "role.email": {"pt": "E-mail do cliente", "en": "Customer e-mail"},
     "role.phone": {"pt": "Telefone / WhatsApp", "en": "Phone / WhatsApp"},
     "cust.email": {"pt": "E-mail", "en": "E-mail"},
@@ -869,7 +903,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              "en": "No repeat product is due for this customer right now."},
 
     # --- workspaces (issue 14) ---
-    "_section.6": {"pt": "", "en": ""},
     "ws.currency_help": {"pt": "Guardada com o espaço de trabalho: vale para todas as páginas, links e próximos envios.",
                          "en": "Stored with the workspace: it applies to every page, link and later upload."},
     "ws.sizes_title": {"pt": "Tamanho dos segmentos ao longo do tempo", "en": "Segment sizes over time"},
@@ -1076,10 +1109,33 @@ def reason_summary(excluded: dict[str, int], lang: str = DEFAULT_LANG) -> str:
         or t("reason.none", lang)
 
 
+# Under test (tests/conftest.py sets it) an unknown key is an error, not a silent fallback.
+STRICT_ENV = "METRIQR_STRICT_TEXTS"
+
+
+class UnknownTextKey(KeyError):
+    """A text key missing from the catalogue (raised only when METRIQR_STRICT_TEXTS=1)."""
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
-    """The string for `key` in `lang`, with `params` filled in; the key itself if unknown."""
+    """The string for `key` in `lang`, with `params` filled in; the key itself if unknown
+    (under test, with METRIQR_STRICT_TEXTS=1, an unknown key raises `UnknownTextKey`)."""
     entry = CATALOGUE.get(key)
     if entry is None:
+        if os.environ.get(STRICT_ENV) == "1":
+            raise UnknownTextKey(key)
         return key
     text = entry.get(lang) or entry[DEFAULT_LANG]
     return text.format(**params) if params else text
+
+
+def plural(n: int, key_one: str, key_many: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+    """The singular text for exactly one, the plural otherwise; `{n}` is the count as written in `lang`."""
+    return t(key_one if n == 1 else key_many, lang, n=fmt_int(n, lang), **params)
+
+
+class Term(str):
+    """A catalogue key given as a value (to an error), rendered in the reader's language."""
+
+    def render(self, lang: str) -> str:
+        return t(str(self), lang)

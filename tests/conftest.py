@@ -11,6 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+# Every text key the code asks for must exist: under test `metriqr.texts.t` raises on an unknown key
+# (subprocesses such as the CLI tests inherit it).
+os.environ["METRIQR_STRICT_TEXTS"] = "1"
+
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ONLINE_RETAIL_CSV = DATA_DIR / "online_retail.csv.gz"
 GROCERIES_CSV = DATA_DIR / "groceries.csv"

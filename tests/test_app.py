@@ -92,7 +92,7 @@ def test_segmentation_page_shows_the_report_of_the_demo_data(sample_segments):
     metrics = _metrics(at)
     assert metrics["Clientes identificados"] == fmt_int(sample_segments["customers"].sum(), "pt")
     table = at.table[0].value
-    assert table.index.tolist() == [s.label_pt for s in SEGMENTS]
+    assert table.index.tolist() == [s.label("pt") for s in SEGMENTS]
     assert table["Clientes"].tolist() == [fmt_int(n, "pt") for n in sample_segments["customers"]]
     assert table["Gasto Médio do Segmento"].str.startswith("R$ ").all()
     assert all("," in v for v in table["% dos clientes"])  # pt-BR decimal comma
@@ -101,7 +101,7 @@ def test_segmentation_page_shows_the_report_of_the_demo_data(sample_segments):
     assert chart["data"][0]["marker"]["colors"][0] == SEGMENTS[0].colour
     # every segment's action card is shown
     text = " ".join(m.value for m in at.markdown)
-    assert all(s.label_pt in text for s in SEGMENTS)
+    assert all(s.label("pt") in text for s in SEGMENTS)
 
 
 def test_english_on_request(sample_segments):
@@ -110,7 +110,7 @@ def test_english_on_request(sample_segments):
     _no_exception(at)
     assert at.title[0].value == "Customer segmentation (RFM)"
     table = at.table[0].value
-    assert table.index.tolist() == [s.label_en for s in SEGMENTS]
+    assert table.index.tolist() == [s.label("en") for s in SEGMENTS]
     assert _metrics(at)["Customers identified"] == fmt_int(sample_segments["customers"].sum(), "en")
 
 
@@ -472,14 +472,14 @@ def test_recommendations_show_the_segments_chosen_on_segmentation_with_kmeans():
     at.switch_page("app_pages/recomendacoes.py").run()
     _no_exception(at)
     said = " ".join(i.value for i in at.info)
-    assert f"Segmento: {expected.label_pt}." in said
+    assert f"Segmento: {expected.label("pt")}." in said
     assert _query(at, "method") == "kmeans"  # and a link made from here keeps the method
     # the segment tab lists the k-means segments too
     at.session_state["rec_tab_pt"] = "Por segmento"
     at.run()
     _no_exception(at)
     chosen = at.selectbox(key="rec_segment")
-    assert chosen.options == [s.label_pt for s in SEGMENTS if (kmeans == s.key).any()]
+    assert chosen.options == [s.label("pt") for s in SEGMENTS if (kmeans == s.key).any()]
     # and Migração opens with the same method
     at.switch_page("app_pages/migracao.py").run()
     assert at.radio(key="mig_method").value == "kmeans"

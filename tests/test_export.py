@@ -193,7 +193,7 @@ def test_localised_list_keeps_numbers(segmentation):
     assert out.columns.tolist() == ["Cliente", "Última compra", "Recência (dias)", "Frequência (compras)",
                                     "Valor líquido", "R", "F", "M", "Segmento"]
     assert out["Valor líquido"].dtype.kind == "f"
-    assert set(out["Segmento"]) <= {s.label_pt for s in SEGMENTS}
+    assert set(out["Segmento"]) <= {s.label("pt") for s in SEGMENTS}
     shown = display_customers(customers_export(segmentation), "pt")
     assert shown["Valor líquido"].iloc[0] == "R$ 250,00" and shown["Última compra"].iloc[0] == "01/06/2024"
 

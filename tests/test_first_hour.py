@@ -18,11 +18,11 @@ from metriqr.charts import also_bought_bars, monthly_bars
 from metriqr.columns import detect_columns
 from metriqr.currency import detect_currency
 from metriqr.export import to_xlsx_bytes
-from metriqr.migration import migrate, readings, snapshot_dates
+from metriqr.migration import migrate, snapshot_dates
 from metriqr.pipeline import load_dataset
 from metriqr.recommend import build_purchases, buy_again
-from metriqr.report import (customers_export, display_preview, localise_customers, product_labels, summary_table,
-                            workbook_sheets, xlsx_formats)
+from metriqr.report import (customers_export, display_preview, localise_customers, migration_readings, product_labels,
+                            summary_table, workbook_sheets, xlsx_formats)
 from metriqr.segmentation import segment_customers
 from metriqr.texts import fmt_money, fmt_short
 
@@ -250,7 +250,7 @@ def demo_migration():
 
 
 def test_readings_start_with_the_largest_backward_move_and_say_the_money(demo_migration):
-    notes = readings(demo_migration, "pt", currency="BRL")
+    notes = migration_readings(demo_migration, "pt", currency="BRL")
     first = notes[0]
     flows = demo_migration.flows()
     backward = flows[flows["kind"] == "regressed"].sort_values("customers", ascending=False).iloc[0]
@@ -260,7 +260,7 @@ def test_readings_start_with_the_largest_backward_move_and_say_the_money(demo_mi
     assert first["spend"] > 0
     weights = [n["customers"] for n in notes]
     assert weights[0] == max(weights)
-    assert "£" in readings(demo_migration, "en", currency="GBP")[0]["text"]
+    assert "£" in migration_readings(demo_migration, "en", currency="GBP")[0]["text"]
 
 
 def test_comparing_two_dates_hides_the_cadence():

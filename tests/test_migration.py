@@ -16,6 +16,8 @@ from metriqr.records import migration_record
 from metriqr.migration import (CADENCES, MAX_SNAPSHOTS, NEW, READING_RULES, SOURCE_KEYS, Migration, build_history,
                                migrate, migration_chain, readings, segment_snapshots, snapshot_dates,
                                source_label)
+from metriqr.report import migration_readings
+from metriqr.texts import Term
 from metriqr.segmentation import segment_customers
 from metriqr.segments import SEGMENT_KEYS
 
@@ -159,14 +161,17 @@ def test_customers_in_a_flow(hand_migration):
 
 
 def test_hand_worked_readings(hand_migration):
-    found = readings(hand_migration, "en", min_customers=1, min_share=0)
+    values = readings(hand_migration, min_customers=1, min_share=0)  # the analysis returns values, not sentences
+    assert values and all(set(v) == {"source", "target", "customers", "share", "spend", "spend_share", "rule"}
+                          for v in values)
+    found = migration_readings(hand_migration, "en", min_customers=1, min_share=0)
     assert [(r["source"], r["target"], r["rule"]) for r in found] == [
         ("champions", "cant_lose", "top_to_cant_lose"), ("need_attention", "at_risk", "cooling")]
     assert found[0]["customers"] == 1 and found[0]["share"] == 1.0
     assert found[0]["text"].startswith("Champions → Can't Lose Them: 1 customer (100.0% of those in Champions).")
-    pt = readings(hand_migration, "pt", min_customers=1, min_share=0)
+    pt = migration_readings(hand_migration, "pt", min_customers=1, min_share=0)
     assert pt[0]["text"].startswith("Campeões → Reconquistar: 1 cliente (100,0% de quem estava em Campeões).")
-    assert readings(hand_migration, "en") == []  # one customer is not a trend at the default threshold
+    assert migration_readings(hand_migration, "en") == []  # one customer is not a trend at the default threshold
 
 
 def test_refit_learns_each_snapshot(hand):
@@ -250,18 +255,20 @@ def test_too_little_history_and_bad_options(call, key):
     with pytest.raises(OptionError) as error:
         call(one_week)
     assert error.value.key == key
-    for value in error.value.params.values():  # dates are given per language
-        if isinstance(value, dict):
-            assert set(value) == {"pt", "en"}
+    for value in error.value.params.values():  # typed values, written in words only by the message
+        assert not isinstance(value, dict)
+    assert "{" not in error.value.message("pt") + error.value.message("en")
 
 
 def test_too_little_history_message_parameters():
     one_week = frame([("a", "2024-05-05", 10), ("a", "2024-05-10", 5)])
     with pytest.raises(OptionError) as error:
         snapshot_dates(one_week, cadence="weekly")
-    assert error.value.params == {"cadence": {"pt": "semanal", "en": "weekly"},
-                                  "first": {"pt": "05/05/2024", "en": "2024-05-05"},
-                                  "end": {"pt": "11/05/2024", "en": "2024-05-11"}}
+    assert error.value.params == {"cadence": Term("mig.cadence.weekly"), "first": pd.Timestamp("2024-05-05"),
+                                  "end": pd.Timestamp("2024-05-11")}
+    pt, en = error.value.message("pt"), error.value.message("en")
+    assert "semanal" in pt and "05/05/2024" in pt and "11/05/2024" in pt
+    assert "weekly" in en and "2024-05-05" in en and "2024-05-11" in en
 
 
 class _AllRuleFlows:
@@ -274,7 +281,7 @@ class _AllRuleFlows:
 
 
 def test_every_reading_in_both_languages():
-    pt, en = readings(_AllRuleFlows(), "pt"), readings(_AllRuleFlows(), "en")
+    pt, en = migration_readings(_AllRuleFlows(), "pt"), migration_readings(_AllRuleFlows(), "en")
     assert len(pt) == len(en) == sum(len(s) * len(t) for _, s, t, _ in READING_RULES)
     for a, b in zip(pt, en):
         assert (a["source"], a["target"], a["rule"]) == (b["source"], b["target"], b["rule"])
@@ -456,7 +463,7 @@ def test_demo_store_planted_departures():
                                                                columns=list(SEGMENT_KEYS), fill_value=0)
     assert (theirs.to_numpy() == matrix.to_numpy()).all()
     assert departures.loc["loyal", "cant_lose"] == 90 and departures.loc["champions", "at_risk"] == 17
-    rules = {(r["source"], r["target"]): r["rule"] for r in readings(migration, "pt")}
+    rules = {(r["source"], r["target"]): r["rule"] for r in migration_readings(migration, "pt")}
     assert rules[("champions", "cant_lose")] == "top_to_cant_lose" and rules[("loyal", "at_risk")] == "top_to_risk"
     assert rules[(NEW, "about_to_sleep")] == "new_to_sleep"
-    assert all(r["customers"] >= 5 and r["share"] >= 0.05 for r in readings(migration, "en"))
+    assert all(r["customers"] >= 5 and r["share"] >= 0.05 for r in migration_readings(migration, "en"))

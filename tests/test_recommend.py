@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metriqr.errors import ColumnError, OptionError
-from metriqr.recommend import (NON_PRODUCT_RULE, also_bought, also_bought_all, build_purchases, buy_again,
+from metriqr.recommend import (also_bought, also_bought_all, build_purchases, buy_again,
                                is_non_product, recommend_for_customer, recommend_for_customers, segment_products)
 from metriqr.recommend_eval import default_cutoff, evaluate
 
@@ -98,8 +98,8 @@ def test_non_products_never_appear_and_say_why():
     assert "POST" not in purchases.products and purchases.excluded_products == ("POST",)
     with pytest.raises(OptionError) as error:
         also_bought(purchases, "POST")
-    assert error.value.key == "not_a_product" and error.value.params["rule"] is NON_PRODUCT_RULE
-    assert set(NON_PRODUCT_RULE) == {"pt", "en"} and "Frete" in NON_PRODUCT_RULE["pt"]
+    assert error.value.key == "not_a_product" and error.value.params["rule"] == "rec.non_product_rule"
+    assert "Frete" in error.value.message("pt") and "Lines that are not products" in error.value.message("en")
 
 
 def test_errors():

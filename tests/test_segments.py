@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metriqr.segments import (BY_KEY, GRID, SEGMENT_KEYS, SEGMENTS, TIER_ADVICE, TIER_LABEL, TIERS, colour_map,
-                              fm_score, label, segment_index, segment_keys)
+from metriqr.segments import (BY_KEY, GRID, SEGMENT_KEYS, SEGMENTS, TIERS, colour_map,
+                              fm_score, label, segment_index, segment_keys, tier_advice,
+                              tier_label)
 
 # The map as the issue states it: segment → (R scores, FM scores).
 ISSUE_MAP = {
@@ -64,7 +65,7 @@ def test_keys_ranks_and_labels_in_rank_order():
     assert SEGMENT_KEYS == ("champions", "loyal", "potential_loyalist", "new", "promising", "need_attention",
                             "about_to_sleep", "cant_lose", "at_risk", "inactive")
     assert [s.rank for s in SEGMENTS] == list(range(1, 11))
-    assert [(s.key, s.label_pt, s.label_en, s.tier) for s in SEGMENTS] == SPEC_TABLE
+    assert [(s.key, s.label("pt"), s.label("en"), s.tier) for s in SEGMENTS] == SPEC_TABLE
 
 
 def test_table_is_complete_in_both_languages():
@@ -72,16 +73,16 @@ def test_table_is_complete_in_both_languages():
         for lang in ("pt", "en"):
             assert segment.label(lang).strip() and segment.action(lang).strip()
             assert label(segment.key, lang) == segment.label(lang)
-        assert segment.action_pt != segment.action_en
+        assert segment.action("pt") != segment.action("en")
         assert segment.tier in TIERS
     for lang in ("pt", "en"):
         labels = [s.label(lang) for s in SEGMENTS]
         actions = [s.action(lang) for s in SEGMENTS]
         assert len(set(labels)) == 10 and len(set(actions)) == 10
-    assert set(TIER_ADVICE) == set(TIERS) == set(TIER_LABEL)
     for tier in TIERS:
-        assert TIER_ADVICE[tier]["pt"] and TIER_ADVICE[tier]["en"]
-        assert TIER_LABEL[tier]["pt"] and TIER_LABEL[tier]["en"]
+        for lang in ("pt", "en"):
+            assert tier_advice(tier, lang).strip() and tier_label(tier, lang).strip()
+    assert tier_label("top", "pt") == "Topo" and tier_advice("middle", "en") == "promotions and offers."
 
 
 def test_colours_unique_hex_and_mapped():

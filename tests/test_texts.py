@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import string
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from metriqr import errors
 from metriqr.cleaning import REASONS
 from metriqr.errors import ColumnError, InputFileError, MetriqrError, OptionError
 from metriqr.report import CUSTOMER_EXPORT_COLUMNS
+from metriqr.segments import SEGMENT_KEYS
 from metriqr.texts import (CATALOGUE, LANGS, fmt_date, fmt_int, fmt_money, fmt_num, fmt_pct, normalise_lang,
-                           reason_summary, t)
+                           Term, UnknownTextKey, plural, reason_summary, t)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "metriqr"
 # Modules owned and tested elsewhere; their keys are checked by their own tests.
@@ -87,7 +89,22 @@ def test_t_fills_placeholders_and_falls_back():
     assert t("error.file_not_found", "en", name="x.csv") == "File not found: x.csv."
     assert t("error.file_not_found", "pt", name="x.csv") == "Arquivo não encontrado: x.csv."
     assert t("col.segment", "es") == "Segmento"  # unknown language → pt
+
+
+def test_unknown_key_raises_under_test_and_falls_back_otherwise(monkeypatch):
+    with pytest.raises(UnknownTextKey):
+        t("no.such.key", "en")
+    monkeypatch.delenv("METRIQR_STRICT_TEXTS")
     assert t("no.such.key", "en") == "no.such.key"
+
+
+def test_plural_and_terms():
+    assert plural(1, "mig.customers_one", "mig.customers_many", "pt") == "1 cliente"
+    assert plural(1234, "mig.customers_one", "mig.customers_many", "pt") == "1.234 clientes"
+    assert plural(0, "mig.customers_one", "mig.customers_many", "en") == "0 customers"
+    error = OptionError("migration_dates_order", date_from=pd.Timestamp("2024-03-01"), date_to=pd.Timestamp("2024-01-31"))
+    assert "01/03/2024" in error.message("pt") and "2024-03-01" in error.message("en")
+    assert Term("seg.method_quantile").render("en") == "Quintiles (default)"
 
 
 def test_reason_summary():
@@ -156,3 +173,98 @@ def test_computed_keys_exist():
     for column in ("key", "label", "rank", "customers", "share", "avg_monetary", "avg_recency_days",
                    "avg_frequency", "revenue", "revenue_share", "action"):
         assert f"sum.{column}" in CATALOGUE
+
+
+# --- one catalogue: every key used exists, every key is used ----------------------------------
+
+ROOT = PACKAGE.parent
+SOURCES = sorted([ROOT / "app.py", *(ROOT / "app_pages").rglob("*.py"), *(ROOT / "ui").rglob("*.py"),
+                  *PACKAGE.rglob("*.py")])
+# Helpers that take a catalogue key as their first argument, and the prefix they put before it
+# (`label` is also `segments.label(segment_key, lang)`; `text` is the command line's helper).
+KEY_HELPERS = {"t": "", "plural": "", "Term": "", "label": "", "text": "cli."}
+# Keys built at run time (f"reason.{reason}") are found as f-string patterns in the sources; error
+# messages are `error.<key>` for a key given to a MetriqrError, command-line texts `cli.<key>`.
+
+
+def _sources() -> list[tuple[str, ast.AST]]:
+    return [(str(path.relative_to(ROOT)), ast.parse(path.read_text(encoding="utf-8"))) for path in SOURCES]
+
+
+def _helper_name(node: ast.Call) -> str | None:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _pattern(node: ast.JoinedStr) -> str | None:
+    """f"mig.kind.{kind}" → r"mig\\.kind\\.[^.]+": the keys a computed key can be. None for the
+    helpers that only forward a key they were given (f"cli.{key}", f"error.{self.key}", f"{key}.items")."""
+    parts = node.values
+    forwarded = [p for p in parts if isinstance(p, ast.FormattedValue)
+                 and ((isinstance(p.value, ast.Name) and p.value.id == "key")
+                      or (isinstance(p.value, ast.Attribute) and p.value.attr == "key"))]
+    if forwarded and len(parts) == 2:
+        return None
+    return "".join(re.escape(p.value) if isinstance(p, ast.Constant) else "[^.]+" for p in parts)
+
+
+def _keys_in_sources() -> tuple[list[tuple[str, str]], set[str], set[str]]:
+    """(literal keys given to a text helper, every string constant, patterns of computed keys)."""
+    literal, constants, patterns = [], set(), set()
+    for name, tree in _sources():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                constants.add(node.value)
+            elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant) \
+                    and "." in node.values[0].value and (pattern := _pattern(node)) is not None:
+                patterns.add(pattern)
+            if isinstance(node, ast.Call) and _helper_name(node) in KEY_HELPERS and node.args \
+                    and (_helper_name(node) != "text" or name.startswith("metriqr/cli/")):
+                first, prefix = node.args[0], KEY_HELPERS[_helper_name(node)]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    literal.append((name, prefix + first.value))
+                elif isinstance(first, ast.JoinedStr) and (pattern := _pattern(first)) is not None:
+                    patterns.add(re.escape(prefix) + pattern)
+                for arg in node.args[1:3]:  # plural(n, key_one, key_many, lang)
+                    if _helper_name(node) == "plural" and isinstance(arg, ast.Constant):
+                        literal.append((name, arg.value))
+    return literal, constants, patterns
+
+
+def test_every_key_used_anywhere_exists_in_both_languages():
+    literal, _, patterns = _keys_in_sources()
+    assert len(literal) > 300
+    missing = sorted({(name, key) for name, key in literal if key not in CATALOGUE and key not in SEGMENT_KEYS})
+    assert missing == []
+    heads = {key.split(".")[0] for key in CATALOGUE}
+    for pattern in patterns:  # every computed key has at least one entry to land on
+        if pattern.split("\\.")[0] in heads:
+            assert any(re.fullmatch(pattern, key) for key in CATALOGUE), pattern
+
+
+def test_no_catalogue_key_is_unused():
+    _, constants, patterns = _keys_in_sources()
+    used = constants | {f"{prefix}{c}" for c in constants for prefix in ("cli.", "error.")} \
+        | {f"{c}.items" for c in constants}
+    computed = re.compile("|".join(f"(?:{p})" for p in patterns))
+    unused = sorted(key for key in CATALOGUE if key not in used and not computed.fullmatch(key))
+    assert unused == []
+
+
+# Still to convert by the helper who owns them (issue 13 item 1): reading's byte sizes and details,
+# cleaning's reasons. Nothing else may write a text per language outside the catalogue.
+PER_LANGUAGE_PENDING = {"metriqr/reading.py", "metriqr/cleaning.py"}
+
+
+def test_no_text_is_written_per_language_outside_the_catalogue():
+    found = []
+    for name, tree in _sources():
+        if name == "metriqr/texts.py" or name in PER_LANGUAGE_PENDING:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict) and {k.value for k in node.keys if isinstance(k, ast.Constant)} >= {"pt", "en"}:
+                found.append((name, node.lineno))
+            if isinstance(node, ast.DictComp) and any(isinstance(g.iter, ast.Name) and g.iter.id == "LANGS"
+                                                      for g in node.generators):
+                found.append((name, node.lineno))
+    assert found == []

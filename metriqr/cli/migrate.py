@@ -84,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
 
 def migration_text(migration: Migration, *, lang: str, currency: str | None = None, basis: str = "amount") -> str:
     """The readable report: the two dates, how many progressed or regressed, top flows, per segment, readings."""
-    from metriqr.migration import NEW, readings
+    from metriqr.migration import NEW
+    from metriqr.report import migration_readings
     from metriqr.segments import source_label
     from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
 
@@ -101,5 +102,5 @@ def migration_text(migration: Migration, *, lang: str, currency: str | None = No
     changes.index = [source_label(k, lang) for k in changes.index]
     changes.columns = [t(f"migui.col_{c}", lang) for c in changes.columns]
     lines += ["", changes.to_string(), ""]
-    lines += [note["text"] for note in readings(migration, lang, currency=currency, basis=basis)[:6]]
+    lines += [note["text"] for note in migration_readings(migration, lang, currency=currency, basis=basis)[:6]]
     return "\n".join(lines)

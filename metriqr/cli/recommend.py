@@ -183,7 +183,7 @@ def customer_text(record: dict[str, Any], purchases: Purchases, *, names: pd.Ser
     """One customer's suggestions, each with “because they bought …” (names and codes) or its fallback."""
     from metriqr.recommend import RECENT_DAYS
     from metriqr.segments import BY_KEY
-    from metriqr.texts import fmt_int, fmt_num, t
+    from metriqr.texts import fmt_int, fmt_num, plural, t
 
     customer = record["customer"]
     name = names.get(customer) if names is not None else None
@@ -195,8 +195,7 @@ def customer_text(record: dict[str, Any], purchases: Purchases, *, names: pd.Ser
         i = purchases.customer_index(customer)
         count = bought[i + 1] - bought[i]
     lines = [text("cust_title", lang, customer=customer, name=shown_name, segment=segment),
-             "  " + (text("cust_bought", lang, n=fmt_int(count, lang))
-                     if count != 1 else text("cust_bought_one", lang))]
+             "  " + plural(int(count), "cli.cust_bought_one", "cli.cust_bought", lang)]
     if record.get("fallback") is not None:
         lines.append("  " + t("an.recommend_fallback", lang))
     if not record["recommendations"]:
