@@ -38,8 +38,8 @@ from metriqr.aggregates import Ledger, build_ledger, default_as_of, ledger_of
 from metriqr.errors import OptionError
 from metriqr.scoring import RFMScorer
 from metriqr.segmentation import Segmentation, segmentation_of
-from metriqr.segments import BY_KEY, NEW_IN_PERIOD, SEGMENT_KEYS, source_label
-from metriqr.texts import DEFAULT_LANG, Term, fmt_int, fmt_pct, t
+from metriqr.segments import BY_KEY, NEW_IN_PERIOD, SEGMENT_KEYS
+from metriqr.texts import Term
 
 CADENCES = ("weekly", "fortnightly", "monthly", "quarterly")
 NEW = NEW_IN_PERIOD

@@ -472,7 +472,7 @@ def test_recommendations_show_the_segments_chosen_on_segmentation_with_kmeans():
     at.switch_page("app_pages/recomendacoes.py").run()
     _no_exception(at)
     said = " ".join(i.value for i in at.info)
-    assert f"Segmento: {expected.label("pt")}." in said
+    assert f"Segmento: {expected.label('pt')}." in said
     assert _query(at, "method") == "kmeans"  # and a link made from here keeps the method
     # the segment tab lists the k-means segments too
     at.session_state["rec_tab_pt"] = "Por segmento"

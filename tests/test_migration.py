@@ -14,12 +14,11 @@ from hypothesis import strategies as st
 from metriqr.errors import OptionError
 from metriqr.records import migration_record
 from metriqr.migration import (CADENCES, MAX_SNAPSHOTS, NEW, READING_RULES, SOURCE_KEYS, Migration, build_history,
-                               migrate, migration_chain, readings, segment_snapshots, snapshot_dates,
-                               source_label)
+                               migrate, migration_chain, readings, segment_snapshots, snapshot_dates)
 from metriqr.report import migration_readings
-from metriqr.texts import Term
 from metriqr.segmentation import segment_customers
-from metriqr.segments import SEGMENT_KEYS
+from metriqr.segments import SEGMENT_KEYS, source_label
+from metriqr.texts import Term
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CSV = ROOT / "sample_data" / "loja_exemplo.csv"
