@@ -672,7 +672,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "reason.none": {"pt": "nenhuma linha de dados", "en": "no data rows"},
     # exclusion reasons of the cleaning report
     "reason.blank": {"pt": "linha em branco", "en": "blank line"},
-    "reason.malformed": {"pt": "linha com colunas a mais (ilegível)", "en": "line with extra fields (unreadable)"},
+    "reason.malformed": {"pt": "linha ilegível (colunas a mais ou bytes nulos)",
+                         "en": "unreadable line (extra fields or NUL bytes)"},
     "reason.total_line": {"pt": "linha de total (não é venda)", "en": "totals line (not a sale)"},
     "reason.no_customer": {"pt": "sem cliente identificado", "en": "no identified customer"},
     "reason.bad_date": {"pt": "data ilegível", "en": "unreadable date"},
@@ -683,6 +684,42 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- reading and security (issue 9) ---
     "_section.0": {"pt": "", "en": ""},
+    "error.inflated_too_large": {
+        "pt": "O arquivo compactado “{name}” descompacta para mais de {limit_mb} MB, o limite. Envie um período menor ou o arquivo sem compactar.",
+        "en": "The compressed file “{name}” inflates to more than {limit_mb} MB, the limit. Upload a shorter period or the uncompressed file.",
+    },
+    "error.too_many_columns": {
+        "pt": "“{name}” tem {columns} colunas; a MetriQR lê até {limit}. Uma exportação de vendas tem dezenas: apague as colunas que não são de vendas ou exporte só as necessárias.",
+        "en": "“{name}” has {columns} columns; MetriQR reads up to {limit}. A sales export has tens: delete the columns that are not about sales or export only the ones needed.",
+    },
+    "error.sheet_grid_too_large": {
+        "pt": "A pasta de trabalho “{name}” foi recusada por segurança: uma aba ocupa {rows} linhas × {columns} colunas ({cells} células, o limite é {limit}), quase sempre por células perdidas longe dos dados. Apague as linhas e colunas vazias depois dos dados ou exporte em CSV.",
+        "en": "The workbook “{name}” was refused for safety: a sheet spans {rows} rows × {columns} columns ({cells} cells, the limit is {limit}), almost always because of stray cells far from the data. Delete the empty rows and columns after the data or export it as CSV.",
+    },
+    "error.parquet_nested": {
+        "pt": "O arquivo Parquet “{name}” tem colunas aninhadas (struct, lista ou mapa): {columns}. A MetriQR lê um valor por célula: gere o arquivo com essas colunas achatadas (texto, número ou data) ou sem elas.",
+        "en": "The Parquet file “{name}” has nested columns (struct, list or map): {columns}. MetriQR reads one value per cell: write the file with those columns flattened (text, number or date) or without them.",
+    },
+    "error.read_busy": {
+        "pt": "O servidor está lendo outros arquivos agora e “{name}” esperou demais na fila. Tente de novo em alguns minutos.",
+        "en": "The server is busy reading other files and “{name}” waited too long in the queue. Try again in a few minutes.",
+    },
+    "error.read_timeout": {
+        "pt": "A leitura de “{name}” passou do limite de {seconds} s e foi interrompida. Envie um período menor ou salve em CSV.",
+        "en": "Reading “{name}” took longer than the {seconds} s limit and was stopped. Upload a shorter period or save it as CSV.",
+    },
+    "error.read_crashed": {
+        "pt": "A leitura de “{name}” foi interrompida: o arquivo exige mais memória do que o limite de {limit_mb} MB ou está malformado. Nada mais foi afetado. Abra-o no Excel, salve de novo (ou em CSV) e envie outra vez.",
+        "en": "Reading “{name}” was stopped: the file needs more memory than the {limit_mb} MB limit or is malformed. Nothing else was affected. Open it in Excel, save it again (or as CSV) and upload it again.",
+    },
+    "error.read_memory": {
+        "pt": "“{name}” exige mais memória do que o limite de leitura de {limit_mb} MB. Envie um período menor ou salve em CSV.",
+        "en": "“{name}” needs more memory than the {limit_mb} MB reading limit. Upload a shorter period or save it as CSV.",
+    },
+    "error.read_output_too_large": {
+        "pt": "A tabela lida de “{name}” passa de {limit_mb} MB, o limite. Envie um período menor.",
+        "en": "The table read from “{name}” exceeds {limit_mb} MB, the limit. Upload a shorter period.",
+    },
 
     # --- parsing and cleaning ---
     "_section.1": {"pt": "", "en": ""},
