@@ -16,6 +16,7 @@ import signal
 import socket
 import struct
 import sys
+import traceback
 
 from metriqr.errors import InputFileError, MetriqrError
 from metriqr.reading import sandbox
@@ -54,6 +55,9 @@ def answer(request: dict, data: bytes) -> bytes:
     except MemoryError:
         return sandbox.ERROR + sandbox.error_payload(
             InputFileError("read_memory", name=shown, limit_mb=mb_text(limits.memory)))
+    except Exception:  # a bug here, not a problem with the file: the server logs it as internal
+        traceback.print_exc()
+        return sandbox.INTERNAL + traceback.format_exc(limit=-3).encode("utf-8", "replace")
 
 
 def serve(in_fd: int, out_fd: int) -> int:
@@ -61,10 +65,18 @@ def serve(in_fd: int, out_fd: int) -> int:
     with os.fdopen(in_fd, "rb") as stream:
         size = struct.unpack(">Q", _read_exactly(stream, 8))[0]
         request = json.loads(_read_exactly(stream, size))
-        apply_limits(Limits(**request["limits"]))
-        data = stream.read()
-    out = answer(request, data)
-    del data
+        limits = Limits(**request["limits"])
+        apply_limits(limits)
+        try:
+            data = stream.read()
+        except MemoryError:
+            data = None
+    if data is None:
+        out = sandbox.ERROR + sandbox.error_payload(
+            InputFileError("read_memory", name=request["name"], limit_mb=mb_text(limits.memory)))
+    else:
+        out = answer(request, data)
+        del data
     with os.fdopen(out_fd, "wb") as stream:
         stream.write(out)
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
@@ -31,8 +32,8 @@ _KINDS: dict[int, tuple[type, pa.DataType]] = {
     9: (bytes, pa.large_binary()),
     10: (pd.Timestamp, pa.timestamp("ns")),
 }
-_CODE = {cls: code for code, (cls, _) in _KINDS.items()}
-_AS_TEXT = 11  # anything else (Decimal, huge ints, ...) travels as text and comes back by its type
+_AS_TEXT = 11  # anything else travels as text; Decimal and huge ints come back as themselves
+_CODE = defaultdict(lambda: _AS_TEXT, {cls: code for code, (cls, _) in _KINDS.items()})
 _REVIVE = {"Decimal": decimal.Decimal, "int": int}
 
 
@@ -51,7 +52,11 @@ def encode(raw: RawTable) -> bytes:
     body = pd.DataFrame(typed, index=frame.index) if typed else pd.DataFrame(index=frame.index)
     table = pa.Table.from_pandas(body, preserve_index=True)
     for name, array in extra:
-        table = table.append_column(name, array)
+        if name.endswith("k"):  # one type code per row
+            table = table.append_column(name, array)
+    # The values of each type, as long as that type's count: one list cell per array.
+    values = pa.table({name: pa.LargeListArray.from_arrays(pa.array([0, len(array)], pa.int64()), array)
+                       for name, array in extra if not name.endswith("k")} or {"none": pa.array([None])})
     meta = {
         "columns": [str(c) for c in frame.columns], "layout": layout,
         "raw": {"name": raw.name, "sheet": raw.sheet, "sheets": list(raw.sheets), "header_row": raw.header_row,
@@ -61,38 +66,41 @@ def encode(raw: RawTable) -> bytes:
     }
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: json.dumps(meta).encode()})
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
+    for part in (table, values):
+        with pa.ipc.new_stream(sink, part.schema) as writer:
+            writer.write_table(part)
     return sink.getvalue().to_pybytes()
 
 
 def _encode_objects(values: np.ndarray, prefix: str, extra: list[tuple[str, pa.Array]]) -> dict:
-    codes = np.fromiter((_CODE.get(v.__class__, _AS_TEXT) for v in values), dtype="int8", count=len(values))
+    """One type code per cell, then for each type the values of that type only, in order."""
+    codes = np.fromiter(map(_CODE.__getitem__, map(type, values)), dtype="int8", count=len(values))
     missing = np.asarray(pd.isna(values), dtype=bool) if len(values) else np.zeros(0, bool)
     codes[missing & (codes != 3)] = 0  # None, NaT, NA; a float NaN stays a float
     for code in sorted(set(np.unique(codes).tolist()) - {0, _AS_TEXT}):
         mask = codes == code
         try:
-            extra.append((f"{prefix}v{code}", pa.array(np.where(mask, values, None), type=_KINDS[code][1],
-                                                       from_pandas=False)))
+            extra.append((f"{prefix}v{code}", pa.array(values[mask], type=_KINDS[code][1], from_pandas=False)))
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError, ValueError):
             codes[mask] = _AS_TEXT  # e.g. an int beyond 64 bits: sent as text, revived by its type
     text_types: list[str] = []
     as_text = codes == _AS_TEXT
     if as_text.any():
         picked = values[as_text]
-        text_types = sorted({type(v).__name__ for v in picked})
-        texts = np.full(len(values), None, dtype=object)
-        texts[as_text] = [str(v) for v in picked]
-        extra.append((f"{prefix}t", pa.array(texts, type=pa.large_string())))
+        names = [type(v).__name__ for v in picked]
+        text_types = sorted(set(names))
+        extra.append((f"{prefix}t", pa.array([str(v) for v in picked], type=pa.large_string())))
+        extra.append((f"{prefix}n", pa.array([text_types.index(n) for n in names], type=pa.int16())))
     extra.append((f"{prefix}k", pa.array(codes)))
     return {"prefix": prefix, "text_types": text_types}
 
 
 def decode(payload: bytes) -> RawTable:
-    table = pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
+    stream = pa.BufferReader(pa.py_buffer(payload))
+    table = pa.ipc.open_stream(stream).read_all()
+    values = pa.ipc.open_stream(stream).read_all()
     meta = json.loads(table.schema.metadata[_META])
-    present = set(table.column_names)
+    present = set(values.column_names)
     typed_names = [n for n in table.column_names if n.startswith("c") or n.startswith("__index")]
     body = table.select([n for n in table.column_names if n in typed_names]).to_pandas()
     columns = []
@@ -106,14 +114,15 @@ def decode(payload: bytes) -> RawTable:
         for code in _KINDS:
             name = f"{prefix}v{code}"
             if name in present:
-                mask = codes == code
-                out[mask] = _objects(table.column(name))[mask]
+                out[codes == code] = _objects(values.column(name)[0].values, code)
         if spec["text_types"]:
-            mask = codes == _AS_TEXT
-            texts = _objects(table.column(f"{prefix}t"))[mask]
-            types = spec["text_types"]
-            reviver = _REVIVE.get(types[0]) if len(types) == 1 else None
-            out[mask] = [reviver(v) for v in texts] if reviver else texts
+            texts = _objects(values.column(f"{prefix}t")[0].values, 1)
+            kinds = values.column(f"{prefix}n")[0].values.to_numpy()
+            for k, type_name in enumerate(spec["text_types"]):
+                reviver = _REVIVE.get(type_name)
+                if reviver is not None:
+                    texts[kinds == k] = [reviver(v) for v in texts[kinds == k]]
+            out[codes == _AS_TEXT] = texts
         columns.append(pd.Series(out, index=body.index, dtype=object))
     frame = pd.DataFrame({k: c.array for k, c in enumerate(columns)}, index=body.index)
     frame.columns = meta["columns"]
@@ -125,7 +134,15 @@ def decode(payload: bytes) -> RawTable:
                     file_format=info["file_format"], encoding=info["encoding"], separator=info["separator"])
 
 
-def _objects(column: pa.ChunkedArray) -> np.ndarray:
-    values = np.empty(len(column), dtype=object)
-    values[:] = column.to_pylist()
+def _objects(array: pa.Array, code: int) -> np.ndarray:
+    """The Python objects of one type, converted in bulk (numpy's own object casts are C loops)."""
+    values = np.empty(len(array), dtype=object)
+    if code in (2, 3, 4):  # int, float, bool: numpy scalars -> Python numbers
+        values[:] = array.to_numpy(zero_copy_only=False).tolist()
+    elif code in (1, 9):  # str, bytes
+        values[:] = array.to_numpy(zero_copy_only=False)
+    elif code in (5, 6, 8):  # datetime, date, timedelta
+        values[:] = array.to_numpy(zero_copy_only=False).astype(object)
+    else:
+        values[:] = array.to_pylist()
     return values

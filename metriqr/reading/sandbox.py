@@ -44,7 +44,7 @@ _SLOTS = threading.BoundedSemaphore(MAX_PARALLEL)
 _ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the metriqr package
 log = logging.getLogger("metriqr.reading")
 
-TABLE, SHEETS, ERROR = b"T", b"S", b"E"
+TABLE, SHEETS, ERROR, INTERNAL = b"T", b"S", b"E", b"X"
 
 
 def run(op: str, data: bytes, *, shown: str, sheet: str | None, limits: Limits) -> tuple[bytes, bytes]:
@@ -145,6 +145,8 @@ def _run_worker(op: str, data: bytes, *, shown: str, sheet: str | None, limits: 
     out, status = b"".join(talk.out), talk.status
     if status == 0 and out[:1] in (TABLE, SHEETS, ERROR):
         return out[:1], out[1:]
+    if status == 0 and out[:1] == INTERNAL:
+        raise RuntimeError(f"reading worker failed on {shown!r}: {out[1:].decode('utf-8', 'replace')}")
     log.warning("reading worker for %r ended with status %s", shown, status)
     if status == -signal.SIGXCPU:  # past RLIMIT_CPU's soft limit
         raise InputFileError("read_timeout", name=shown, seconds=limits.cpu_seconds)
