@@ -11,7 +11,7 @@ from metriqr.recommend import BASES, MIN_TOGETHER, NON_PRODUCT_RULE
 from metriqr.segments import BY_KEY, SEGMENT_KEYS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 from ui import cache
-from ui.state import error_boundary, lang, page_header, query_choice
+from ui.state import error_boundary, lang, page_header, plain, query_choice
 
 L = lang()
 
@@ -133,7 +133,7 @@ with error_boundary():
             with st.spinner(t("rec.building", L)):
                 quality = cache.recommendation(source, "evaluate")
         except MetriqrError as error:  # e.g. too little history for a hold-out: say so here, keep the tabs
-            st.info(error.message(L))
+            st.info(plain(error.message(L)))
             st.stop()
         k = quality["k"]
         st.write(t("rec.quality_intro", L, cutoff=fmt_date(quality["cutoff"], L), end=fmt_date(quality["test_end"], L)))

@@ -184,7 +184,7 @@ def test_bad_files_get_a_clear_message_and_no_traceback(name, data, expected):
     at = _upload(_app(), name, data)
     _no_exception(at)
     assert at.error, "a bad file must produce a message"
-    assert expected in at.error[0].value
+    assert expected in at.error[0].value.replace("\\", "")  # shown as plain text: punctuation escaped
 
 
 def test_missing_columns_are_named_and_can_be_fixed_in_the_mapping():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -109,13 +110,25 @@ def page_header(title_key: str, intro_key: str | None = None) -> Source:
     return source
 
 
+_MARKDOWN_SPECIALS = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def plain(text: str) -> str:
+    """Text for a Markdown-rendering element (st.error, st.info, ...) that shows it exactly as
+    written: every ASCII punctuation character is backslash-escaped, so a header
+    `![x](http://host/t)` is no image, `**x**` is not bold, `$y^2$` is not math, `:red[x]`
+    is no colour, and no URL becomes a link. Messages carry user text: file, sheet and
+    column names, product names."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", "  \n")
+
+
 @contextmanager
 def error_boundary() -> Iterator[None]:
     """Turn expected problems into a message in the user's language; never show a traceback."""
     try:
         yield
     except MetriqrError as error:
-        st.error(error.message(lang()))
+        st.error(plain(error.message(lang())))
         st.stop()
     except Exception:  # noqa: BLE001 — the boundary's purpose: log it, show a plain message
         log.exception("unexpected error")
