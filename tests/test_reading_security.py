@@ -349,3 +349,25 @@ def test_in_process_parse_matches_the_sandboxed_read() -> None:
         there = read_table(data, name=name)
         assert here.frame.equals(there.frame) and list(here.frame.dtypes) == list(there.frame.dtypes)
         assert (here.header_row, here.sheet, here.encoding) == (there.header_row, there.sheet, there.encoding)
+
+
+def test_every_error_the_reader_raises_has_a_message_with_matching_placeholders():
+    """The reading package is outside tests/test_texts.py's scan (one folder deeper): checked here."""
+    import ast
+    import string
+    from pathlib import Path
+
+    from metriqr.texts import CATALOGUE
+
+    found = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "metriqr" / "reading").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "InputFileError" \
+                    and node.args and isinstance(node.args[0], ast.Constant):
+                found.append((path.name, node.args[0].value, {k.arg for k in node.keywords}))
+    assert len(found) > 20
+    for module, key, params in found:
+        entry = CATALOGUE.get(f"error.{key}")
+        assert entry is not None, (module, key)
+        for lang in ("pt", "en"):
+            assert {n for _, n, _, _ in string.Formatter().parse(entry[lang]) if n} == params, (module, key, lang)
