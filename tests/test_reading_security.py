@@ -123,6 +123,16 @@ def test_a_lying_dimension_does_not_hide_a_far_away_cell() -> None:
     assert "1.000.000" in error.message("pt") and "100" in error.message("pt")
 
 
+def test_a_big_sheet_is_not_scanned_but_its_grid_is_checked_before_cells_become_objects() -> None:
+    """Sheets above `grid_scan` bytes skip the scan (it would cost seconds on real data); the grid
+    the reader built is checked before any row is turned into Python objects."""
+    data = workbook(_NS + b'<dimension ref="A1:C3"/><sheetData>' + sales_rows()
+                    + b'<row r="50">' + cell("CV50", "x") + b"</row></sheetData></worksheet>")
+    assert read_table(data, name="perto.xlsx").frame.shape[1] == 4  # 100 x 50: fine by default
+    error = refused("sheet_grid_too_large", data, name="perto.xlsx", limits=Limits(max_cells=1000, grid_scan=0))
+    assert "5.000" in error.message("pt")
+
+
 def test_far_away_columns_are_caught_without_a_dimension() -> None:
     data = workbook(_NS + b"<sheetData>" + sales_rows() + b'<row r="4">' + cell("ZZZ4", "x")
                     + b"</row></sheetData></worksheet>")
