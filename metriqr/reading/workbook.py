@@ -127,6 +127,21 @@ def _transpose(body: list[list[object]], width: int) -> list[list[object]]:
 _SAFE_INT = 2**53
 
 
+def _number_column(values: list[object]) -> pd.Series:
+    """`_workbook_column` for the usual numeric column (floats, maybe empty cells), in numpy:
+    the same result, without a Python loop per cell over half a million rows."""
+    numbers = np.array(values, dtype=np.float64)  # an empty cell (None) becomes NaN
+    missing = np.isnan(numbers)  # calamine gives no NaN of its own
+    present = numbers[~missing]
+    if not (np.all(np.floor(present) == present) and np.all(np.abs(present) < _SAFE_INT)):
+        return pd.Series(numbers, dtype="float64")
+    if not missing.any():
+        return pd.Series(numbers.astype(np.int64), dtype="int64")
+    out = np.full(len(numbers), None, dtype=object)
+    out[~missing] = present.astype(np.int64).tolist()  # Python ints, as the general path makes
+    return pd.Series(out, dtype=object)
+
+
 def _workbook_column(values: list[object]) -> pd.Series:
     """One column with calamine's native types, made consistent.
 
@@ -138,6 +153,8 @@ def _workbook_column(values: list[object]) -> pd.Series:
     if not values:
         return pd.Series([], dtype=object)
     kinds = set(map(type, values))
+    if float in kinds and kinds <= {float, type(None)}:
+        return _number_column(values)
     if str in kinds:
         values = [None if v.__class__ is str and (v == "" or v.isspace()) else v for v in values]
     if dt.date in kinds:
