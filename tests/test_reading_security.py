@@ -381,3 +381,45 @@ def test_every_error_the_reader_raises_has_a_message_with_matching_placeholders(
         assert entry is not None, (module, key)
         for lang in ("pt", "en"):
             assert {n for _, n, _, _ in string.Formatter().parse(entry[lang]) if n} == params, (module, key, lang)
+
+
+def test_the_hostile_corpus_through_the_command_line(tmp_path, capsys):
+    """The same files through `metriqr segment`: a report, or exit status 1 with a one-line
+    message; never "internal error", never a traceback, never a dead process."""
+    from metriqr import cli
+
+    hidden = openpyxl.Workbook()
+    hidden.active.title = "Antiga"
+    hidden.active.append(["x", "y"])
+    hidden.active.sheet_state = "hidden"
+    sheet = hidden.create_sheet("Vendas")
+    for i, row in enumerate([["Cliente", "Data", "Valor"]] + [[f"C{i % 7}", f"0{1 + i % 9}/0{1 + i % 6}/2025",
+                                                                10.0 + i] for i in range(60)]):
+        sheet.append(row)
+    hidden_bytes = io.BytesIO()
+    hidden.save(hidden_bytes)
+    nested = io.BytesIO()
+    pq.write_table(pa.table({"cliente": ["a"], "itens": [[1, 2]]}), nested)
+    nul = SALES_CSV + b"".join(b"C%03d;05/02/2025;1,00\n" % i for i in range(5000)) + b"\x00C999;05/02/2025;1,00\n"
+    corpus = {
+        "canto.xlsx": (workbook(_NS + b'<dimension ref="A1:XFD1048576"/><sheetData><row r="1048576">'
+                                + cell("XFD1048576", "x") + b"</row></sheetData></worksheet>"), 1),
+        "longe.xlsx": (workbook(_NS + b"<sheetData>" + sales_rows() + b'<row r="1000000">' + cell("CV1000000", "x")
+                                + b"</row></sheetData></worksheet>"), 1),
+        "larga.csv": ((";".join(f"C{i}" for i in range(20_000)) + "\n" + ";".join("1" * 20_000) + "\n").encode(), 1),
+        "aninhado.parquet": (nested.getvalue(), 1),
+        "falso.xlsx": (b"isto nao e uma planilha\n" * 20, 1),
+        "oculta.xlsx": (hidden_bytes.getvalue(), 0),
+        "nulos.csv": (nul, 0),
+        "u32.csv": (SALES_CSV.decode().encode("utf-32"), 0),
+    }
+    for name, (content, expected) in corpus.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        status = cli.main(["segment", str(path), "--lang", "en"])
+        out, err = capsys.readouterr()
+        assert status == (cli.EXIT_BAD_INPUT if expected else 0), (name, status, err)
+        assert "internal error" not in err and "Traceback" not in err, (name, err)
+        if expected:
+            assert name in err and len(err.strip().splitlines()) == 1, (name, err)
+    assert_still_reads()

@@ -116,9 +116,20 @@ class _Zygote:
         with self._lock:
             self._stop()
 
+    def ensure(self) -> None:
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
+
 
 _ZYGOTE = _Zygote()
 atexit.register(_ZYGOTE.stop)
+
+
+def prestart() -> None:
+    """Start the zygote now (it imports the readers in its own process, in parallel), so that
+    the first upload after a server start does not wait for it."""
+    _ZYGOTE.ensure()
 
 
 def _run_worker(op: str, data: bytes, *, shown: str, sheet: str | None, limits: Limits) -> tuple[bytes, bytes]:
