@@ -17,9 +17,12 @@ import socket
 import struct
 import sys
 import traceback
+from typing import BinaryIO
+
+import pyarrow
 
 from metriqr.errors import InputFileError, MetriqrError
-from metriqr.reading import sandbox
+from metriqr.reading import ipc, sandbox
 from metriqr.reading.guards import Limits, mb_text
 from metriqr.reading.parse import parse_sheet_names, parse_table
 
@@ -42,22 +45,30 @@ def _read_exactly(stream, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def answer(request: dict, data: bytes) -> bytes:
+def answer(request: dict, data: bytes, out: BinaryIO) -> None:
+    """Read and write the answer: tag byte, then the table's Arrow IPC, the sheet names or the error."""
     limits = Limits(**request["limits"])
     shown = request["name"]
     try:
         if request["op"] == "sheets":
-            return sandbox.SHEETS + json.dumps(list(parse_sheet_names(data, shown=shown, limits=limits))).encode()
-        raw = parse_table(data, shown=shown, sheet=request["sheet"], limits=limits)
-        return sandbox.TABLE + sandbox.encode_table(raw)
+            reply = sandbox.SHEETS + json.dumps(list(parse_sheet_names(data, shown=shown, limits=limits))).encode()
+        else:
+            raw = parse_table(data, shown=shown, sheet=request["sheet"], limits=limits)
     except MetriqrError as error:
-        return sandbox.ERROR + sandbox.error_payload(error)
+        reply = sandbox.ERROR + sandbox.error_payload(error)
     except MemoryError:
-        return sandbox.ERROR + sandbox.error_payload(
+        reply = sandbox.ERROR + sandbox.error_payload(
             InputFileError("read_memory", name=shown, limit_mb=mb_text(limits.memory)))
     except Exception:  # a bug here, not a problem with the file: the server logs it as internal
         traceback.print_exc()
-        return sandbox.INTERNAL + traceback.format_exc(limit=-3).encode("utf-8", "replace")
+        reply = sandbox.INTERNAL + traceback.format_exc(limit=-3).encode("utf-8", "replace")
+    else:
+        if request["op"] != "sheets":
+            # Failing past this point (memory) ends the worker: the caller sees a crash, not half a table.
+            out.write(sandbox.TABLE)
+            ipc.write(raw, pyarrow.PythonFile(out, mode="w"))
+            return
+    out.write(reply)
 
 
 def serve(in_fd: int, out_fd: int) -> int:
@@ -71,14 +82,12 @@ def serve(in_fd: int, out_fd: int) -> int:
             data = stream.read()
         except MemoryError:
             data = None
-    if data is None:
-        out = sandbox.ERROR + sandbox.error_payload(
-            InputFileError("read_memory", name=request["name"], limit_mb=mb_text(limits.memory)))
-    else:
-        out = answer(request, data)
-        del data
-    with os.fdopen(out_fd, "wb") as stream:
-        stream.write(out)
+    with os.fdopen(out_fd, "wb", buffering=1024**2) as stream:
+        if data is None:
+            stream.write(sandbox.ERROR + sandbox.error_payload(
+                InputFileError("read_memory", name=request["name"], limit_mb=mb_text(limits.memory))))
+        else:
+            answer(request, data, stream)
     return 0
 
 

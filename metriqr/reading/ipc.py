@@ -38,6 +38,14 @@ _REVIVE = {"Decimal": decimal.Decimal, "int": int}
 
 
 def encode(raw: RawTable) -> bytes:
+    sink = pa.BufferOutputStream()
+    write(raw, sink)
+    return sink.getvalue().to_pybytes()
+
+
+def write(raw: RawTable, sink) -> None:
+    """Write the table's IPC streams to `sink` (an Arrow output stream or a binary file):
+    the worker writes straight into its pipe, with no copy of the whole answer in memory."""
     frame = raw.frame
     typed = {}
     extra: list[tuple[str, pa.Array]] = []
@@ -65,11 +73,9 @@ def encode(raw: RawTable) -> bytes:
                 "encoding": raw.encoding, "separator": raw.separator},
     }
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: json.dumps(meta).encode()})
-    sink = pa.BufferOutputStream()
     for part in (table, values):
         with pa.ipc.new_stream(sink, part.schema) as writer:
             writer.write_table(part)
-    return sink.getvalue().to_pybytes()
 
 
 def _encode_objects(values: np.ndarray, prefix: str, extra: list[tuple[str, pa.Array]]) -> dict:
