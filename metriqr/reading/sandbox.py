@@ -149,7 +149,7 @@ def _run_worker(op: str, data: bytes, *, shown: str, sheet: str | None, limits: 
         talk.run(deadline)
         if talk.overflow:
             raise InputFileError("read_output_too_large", name=shown, limit_mb=mb_text(max_output))
-        if talk.status is None:
+        if talk.timed_out:
             raise InputFileError("read_timeout", name=shown, seconds=round(limits.wall_seconds))
     finally:
         talk.close()
@@ -177,7 +177,8 @@ class _Exchange:
         self.status_bytes = b""
         self.overflow = False
         self.pid: int | None = None
-        self.status: int | None = None
+        self.status: int | None = None  # None: the worker's end was never reported (it never started)
+        self.timed_out = False
 
     def run(self, deadline: float) -> None:
         os.set_blocking(self.fds["in"], False)
@@ -189,6 +190,7 @@ class _Exchange:
             while reading:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self.overflow:
+                    self.timed_out = remaining <= 0 and not self.overflow
                     self._kill()
                     return
                 for key, _ in sel.select(timeout=min(remaining, 1.0)):
