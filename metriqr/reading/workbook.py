@@ -142,6 +142,23 @@ def _number_column(values: list[object]) -> pd.Series:
     return pd.Series(out, dtype=object)
 
 
+def _text_column(values: list[object]) -> pd.Series:
+    """`_workbook_column` for a column of text (maybe empty cells): blanks ("" or only
+    whitespace, as Python's `str.isspace` says) become missing, with C-level maps, not a
+    Python loop per cell."""
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    present = np.flatnonzero(~pd.isna(cells))
+    texts = cells[present]
+    blank = np.fromiter(map(str.isspace, texts), dtype=bool, count=len(texts))
+    blank |= np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) == 0
+    if blank.any():
+        cells[present[blank]] = None
+    if len(present) == blank.sum():
+        return pd.Series(cells, dtype=object)  # nothing but blanks
+    return pd.Series(cells, dtype="str")
+
+
 def _workbook_column(values: list[object]) -> pd.Series:
     """One column with calamine's native types, made consistent.
 
@@ -155,6 +172,8 @@ def _workbook_column(values: list[object]) -> pd.Series:
     kinds = set(map(type, values))
     if float in kinds and kinds <= {float, type(None)}:
         return _number_column(values)
+    if str in kinds and kinds <= {str, type(None)}:
+        return _text_column(values)
     if str in kinds:
         values = [None if v.__class__ is str and (v == "" or v.isspace()) else v for v in values]
     if dt.date in kinds:
