@@ -14,7 +14,7 @@ import streamlit as st
 
 from metriqr import workspace as store
 from metriqr.texts import fmt_date, fmt_int, t
-from ui.state import Source, error_boundary, lang, plain
+from ui.state import Source, error_boundary, lang
 
 WS_PARAM = "ws"
 TOKEN_KEY = "ws_token"
@@ -35,7 +35,7 @@ def active_access() -> store.Access | None:
         access = store.resolve(token)
     except store.WorkspaceError as error:
         leave()
-        st.error(plain(error.message(lang())))
+        st.error(error.message(lang()))
         st.button(t("ws.start_over", lang()), on_click=leave)
         st.stop()
     st.session_state[TOKEN_KEY] = token
