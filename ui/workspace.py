@@ -14,7 +14,7 @@ import streamlit as st
 
 from metriqr import workspace as store
 from metriqr.texts import fmt_date, fmt_int, t
-from ui.state import Source, error_boundary, lang
+from ui.state import Source, error_boundary, lang, param
 
 WS_PARAM = "ws"
 TOKEN_KEY = "ws_token"
@@ -26,7 +26,7 @@ SOURCE_KEY = "ws_source"
 def active_access() -> store.Access | None:
     """The workspace this session is in, or None. A bad, expired or revoked link gets the same
     "not found", shows nothing of any workspace, and offers to start over."""
-    token = st.query_params.get(WS_PARAM) or st.session_state.get(TOKEN_KEY)
+    token = (st.query_params.get(WS_PARAM) and (param(WS_PARAM) or "invalid")) or st.session_state.get(TOKEN_KEY)
     if not token:
         for key in (ACCESS_KEY, SOURCE_KEY):
             st.session_state.pop(key, None)
