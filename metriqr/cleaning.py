@@ -34,7 +34,9 @@ _NO_CUSTOMER = re.compile(
     r"^\s*(consumidor( final)?|cliente (nao|não) identificado|n(a|ã)o identificado|sem cadastro|"
     r"an(o|ô)nimo|avulso|balc(a|ã)o|guest|anonymous|walk-?in|unknown|n/?a|-+|0+|null|none|nan)\s*$",
     re.IGNORECASE)
-_CANCELLED = re.compile(r".*(cancel|estorn|devolvid|void|refunded)", re.IGNORECASE)
+# Marketplace statuses count too: canceled/cancelled/unavailable are not sales (delivered,
+# shipped, invoiced, approved, processing are).
+_CANCELLED = re.compile(r".*(cancel|estorn|devolvid|void|refunded|unavailable|indispon)", re.IGNORECASE)
 MAX_EXAMPLES = 5
 TEXT_ROLES = ("customer", "status", "order", "product", "product_name", "customer_name")  # identifiers, read as text
 
@@ -50,6 +52,10 @@ class CleaningReport:
     date_format: str = ""
     first_date: pd.Timestamp | None = None
     last_date: pd.Timestamp | None = None
+    # Customers whose every line was excluded, so they are missing from the customer count:
+    # per reason (the most frequent among their lines; ties: the earlier in REASONS), and a few ids.
+    lost_customers: dict[str, int] = field(default_factory=dict)
+    lost_examples: tuple[str, ...] = ()
 
     @property
     def rows_excluded(self) -> int:
@@ -112,10 +118,40 @@ def _matches(values: pd.Categorical, pattern: re.Pattern) -> np.ndarray:
     return np.append(hit, False)[values.codes]
 
 
-def _examples(values: pd.Series, lines: np.ndarray, mask: np.ndarray) -> tuple[str, ...]:
+def _examples(values: pd.Series, lines: np.ndarray, mask: np.ndarray, width: int = 60) -> tuple[str, ...]:
     index = np.flatnonzero(mask)[:MAX_EXAMPLES]
-    return tuple(f"{int(lines[i])}: “{'' if pd.isna(values.iloc[i]) else str(values.iloc[i])[:60]}”"
+    return tuple(f"{int(lines[i])}: “{'' if pd.isna(values.iloc[i]) else str(values.iloc[i])[:width]}”"
                  for i in index)
+
+
+WHOLE_LINE_WIDTH = 300
+
+
+def _whole_lines(frame: pd.DataFrame, mask: np.ndarray) -> pd.Series:
+    """Each of the first MAX_EXAMPLES flagged rows written out whole (`a | b | c`), so a user can
+    check the line in the file; the other rows stay empty (only examples are ever shown)."""
+    out = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    for i in np.flatnonzero(mask)[:MAX_EXAMPLES]:  # ≤ MAX_EXAMPLES rows, never per row of the file
+        out.iloc[i] = " | ".join("" if pd.isna(v) else str(v) for v in frame.iloc[i].tolist())
+    return out
+
+
+def _lost_customers(customer: pd.Categorical, reason: np.ndarray, used: np.ndarray,
+                    attributable: np.ndarray) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Customers seen only on excluded lines (that had a customer): count per reason, a few ids."""
+    codes = customer.codes.astype(np.int64)
+    seen = np.zeros(len(customer.categories) + 1, dtype=bool)
+    seen[codes[used & (codes >= 0)]] = True
+    only = ~used & attributable & (codes >= 0)
+    only &= ~seen[np.where(codes >= 0, codes, len(customer.categories))]
+    if not only.any():
+        return {}, ()
+    ids, which = np.unique(codes[only], return_inverse=True)
+    counts = np.bincount(which * len(REASONS) + reason[only], minlength=len(ids) * len(REASONS))
+    main = counts.reshape(len(ids), len(REASONS)).argmax(axis=1)  # first maximum: the earlier reason
+    per_reason = np.bincount(main, minlength=len(REASONS))
+    names = np.asarray(customer.categories, dtype=object)[ids[:MAX_EXAMPLES]]
+    return {key: int(per_reason[i]) for i, key in enumerate(REASONS) if per_reason[i]}, tuple(map(str, names))
 
 
 def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_rows: int = 0,
@@ -138,11 +174,11 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     reason = np.full(n, -1, dtype=np.int8)
     examples: dict[str, tuple[str, ...]] = {}
 
-    def exclude(key: str, mask: np.ndarray, shown: pd.Series | None) -> None:
+    def exclude(key: str, mask: np.ndarray, shown: pd.Series | None, width: int = 60) -> None:
         new = mask & (reason == -1)
         reason[new] = REASONS.index(key)
         if new.any() and shown is not None:
-            examples[key] = _examples(shown, lines, new)
+            examples[key] = _examples(shown, lines, new, width)
 
     customer = text("customer")
     dates, date_format = parse_dates(col["date"], dayfirst=dayfirst)
@@ -180,10 +216,13 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
         ids = {mapping[role] for role in TEXT_ROLES if role in mapping}  # kept: their categoricals reuse them
         keys = _row_keys(factor(header)[0] if header in ids else pd.factorize(frame[header])[0]
                          for header in frame.columns)
-        exclude("duplicate", pd.Series(keys).duplicated(keep="first").to_numpy(), col["order"])
+        duplicate = pd.Series(keys).duplicated(keep="first").to_numpy()
+        exclude("duplicate", duplicate, _whole_lines(frame, duplicate & (reason == -1)), WHOLE_LINE_WIDTH)
     exclude("zero_amount", amount == 0, shown_amount)
 
     used = reason == -1
+    attributable = ~np.isin(reason, [REASONS.index("total_line"), REASONS.index("no_customer")])
+    lost, lost_examples = _lost_customers(customer, reason, used, attributable)
     # Categoricals keep the distinct values of excluded rows among their categories; every
     # consumer factorizes or groups on observed values only, so they are never seen.
     columns = {"customer": customer[used], "date": dates.to_numpy()[used],
@@ -208,7 +247,8 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     report = CleaningReport(
         rows_read=n + blank_rows + malformed_rows, rows_used=int(used.sum()), returns=int(is_return[used].sum()),
         excluded=excluded, examples=examples, monetary_basis=basis, date_format=date_format,
-        first_date=tx["date"].min() if len(tx) else None, last_date=tx["date"].max() if len(tx) else None)
+        first_date=tx["date"].min() if len(tx) else None, last_date=tx["date"].max() if len(tx) else None,
+        lost_customers=lost, lost_examples=lost_examples)
     return Cleaned(tx, report)
 
 
