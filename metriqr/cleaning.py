@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from metriqr.columns import ColumnMapping
 from metriqr.errors import ColumnError
@@ -38,7 +40,7 @@ _NO_CUSTOMER = re.compile(
 # shipped, invoiced, approved, processing are).
 _CANCELLED = re.compile(r".*(cancel|estorn|devolvid|void|refunded|unavailable|indispon)", re.IGNORECASE)
 MAX_EXAMPLES = 5
-TEXT_ROLES = ("customer", "status", "order", "product", "product_name", "customer_name")  # identifiers, read as text
+TEXT_ROLES = ("customer", "status", "order", "product", "product_name", "customer_name", "email", "phone")  # identifiers, read as text
 
 
 @dataclass(frozen=True)
@@ -79,18 +81,55 @@ def _text(series: pd.Series, factor: tuple[np.ndarray, object] | None = None) ->
     every later group-by works on the integer codes. `factor` is the column's pd.factorize when
     already made (the duplicate check makes it too).
     """
-    if pd.api.types.is_float_dtype(series):
-        whole = series.dropna()
-        if (whole == np.floor(whole)).all():
-            series = series.astype("Int64")
-            factor = None
     codes, uniques = factor if factor is not None else pd.factorize(series)
-    tidy = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
-    tidy = tidy.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-    tidy = tidy.mask(tidy == "").astype(object)
-    # tidying can merge two raw values ("17850", " 17850") or blank one: number them again
-    merged, distinct = pd.factorize(tidy, sort=True)
-    return pd.Categorical.from_codes(np.append(merged, -1)[codes], categories=pd.Index(distinct, dtype=object))
+    if pd.api.types.is_float_dtype(series):
+        values = np.asarray(uniques, dtype=np.float64)  # the distinct values: NaN is left out by factorize
+        if (values == np.floor(values)).all():
+            uniques = pd.array(values).astype("Int64")
+    # The distinct values are tidied and sorted in Arrow: no Python string per value (issue 11).
+    tidy = pc.utf8_trim_whitespace(_arrow_strings(uniques))
+    if pc.any(pc.ends_with(tidy, ".0")).as_py():
+        tidy = pc.replace_substring_regex(tidy, r"^(\d+)\.0$", r"\1")
+    tidy = pc.if_else(pc.equal(tidy, ""), pa.scalar(None, pa.string()), tidy)
+    # tidying can merge two raw values ("17850", " 17850") or blank one: number them again, in the
+    # order of the sorted distinct values (Arrow compares UTF-8 bytes, which is Python's code point order)
+    distinct = pc.unique(tidy.drop_null())
+    distinct = distinct.take(pc.array_sort_indices(distinct))
+    merged = pc.index_in(tidy, value_set=distinct).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    categories = pd.Index(distinct.to_numpy(zero_copy_only=False), dtype=object)
+    return pd.Categorical.from_codes(np.append(merged, -1)[codes], categories=categories)
+
+
+def _arrow_strings(uniques: object) -> pa.Array:
+    """A factorize's distinct values as one Arrow string array (zero-copy when they are Arrow strings)."""
+    values = getattr(uniques, "array", uniques)
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        array = pa.array(values)
+    elif pd.api.types.is_integer_dtype(values.dtype):  # Arrow writes whole numbers as str() does
+        array = pa.array(np.asarray(values, dtype=getattr(values.dtype, "numpy_dtype", values.dtype))).cast(pa.string())
+    else:
+        array = pa.array(pd.Series(np.asarray(values, dtype=object), dtype=object).astype("string[pyarrow]").array)
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return array if array.type == pa.string() else array.cast(pa.string())
+
+
+def _typed(series: pd.Series) -> bool:
+    """A column the file itself typed as numbers, booleans or dates (Parquet, workbooks): it holds no text."""
+    return isinstance(series.dtype, np.dtype) and series.dtype.kind in "iufbM"
+
+
+def _value_codes(series: pd.Series) -> np.ndarray:
+    """Integers equal exactly where the values are equal, for the duplicate check: a numeric or
+    datetime column's own bits (with every NaN alike and -0.0 as 0.0), anything else factorized."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return series.to_numpy().astype(np.int64)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy(dtype=np.float64) + 0.0  # -0.0 + 0.0 is 0.0
+        return np.where(np.isnan(values), np.nan, values).view(np.int64)
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        return series.to_numpy().view(np.int64)  # NaT is one value
+    return pd.factorize(series)[0]
 
 
 def _row_keys(columns: Iterable[np.ndarray]) -> np.ndarray:
@@ -187,9 +226,11 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     customer_total = _matches(customer, _TOTAL_LINE)
     suspect = np.flatnonzero(customer_total | (customer.codes == -1) | dates.isna().to_numpy())
     total = customer_total.copy()
-    label = pd.Series(np.where(customer_total, np.asarray(customer, dtype=object), None), index=frame.index)
+    label = pd.Series(None, index=frame.index, dtype=object)
+    if customer_total.any():  # rarely: no million-row copy of the ids as Python strings otherwise
+        label[customer_total] = np.asarray(customer[customer_total], dtype=object)
     for role in ("order", "date", "product", "product_name", "customer_name"):
-        if role in col and len(suspect):
+        if role in col and len(suspect) and not _typed(col[role]):  # a number or a date is no label
             values = col[role].iloc[suspect]
             hit = suspect[values.astype("string").str.match(_TOTAL_LINE).fillna(False).to_numpy(dtype=bool)]
             label.iloc[hit[~total[hit]]] = values.loc[frame.index[hit[~total[hit]]]].to_numpy(dtype=object)
@@ -213,10 +254,15 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     if "order" in col:
         # Identical rows always get identical reasons above, so duplicates over the whole
         # frame are exactly the duplicates among the rows still in use.
-        ids = {mapping[role] for role in TEXT_ROLES if role in mapping}  # kept: their categoricals reuse them
-        keys = _row_keys(factor(header)[0] if header in ids else pd.factorize(frame[header])[0]
+        ids = {mapping[role] for role in TEXT_ROLES if role in mapping} | set(factors)  # factorized already
+        # Two identical rows share their order (and product): only rows whose order/product pair repeats
+        # are compared column by column (a few percent of a real export).
+        pair = [factor(mapping[role])[0] for role in ("order", "product") if role in mapping]
+        candidates = np.flatnonzero(pd.Series(_row_keys(iter(pair))).duplicated(keep=False).to_numpy())
+        keys = _row_keys(factor(header)[0][candidates] if header in ids else _value_codes(frame[header].iloc[candidates])
                          for header in frame.columns)
-        duplicate = pd.Series(keys).duplicated(keep="first").to_numpy()
+        duplicate = np.zeros(n, dtype=bool)
+        duplicate[candidates] = pd.Series(keys).duplicated(keep="first").to_numpy()
         exclude("duplicate", duplicate, _whole_lines(frame, duplicate & (reason == -1)), WHOLE_LINE_WIDTH)
     exclude("zero_amount", amount == 0, shown_amount)
 
@@ -229,7 +275,7 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
                "amount": amount[used], "is_return": is_return[used]}
     if quantity is not None:
         columns["quantity"] = quantity[used]
-    for role in ("order", "product", "product_name", "customer_name"):
+    for role in ("order", "product", "product_name", "customer_name", "email", "phone"):
         if role in col:
             columns[role] = text(role)[used]
     if "product" in columns and "product_name" not in columns:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # analysis; tests/test_cli.py checks that each equals its source (texts, columns, scoring, recommend).
 LANGS, DEFAULT_LANG = ("pt", "en"), "pt"
 ROLES = ("customer", "date", "amount", "quantity", "unit_price", "order", "product", "product_name",
-         "customer_name", "status")
+         "customer_name", "status", "email", "phone")
 METHODS = ("quantile", "kmeans")
 BASES = ("order", "customer")
 MIN_TOGETHER = 3
