@@ -316,16 +316,32 @@ def test_online_retail_every_row_accounted_for(online_retail_cleaned):
     assert report.rows_read == 541_909
     assert report.rows_read == report.rows_used + sum(report.excluded.values())
     # Hand-checked with plain pandas on the raw file: 406,829 rows have a CustomerID; among them
-    # 5,225 repeat an earlier row exactly (same invoice), and 40 have UnitPrice 0.
-    assert report.excluded == {"no_customer": 135_080, "duplicate": 5_225, "zero_amount": 40}
-    assert report.rows_used == 401_564
-    # every one of the 8,872 remaining negative-quantity lines is on a "C" invoice: the returns
-    assert report.returns == 8_872
+    # 5,225 repeat an earlier row exactly (same invoice), and 40 have UnitPrice 0; 88 return lines
+    # belong to 33 customers who never bought (they would reach no customer list).
+    assert report.excluded == {"no_customer": 135_080, "duplicate": 5_225, "zero_amount": 40, "return_only": 88}
+    assert report.rows_used == 401_476
+    # every one of the 8,784 remaining negative-quantity lines is on a "C" invoice: the returns
+    assert report.returns == 8_784
     assert report.monetary_basis == "quantity_x_price" and report.date_format == "ISO"
     assert report.first_date == pd.Timestamp("2010-12-01 08:26")
     assert report.last_date == pd.Timestamp("2011-12-09 12:50")
     returns = cleaned.transactions[cleaned.transactions["is_return"]]
     assert returns["order"].str.startswith("C").all()
+
+
+@pytest.mark.realdata
+def test_online_retail_returns_only_customers_have_their_own_line(online_retail_cleaned, online_retail_raw):
+    """Issue 9 item 12: the value used equals the value in the customer lists (no −10,411.24 lost)."""
+    from metriqr.segmentation import segment_customers
+
+    _, cleaned = online_retail_cleaned
+    tx = cleaned.transactions
+    segmentation = segment_customers(tx)
+    assert segmentation.customers["monetary"].sum() == pytest.approx(tx["amount"].sum(), abs=0.01)
+    lines = np.array([int(e.split(":")[0]) for e in cleaned.report.examples["return_only"]])
+    shown = online_retail_raw.loc[lines - 2]
+    assert (shown["Quantity"].astype(float) < 0).all()
+    assert not set(shown["CustomerID"]) & set(segmentation.customers.index)
 
 
 @pytest.mark.realdata
