@@ -6,6 +6,7 @@ import streamlit as st
 
 from metriqr.charts import monthly_bars
 from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
+from metriqr.report import date_order_lines
 from metriqr.texts import fmt_date, fmt_int, t
 from ui import cache
 from ui.state import current_source, error_boundary, lang, reset_to_demo, upload_key
@@ -19,6 +20,25 @@ def _on_mapping_change(role: str, key: str) -> None:
     fixes = dict(st.session_state.get("overrides") or {})
     fixes[role] = "" if choice == NOT_USED else choice
     st.session_state["overrides"] = fixes
+
+
+def _on_date_order() -> None:
+    st.session_state["date_order"] = st.session_state["date_order_choice"] or None
+
+
+def render_date_order(report) -> None:
+    """The order dates were read in, why, a warning when it is a guess, and the switch."""
+    lines = date_order_lines(report, L)
+    if not lines and not st.session_state.get("date_order"):
+        return
+    if lines:
+        st.caption(lines[0])
+    for warning in lines[1:]:
+        st.warning(warning)
+    st.session_state["date_order_choice"] = st.session_state.get("date_order") or ""
+    st.radio(t("data.date_order", L), ["", "dmy", "mdy"], key="date_order_choice", horizontal=True,
+             on_change=_on_date_order, help=t("data.date_order_help", L),
+             format_func=lambda o: t(f"dates.order.{o}", L) if o else t("data.date_order_auto", L))
 
 
 def render_mapping(mapping: dict[str, str], headers: list[str], digest: str) -> None:
@@ -88,6 +108,7 @@ with error_boundary():
         st.caption(t("data.basis_qxp", L))
     st.caption(t("data.period", L, first=fmt_date(view.first, L), last=fmt_date(view.last, L), fmt=t(f"data.format_{report.date_format}", L)
                  if report.date_format in ("native", "excel") else report.date_format))
+    render_date_order(report)
     st.markdown(f"**{t('data.monthly_title', L)}**", help=t("data.monthly_help", L))
     st.plotly_chart(monthly_bars(view.monthly, L), config={"displayModeBar": False})
     st.page_link("app_pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")

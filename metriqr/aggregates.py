@@ -54,6 +54,8 @@ def customer_summary(transactions: pd.DataFrame, *, as_of: pd.Timestamp,
     everything = bool(in_window.all())  # the default: no copy of the columns
     is_return = transactions["is_return"].to_numpy(dtype=bool)
     purchase = ~is_return if everything else ~is_return[in_window]
+    if not purchase.any() and start is None:  # no window was chosen: do not speak of one
+        raise OptionError("no_purchases_before", end=date_in_every_lang(as_of - pd.Timedelta(days=1)))
     if not purchase.any():
         raise OptionError("no_customers_in_window",
                           start=date_in_every_lang(start if start is not None else transactions["date"].min()),

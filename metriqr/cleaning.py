@@ -150,8 +150,10 @@ def _contains(factor: tuple[np.ndarray, object], pattern: re.Pattern) -> np.ndar
     """Rows whose text contains `pattern` anywhere, testing each distinct value once
     (`factor` is the column's pd.factorize)."""
     codes, uniques = factor
-    text = pd.Series(np.asarray(uniques, dtype=object)).astype("string")
-    hit = text.str.contains(pattern).fillna(False).to_numpy(dtype=bool)
+    dtype = getattr(uniques, "dtype", None)
+    text = pd.Series(uniques) if dtype is not None and dtype != object and pd.api.types.is_string_dtype(dtype) \
+        else pd.Series(np.asarray(uniques, dtype=object)).astype("string")
+    hit = text.str.contains(pattern.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
     return np.append(hit, False)[codes]
 
 

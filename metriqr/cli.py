@@ -34,13 +34,14 @@ import pandas as pd
 from metriqr.aggregates import customer_names
 from metriqr.columns import ROLES, parse_column_options
 from metriqr.errors import InputFileError, MetriqrError, OptionError
-from metriqr.export import to_csv_bytes, to_xlsx_bytes
+from metriqr.export import to_csv_bytes, xlsx_export
+from metriqr.parsing import ORDERS
 from metriqr.migration import NEW, Migration, migrate, readings
 from metriqr.pipeline import Dataset, load_dataset
 from metriqr.recommend import (BASES, MIN_TOGETHER, RECENT_DAYS, Purchases, also_bought, build_purchases,
                                recommend_for_customers)
 from metriqr.recommend_eval import evaluate
-from metriqr.report import customers_export, money, summary_table, workbook_sheets
+from metriqr.report import customers_export, date_order_lines, money, summary_table, workbook_sheets
 from metriqr.scoring import METHODS, RFMScorer
 from metriqr.segmentation import Segmentation, segment_customers, segment_summary
 from metriqr.segments import BY_KEY, source_label
@@ -94,6 +95,9 @@ def data_parent() -> argparse.ArgumentParser:
     parent.add_argument("--column", metavar="ROLE=HEADER", action="append", default=[],
                         help=f"use column HEADER for ROLE, overriding detection; repeatable; "
                              f"roles: {', '.join(ROLES)}")
+    parent.add_argument("--date-order", choices=ORDERS, default=None,
+                        help="day/month order of dates such as 03/04/2025: dmy (3 April) or mdy (4 March); "
+                             "default: decided from the values (day-first when they do not tell)")
     return parent
 
 
@@ -180,7 +184,7 @@ LOCAL_MAX_BYTES = 16 * 1024**3
 
 # --- shared steps ----------------------------------------------------------------------
 
-def load_data(data: str, *, sheet: str | None, columns: Sequence[str]) -> Dataset:
+def load_data(data: str, *, sheet: str | None, columns: Sequence[str], date_order: str | None = None) -> Dataset:
     """Read and clean DATA; options are checked before the (possibly long) read."""
     overrides = parse_column_options(columns)
     path = Path(data)
@@ -189,7 +193,8 @@ def load_data(data: str, *, sheet: str | None, columns: Sequence[str]) -> Datase
     if path.is_dir():
         raise InputFileError("not_a_spreadsheet", name=data, detail=_per_lang("is_folder"))
     # A local file on the operator's own machine: the browser upload limit does not apply.
-    return load_dataset(path, name=path.name, sheet=sheet, overrides=overrides, max_bytes=LOCAL_MAX_BYTES)
+    return load_dataset(path, name=path.name, sheet=sheet, overrides=overrides, date_order=date_order,
+                        max_bytes=LOCAL_MAX_BYTES)
 
 
 def parse_as_of(value: str | None) -> pd.Timestamp | None:
@@ -264,7 +269,7 @@ def segmentation_record(segmentation: Segmentation, dataset: Dataset, *, lang: s
                   for measure, edges in segmentation.scorer.edges_.items()}
     return {"as_of": segmentation.as_of.strftime("%Y-%m-%d"), "window_days": segmentation.window_days,
             "method": segmentation.scorer.method, "monetary_basis": report.monetary_basis,
-            "rows": report.as_dict(), "customers": int(len(segmentation.customers)),
+            "rows": report.as_dict(), "dates": report.dates_dict(), "customers": int(len(segmentation.customers)),
             "thresholds": thresholds, "segments": segments}
 
 
@@ -294,6 +299,7 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
         f"{_text('returns', lang, n=fmt_int(report.returns, lang))}",
         f"{_text('rows_excluded', lang)}: {fmt_int(report.rows_excluded, lang)}",
     ]
+    lines += date_order_lines(report, lang, how_to_switch=t("dates.cli_option", lang))
     for reason, count in report.excluded.items():
         examples = [_example(example, lang) for example in report.examples.get(reason, ())[:3]]
         shown = f" ({_text('examples', lang)} {'; '.join(examples)})" if examples else ""
@@ -309,6 +315,14 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
     return "\n".join(lines)
 
 
+def _xlsx(sheets: dict[str, pd.DataFrame], lang: str) -> bytes:
+    """Workbook bytes; when control characters had to be replaced, the user is told on stderr."""
+    content, cleaned = xlsx_export(sheets)
+    if cleaned:
+        print(f"{PROG}: {t('export.control_cleaned', lang, n=fmt_int(cleaned, lang))}", file=sys.stderr)
+    return content
+
+
 def _example(example: str, lang: str) -> str:
     """`624: “abc”` (file line: quoted offending value) → `linha 624 “abc”`."""
     line, sep, value = example.partition(": ")
@@ -317,12 +331,12 @@ def _example(example: str, lang: str) -> str:
     return example
 
 
-def customers_file(segmentation: Segmentation, *, path: Path) -> bytes:
+def customers_file(segmentation: Segmentation, *, path: Path, lang: str = DEFAULT_LANG) -> bytes:
     """The per-customer list for other programs: contract columns, money to the cent, CSV or XLSX by suffix."""
     frame = customers_export(segmentation)
     frame["monetary"] = frame["monetary"].round(2) + 0.0  # no 0.30000000000000004, no -0.0
     if path.suffix.lower() == ".xlsx":
-        return to_xlsx_bytes({"customers": frame})
+        return _xlsx({"customers": frame}, lang)
     # Machine-readable and locale-independent whatever --lang says: comma, point decimal, no BOM.
     return to_csv_bytes(frame, lang="en", bom=False)
 
@@ -338,17 +352,17 @@ def segment_command(args: argparse.Namespace) -> int:
             args.customers_out.resolve() == args.report_out.resolve():
         raise OptionError("cannot_write", name=str(args.report_out), detail=_per_lang("same_output"))
 
-    dataset = load_data(args.data, sheet=args.sheet, columns=args.column)
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, date_order=args.date_order)
     segmentation = segment_customers(dataset.cleaned.transactions, as_of=as_of, window_days=args.window_days,
                                      method=args.method)
     basis = dataset.cleaned.report.monetary_basis
     outputs: list[tuple[Path, bytes]] = []  # all built before any is written: no half-updated set
     if args.customers_out is not None:
-        outputs.append((args.customers_out, customers_file(segmentation, path=args.customers_out)))
+        outputs.append((args.customers_out, customers_file(segmentation, path=args.customers_out, lang=lang)))
     if args.report_out is not None:
         names = customer_names(dataset.cleaned.transactions)  # as the app's download: names help campaigns
-        outputs.append((args.report_out, to_xlsx_bytes(workbook_sheets(segmentation, lang, basis=basis,
-                                                                       names=names))))
+        outputs.append((args.report_out, _xlsx(workbook_sheets(segmentation, lang, basis=basis, names=names),
+                                               lang)))
     for path, content in outputs:
         write_output(path, content)
 
@@ -381,10 +395,10 @@ def migration_text(migration: Migration, *, lang: str) -> str:
     return "\n".join(lines)
 
 
-def flows_file(migration: Migration, *, path: Path) -> bytes:
+def flows_file(migration: Migration, *, path: Path, lang: str = DEFAULT_LANG) -> bytes:
     frame = migration.customer_flows()
     if path.suffix.lower() == ".xlsx":
-        return to_xlsx_bytes({"flows": frame})
+        return _xlsx({"flows": frame}, lang)
     return to_csv_bytes(frame, lang="en", bom=False)
 
 
@@ -393,11 +407,11 @@ def migrate_command(args: argparse.Namespace) -> int:
     date_from, date_to = parse_as_of(args.date_from), parse_as_of(args.date_to)
     RFMScorer(method=args.method)
     check_output(args.flows_out, suffixes=CUSTOMER_FORMATS, data=args.data)
-    dataset = load_data(args.data, sheet=args.sheet, columns=args.column)
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, date_order=args.date_order)
     migration = migrate(dataset.cleaned.transactions, date_from=date_from, date_to=date_to, method=args.method,
                         refit=args.thresholds == "each", baseline=date_to if args.thresholds == "last" else None)
     if args.flows_out is not None:
-        write_output(args.flows_out, flows_file(migration, path=args.flows_out))
+        write_output(args.flows_out, flows_file(migration, path=args.flows_out, lang=args.lang))
     if args.json:
         print(json.dumps(migration.to_json_dict(), ensure_ascii=True, allow_nan=False))
     else:
@@ -540,7 +554,7 @@ def recommend_command(args: argparse.Namespace) -> int:
     product_top = _count(args.top, default=PRODUCT_TOP, key="bad_top")
     customer_top = _count(args.top, default=CUSTOMER_TOP, key="bad_top")
     min_together = _count(args.min_together, default=MIN_TOGETHER, key="bad_min_together")
-    dataset = load_data(args.data, sheet=args.sheet, columns=args.column)
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, date_order=args.date_order)
     transactions = dataset.cleaned.transactions
     purchases = build_purchases(transactions)
     for product in products:  # every id checked before any list is computed or printed
@@ -638,7 +652,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     """`evaluate`: the time hold-out of metriqr.recommend_eval, as JSON or sentences."""
     cutoff = parse_as_of(args.cutoff)
     k = _count(args.k, default=10, key="bad_top")
-    dataset = load_data(args.data, sheet=args.sheet, columns=args.column)
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, date_order=args.date_order)
     record = _json_safe(evaluate(dataset.cleaned.transactions, cutoff=cutoff, k=k))
     if args.json:
         print(json.dumps(record, ensure_ascii=True, allow_nan=False))

@@ -140,7 +140,7 @@ def _read_unique_numbers(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, st
     valid, other = (_COMMA_VALID, _POINT_VALID) if decimal == "," else (_POINT_VALID, _COMMA_VALID)
     readable = matches(valid)
     scientific = matches(_SCIENTIFIC)
-    special = text.str.fullmatch(r"(?i)inf(inity)?|nan").fillna(False).to_numpy(dtype=bool)
+    special = text.str.fullmatch(r"[iI][nN][fF]([iI][nN][iI][tT][yY])?|[nN][aA][nN]").fillna(False).to_numpy(dtype=bool)
     thousands, mark = (".", ",") if decimal == "," else (",", ".")
     plain = text.where(readable, "").str.replace(thousands, "", regex=False).str.replace(mark, ".", regex=False)
     parsed = pd.to_numeric(plain.where(readable), errors="coerce").to_numpy(dtype="float64")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metriqr.cleaning import CleaningReport
 from metriqr.segmentation import Segmentation, segment_summary
 from metriqr.segments import BY_KEY, SEGMENTS, source_label
 from metriqr.texts import fmt_date, fmt_int, fmt_money, fmt_num, fmt_pct, t
@@ -14,6 +15,27 @@ CUSTOMER_EXPORT_COLUMNS = ("customer", "last_purchase", "recency_days", "frequen
 def money(value: float, lang: str, basis: str = "amount") -> str:
     """Net spend as money, or as a count of items when the data has no money column."""
     return fmt_num(value, lang, 1) + " " + t("unit.items", lang) if basis == "items" else fmt_money(value, lang)
+
+
+def date_order_lines(report: CleaningReport, lang: str, *, how_to_switch: str = "") -> list[str]:
+    """Which day/month order the dates were read in and why, then a warning when it is a guess
+    (every value ambiguous, or the column mixes both orders). Empty when dates had no such
+    ambiguity (ISO, the workbook's own dates). The examples shown matched the date pattern,
+    so they are digits and separators only."""
+    if not report.date_order:
+        return []
+    order = t(f"dates.order.{report.date_order}", lang)
+    why = t(f"dates.why.{report.date_order_reason}", lang, examples=", ".join(report.date_evidence[:2]))
+    lines = [t("dates.line", lang, order=order, why=why)]
+    other = t("dates.order." + ("mdy" if report.date_order == "dmy" else "dmy"), lang)
+    if report.date_order_reason == "mixed":
+        lines.append(t("dates.warn_mixed", lang, others=", ".join(report.date_other_evidence[:2]),
+                       n=fmt_int(report.date_ambiguous, lang), order=order))
+    elif report.date_order_warning:
+        lines.append(t("dates.warn_ambiguous", lang, n=fmt_int(report.date_ambiguous, lang), other=other))
+    if how_to_switch and len(lines) > 1:
+        lines[-1] += f" ({how_to_switch})"
+    return lines
 
 
 def summary_table(segmentation: Segmentation, lang: str, *, basis: str = "amount") -> pd.DataFrame:

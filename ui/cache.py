@@ -22,7 +22,7 @@ from metriqr.recommend_eval import evaluate
 from metriqr.pipeline import Dataset, clean_raw
 from metriqr.reading import RawTable, read_table
 from metriqr.segmentation import Segmentation, segment_customers
-from ui.state import Source, overrides, sheet
+from ui.state import DATE_ORDER, Source, overrides, sheet
 
 Overrides = tuple[tuple[str, str], ...]
 
@@ -47,7 +47,9 @@ def detected_mapping(source: Source) -> dict[str, str]:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _dataset(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes) -> Dataset:
-    return clean_raw(_raw(digest, name, sheet_name, _data), dict(fixes))
+    columns = dict(fixes)
+    order = columns.pop(DATE_ORDER, None)
+    return clean_raw(_raw(digest, name, sheet_name, _data), columns, date_order=order)
 
 
 def raw_table(source: Source) -> RawTable:
