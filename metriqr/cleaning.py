@@ -41,7 +41,7 @@ REASONS = ("blank", "malformed", "control_chars", "total_line", "no_customer", "
 # never a customer that merely starts with the word ("Total Express Ltda", "Soma Engenharia").
 _TOTAL_LINE = re.compile(
     r"^\s*(sub-?\s*tota(l|is)\b.*|(total|totais|soma|grand total)(\s+(geral|general|do dia|da p[aá]gina|"
-    r"do m[eê]s|do per[ií]odo|da loja|loja\s*\d+))?\s*[:=.]?[\s\d.,R$()-]*)$", re.IGNORECASE)
+    r"do m[eê]s|do per[ií]odo|da loja|loja\s*\d+|total))?\s*[:=.]?[\s\d.,R$()-]*)$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_AMOUNT = 1e12  # a line worth more than a trillion is a corrupt cell, and sums of such lose the cents
 _NO_CUSTOMER = re.compile(
@@ -200,11 +200,16 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
             examples[key] = _examples(shown, lines, new)
 
     # Control characters in an identifier: a corrupt or binary file, not a customer or a product.
+    control = np.zeros(n, dtype=bool)
+    shown_control = pd.Series(None, index=frame.index, dtype=object)
     for role in TEXT_ROLES:
         if role in col:
-            control = _contains(factor(mapping[role]), _CONTROL)
-            if control.any():
-                exclude("control_chars", control, col[role])
+            hit = _contains(factor(mapping[role]), _CONTROL)
+            first = hit & ~control
+            if first.any():
+                shown_control[first] = col[role][first].to_numpy(dtype=object)
+                control |= hit
+    exclude("control_chars", control, shown_control)
 
     customer = text("customer")
     reading = read_dates(col["date"], order=date_order, default="dmy" if dayfirst else "mdy")
@@ -304,7 +309,8 @@ def _amounts(col: dict[str, pd.Series], quantity: np.ndarray | None,
     the already parsed quantity column (None without one).
     """
     price = numbers["unit_price"].values.to_numpy() if "unit_price" in numbers else None
-    product = quantity * price if quantity is not None and price is not None else None
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is excluded as out of range
+        product = quantity * price if quantity is not None and price is not None else None
     if "amount" in col:
         amount = numbers["amount"].values.to_numpy()
         if product is not None:
