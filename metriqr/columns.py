@@ -98,8 +98,8 @@ def _filled(values: pd.Series) -> pd.Series:
 def _values_fit(role: str, values: pd.Series) -> bool:
     """Reject a header match when the values clearly cannot play the role."""
     sample = _filled(values).head(500)
-    if sample.empty:
-        return role not in REQUIRED_ROLES and role not in NUMERIC_ROLES or values.empty
+    if sample.empty:  # no rows: the header decides, except for required roles; only `-`: not a number
+        return role not in REQUIRED_ROLES and (values.dropna().empty or role not in NUMERIC_ROLES)
     if role == "date":
         return parse_dates(sample)[0].notna().mean() >= 0.5
     if role in NUMERIC_ROLES:
