@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from metriqr.columns import NUMERIC_ROLES, ColumnMapping
 from metriqr.errors import ColumnError
@@ -140,10 +142,17 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
+def _starts(texts: pd.Series | pd.Index, pattern: re.Pattern) -> np.ndarray:
+    """Which texts match `pattern` at their start (as re.match), with Arrow's RE2: pandas runs a
+    compiled, case-insensitive pattern through Python's re one value at a time, ~8× slower."""
+    array = pa.array(pd.Series(texts, dtype="string").fillna("").to_numpy(dtype=object), type=pa.string())
+    hit = pc.match_substring_regex(array, f"^(?:{pattern.pattern})", ignore_case=bool(pattern.flags & re.IGNORECASE))
+    return hit.to_numpy(zero_copy_only=False).astype(bool)
+
+
 def _matches(values: pd.Categorical, pattern: re.Pattern) -> np.ndarray:
     """Rows whose text matches, testing each distinct value once."""
-    hit = pd.Series(values.categories, dtype="string").str.match(pattern).fillna(False).to_numpy(dtype=bool)
-    return np.append(hit, False)[values.codes]
+    return np.append(_starts(values.categories, pattern), False)[values.codes]
 
 
 def _contains(factor: tuple[np.ndarray, object], pattern: re.Pattern) -> np.ndarray:
@@ -223,7 +232,7 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     for role in ("order", "date", "product", "product_name", "customer_name"):
         if role in col and len(suspect):
             values = col[role].iloc[suspect]
-            hit = suspect[values.astype("string").str.match(_TOTAL_LINE).fillna(False).to_numpy(dtype=bool)]
+            hit = suspect[_starts(values, _TOTAL_LINE)]
             label.iloc[hit[~total[hit]]] = values.loc[frame.index[hit[~total[hit]]]].to_numpy(dtype=object)
             total[hit] = True
     exclude("total_line", total, label)
