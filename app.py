@@ -4,9 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from metriqr.texts import LANGS, t
+from ui import warm
 from ui.state import current_source, lang, take_upload
+from ui.workspace import active_access, leave
 
 st.set_page_config(page_title="MetriQR", page_icon="📊", layout="wide")
+warm.start()  # once per server process: heavy imports and the demo's results, in the background
 
 # Language: the URL's ?lang= decides on arrival, the sidebar switch afterwards; the URL follows.
 if "lang" not in st.session_state:
@@ -37,14 +40,20 @@ pages = [
 ]
 page = st.navigation(pages)
 
+access = active_access()  # the link's workspace, if any; a bad link stops here with "not found"
 take_upload()
 source = current_source()
 with st.sidebar:
     st.caption(t("app.source", current))
-    badge = "app.demo_badge" if source.is_demo else "app.upload_badge"
-    # The file name is user text: shown with st.text, never as Markdown or HTML.
-    st.text(t(badge, current, name=source.name))
-    st.caption(t("app.change_data", current))
-    st.caption(t("app.privacy", current))
+    if access is not None:
+        st.text(t(f"ws.badge_{access.role}", current))
+        st.caption(t("ws.sidebar_stored", current))
+        st.button(t("ws.leave", current), on_click=leave, key="ws_leave")
+    else:
+        badge = "app.demo_badge" if source.is_demo else "app.upload_badge"
+        # The file name is user text: shown with st.text, never as Markdown or HTML.
+        st.text(t(badge, current, name=source.name))
+        st.caption(t("app.change_data", current))
+        st.caption(t("app.privacy", current))
 
 page.run()

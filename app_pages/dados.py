@@ -8,8 +8,8 @@ from metriqr.charts import monthly_bars
 from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
 from metriqr.report import date_order_lines
 from metriqr.texts import fmt_date, fmt_int, t
-from ui import cache
-from ui.state import current_source, error_boundary, lang, reset_to_demo, upload_key
+from ui import cache, workspace
+from ui.state import current_data, current_source, error_boundary, lang, reset_to_demo, upload_key
 
 L = lang()
 NOT_USED = "\u2014"  # the "not used" option; shown translated
@@ -54,6 +54,11 @@ def render_mapping(mapping: dict[str, str], headers: list[str], digest: str) -> 
 
 
 st.title(t("data.title", L))
+access = workspace.current_access()
+if access is not None:  # a workspace's Dados: what is stored, adding sales, links, erasure
+    workspace.workspace_page(access)
+    st.stop()
+workspace.show_notice()  # e.g. "workspace deleted"
 st.write(t("data.intro", L))
 
 st.file_uploader(t("data.upload", L), key=upload_key(), help=t("data.upload_help", L),
@@ -66,7 +71,7 @@ else:
 
 with error_boundary():
     with st.spinner(t("data.reading", L)):
-        raw = cache.raw_table(source)
+        raw = cache.raw_table(current_data())
     if raw.sheets and len(raw.sheets) > 1:
         chosen = st.selectbox(t("data.sheet", L), raw.sheets, index=raw.sheets.index(raw.sheet))
         if chosen != raw.sheet:
@@ -77,10 +82,10 @@ with error_boundary():
     st.subheader(t("data.mapping", L))
     st.caption(t("data.mapping_help", L))
     headers = [str(h) for h in raw.frame.columns]
-    proposed = merge_mapping(cache.detected_mapping(source), st.session_state.get("overrides"), headers)
+    proposed = merge_mapping(cache.detected_mapping(current_data()), st.session_state.get("overrides"), headers)
     render_mapping(proposed, headers, source.digest)
     with st.spinner(t("data.cleaning", L)):
-        view = cache.data_view(source)
+        view = cache.data_view(current_data())
     report = view.report
 
     st.subheader(t("data.report", L))
@@ -112,6 +117,9 @@ with error_boundary():
     st.markdown(f"**{t('data.monthly_title', L)}**", help=t("data.monthly_help", L))
     st.plotly_chart(monthly_bars(view.monthly, L), config={"displayModeBar": False})
     st.page_link("app_pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")
+
+    if not source.is_demo:
+        workspace.save_offer(cache.dataset(current_data()), name=source.name)
 
     st.subheader(t("data.preview", L))
     st.caption(t("data.header_found", L, line=raw.header_row + 1))

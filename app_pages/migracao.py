@@ -1,8 +1,6 @@
 """Migração: who moved between segments from one date to the next, what it means, who to contact."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -13,26 +11,12 @@ from metriqr.report import customer_rows, display_customers, localise_customers
 from metriqr.scoring import METHODS
 from metriqr.segments import SEGMENT_KEYS, source_label
 from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
-from ui import cache
-from ui.state import error_boundary, lang, page_header, query_choice
+from ui import cache, workspace
+from ui import state
+from ui.state import error_boundary, lang, page_header
 
 L = lang()
-MODES = ("dates", "cadence")
-THRESHOLDS = ("first", "last", "each")
 MAX_ROWS_SHOWN = 500
-
-
-def query_date(name: str, default: pd.Timestamp, low: pd.Timestamp, high: pd.Timestamp) -> pd.Timestamp:
-    """A YYYY-MM-DD query parameter inside the data's range; anything else → default."""
-    value = st.query_params.get(name, "")
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            stamp = pd.Timestamp(value)
-        except ValueError:
-            return default
-        if low <= stamp <= high:
-            return stamp
-    return default
 
 
 def label(key: str) -> str:
@@ -40,55 +24,68 @@ def label(key: str) -> str:
 
 
 source = page_header("migui.title", "migui.intro")
+data = state.current_data()
 
 with error_boundary():
-    view = cache.data_view(source)
+    view = cache.data_view(data)
     low = pd.Timestamp(view.first).normalize() + pd.Timedelta(days=1)
     high = pd.Timestamp(view.last).normalize() + pd.Timedelta(days=1)
 
+    runs = workspace.saved_runs()
+    modes = state.MODES if runs is None or len(runs) < 2 else (*state.MODES, "runs")
     c1, c2, c3 = st.columns([2, 2, 3])
-    mode = c1.radio(t("migui.mode", L), MODES, key="mig_mode", horizontal=True,
-                    index=MODES.index(query_choice("mode", MODES, "dates")),
+    mode = c1.radio(t("migui.mode", L), modes, key="mig_mode", horizontal=True,
+                    index=state.index_of(modes, state.param("mode")),
                     format_func=lambda m: t(f"migui.mode_{m}", L))
     cadence = c2.selectbox(t("migui.cadence", L), CADENCES, key="mig_cadence",
-                           index=CADENCES.index(query_choice("cadence", CADENCES, "monthly")),
+                           index=CADENCES.index(state.param("cadence")),
                            format_func=lambda c: t(f"mig.cadence.{c}", L).capitalize())
     method = c3.radio(t("seg.method", L), METHODS, horizontal=True, key="mig_method",
-                      index=METHODS.index(query_choice("method", METHODS, "quantile")),
+                      index=state.index_of(METHODS, state.chosen_method()),
                       format_func=lambda m: t(f"seg.method_{m}", L))
+    state.remember(method=method)
     date_format = "DD/MM/YYYY" if L == "pt" else "YYYY-MM-DD"
     if mode == "dates":
-        end = query_date("to", high, low, high)
-        one_back = snapshot_dates(cache.history(source), cadence=cadence, periods=1, end=end)[0] \
+        asked_from, asked_to = state.param("from"), state.param("to")
+        outside = [d for d in (asked_from, asked_to) if d is not None and not low <= d <= high]
+        end = asked_to if asked_to is not None and low <= asked_to <= high else high
+        one_back = snapshot_dates(cache.history(data), cadence=cadence, periods=1, end=end)[0] \
             if end - pd.DateOffset(weeks=1) > low else low
-        start = query_date("from", one_back, low, high)
+        start = asked_from if asked_from is not None and low <= asked_from <= high else one_back
+        if outside:
+            state.other_data_note("link.dates_outside", date=fmt_date(outside[0], L), first=fmt_date(low, L),
+                                  last=fmt_date(high, L), shown=f"{fmt_date(start, L)} → {fmt_date(end, L)}")
         d1, d2 = st.columns(2)
         date_from = d1.date_input(t("migui.from", L), value=start.date(), min_value=low.date(),
                                   max_value=high.date(), format=date_format, key=f"mig_from_{source.digest[:12]}")
         date_to = d2.date_input(t("migui.to", L), value=end.date(), min_value=low.date(),
                                 max_value=high.date(), format=date_format, key=f"mig_to_{source.digest[:12]}")
         dates = [pd.Timestamp(date_from), pd.Timestamp(date_to)]
-        st.query_params.update({"from": str(date_from), "to": str(date_to)})
+        state.set_params(**{"from": date_from, "to": date_to})
+    elif mode == "runs":
+        chain = [workspace.saved_migration(runs)]
+        names = cache.names(data)
     else:
-        periods_param = st.query_params.get("periods", "3")
         periods = st.slider(t("migui.periods", L), min_value=1, max_value=12, key="mig_periods",
-                            value=int(periods_param) if periods_param.isdigit() and 1 <= int(periods_param) <= 12 else 3)
-        dates = snapshot_dates(cache.history(source), cadence=cadence, periods=periods)
-        st.query_params["periods"] = str(periods)
-    thresholds = st.radio(t("migui.thresholds", L), THRESHOLDS, horizontal=True, key="mig_thresholds",
-                          index=THRESHOLDS.index(query_choice("thresholds", THRESHOLDS, "first")),
-                          format_func=lambda o: t(f"migui.thresholds_{o}", L))
-    st.query_params.update({"mode": mode, "cadence": cadence, "method": method, "thresholds": thresholds})
-
-    with st.spinner(t("migui.computing", L)):
-        chain, names = cache.migration(source, dates, method=method, thresholds=thresholds)
+                            value=state.param("periods"))
+        dates = snapshot_dates(cache.history(data), cadence=cadence, periods=periods)
+        state.set_params(periods=periods)
+    if mode != "runs":
+        thresholds = st.radio(t("migui.thresholds", L), state.THRESHOLDS, horizontal=True, key="mig_thresholds",
+                              index=state.THRESHOLDS.index(state.param("thresholds")),
+                              format_func=lambda o: t(f"migui.thresholds_{o}", L))
+        state.set_params(thresholds=thresholds)
+        with st.spinner(t("migui.computing", L)):
+            chain, names = cache.migration(data, dates, method=method, thresholds=thresholds)
+    state.set_params(mode=mode, cadence=cadence)
     dates = [chain[0].date_from] + [m.date_to for m in chain]
 
     st.subheader(t("migui.sankey", L))
     st.plotly_chart(migration_sankey([m.flows() for m in chain], dates, L), config={"displayModeBar": False})
     st.caption(t("migui.sankey_legend", L))
-    baseline = {"first": dates[0], "last": dates[-1]}.get(thresholds)
-    st.caption(t(f"migui.rule_{thresholds}", L, date=fmt_date(baseline, L)))
+    if mode != "runs":
+        baseline = {"first": dates[0], "last": dates[-1]}.get(thresholds)
+        st.caption(t(f"migui.rule_{thresholds}", L, date=fmt_date(baseline, L)))
 
     step = len(chain) - 1
     if len(chain) > 1:
@@ -140,10 +137,10 @@ with error_boundary():
     default_to = best["target"].iloc[0] if len(best) else SEGMENT_KEYS[0]
     f1, f2 = st.columns(2)
     flow_from = f1.selectbox(t("migui.flow_from", L), SOURCE_KEYS, key="flow_from", format_func=label,
-                             index=SOURCE_KEYS.index(query_choice("src", SOURCE_KEYS, default_from)))
+                             index=SOURCE_KEYS.index(state.param("src") or default_from))
     flow_to = f2.selectbox(t("migui.flow_to", L), SEGMENT_KEYS, key="flow_to", format_func=label,
-                           index=SEGMENT_KEYS.index(query_choice("dst", SEGMENT_KEYS, default_to)))
-    st.query_params.update({"src": flow_from, "dst": flow_to})
+                           index=SEGMENT_KEYS.index(state.param("dst") or default_to))
+    state.set_params(src=flow_from, dst=flow_to)
     listing = customer_rows(migration.customers_in(flow_from, flow_to), names=names)
     if listing.empty:
         st.info(t("migui.flow_empty", L))
@@ -157,3 +154,5 @@ with error_boundary():
         d2.download_button(t("seg.download_xlsx", L), lambda: to_xlsx_bytes({label(flow_to): localise_customers(listing, L)}),
                            file_name=f"{stem}.xlsx", key="mig_dl_xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    workspace.sizes_over_time(chain)

@@ -7,11 +7,12 @@ import streamlit as st
 from metriqr.charts import also_bought_bars
 from metriqr.errors import MetriqrError
 from metriqr.export import to_csv_bytes, to_xlsx_bytes
-from metriqr.recommend import BASES, MIN_TOGETHER, NON_PRODUCT_RULE
+from metriqr.recommend import MIN_TOGETHER, NON_PRODUCT_RULE
 from metriqr.segments import BY_KEY, SEGMENT_KEYS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 from ui import cache
-from ui.state import error_boundary, lang, page_header, query_choice
+from ui import state
+from ui.state import error_boundary, lang, page_header
 
 L = lang()
 
@@ -21,36 +22,51 @@ def table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return frame[list(columns)].rename(columns={c: t(k, L) for c, k in columns.items()})
 
 
-source = page_header("rec.title", "rec.intro")
+page_header("rec.title", "rec.intro")
+data = state.current_data()
 
 with error_boundary():
-    mapping = cache.data_view(source).mapping
+    view = cache.data_view(data)
+    mapping = view.mapping
     if "product" not in mapping:
         st.warning(t("error.no_product_column", L))
         st.page_link("app_pages/dados.py", label=t("page.data", L), icon=":material/upload_file:")
         st.stop()
-    with st.spinner(t("rec.building", L)):
-        products = cache.recommendation(source, "catalogue")
-    codes = products["product"].tolist()
-    label_of = dict(zip(products["product"], products["name"]))
-    tab_product, tab_customer, tab_segment, tab_quality = st.tabs(
-        [t("rec.tab_product", L), t("rec.tab_customer", L), t("rec.tab_segment", L), t("rec.tab_quality", L)])
+    # The segments are those chosen on Segmentação (method, window, reference date), on every tab.
+    options = state.options(view.first, view.last)
+    state.set_params(method=options.method, window=options.window, as_of=options.as_of)
+    # Only the open tab runs (on_change="rerun"): the first view computes one tab, not four. A link
+    # names its tab in `tab=`; a link to a customer (or a segment) without one opens on that tab.
+    labels = {tab: t(f"rec.tab_{tab}", L) for tab in state.REC_TABS}
+    opening = state.param("tab") if state.in_url("tab") else next(
+        (name for name in ("customer", "segment") if state.in_url(name)), "product")
+    tabs = dict(zip(state.REC_TABS, st.tabs(list(labels.values()), default=labels[opening], key=f"rec_tab_{L}",
+                                            on_change="rerun")))
+    tab = next((name for name, container in tabs.items() if container.open), opening)
+    state.set_params(tab=tab)
 
-    with tab_product:
+    if tab == "product":
+      with tabs["product"]:
+        with st.spinner(t("rec.building", L)):
+            products = cache.catalogue(data)
+        codes = products["product"].tolist()
+        label_of = dict(zip(products["product"], products["name"]))
+        wanted = state.param("product")
+        if wanted is not None and wanted not in label_of:
+            state.other_data_note("link.product_missing", asked=wanted)
         c1, c2, c3 = st.columns([3, 2, 1])
-        wanted = st.query_params.get("product")
         product = c1.selectbox(t("rec.product", L), codes, key="rec_product",
                                index=codes.index(wanted) if wanted in label_of else 0,
                                format_func=lambda code: f"{label_of[code]} ({code})")
         has_orders = mapping.get("order") is not None
-        basis = c2.radio(t("rec.basis", L), BASES, key="rec_basis", horizontal=False,
-                         index=BASES.index(query_choice("basis", BASES, "order")),
+        basis = c2.radio(t("rec.basis", L), state.BASES, key="rec_basis", horizontal=False,
+                         index=state.BASES.index(state.param("basis")),
                          format_func=lambda b: t("rec.basis_order" if has_orders else "rec.basis_order_days", L)
                          if b == "order" else t("rec.basis_customer", L))
         min_together = c3.number_input(t("rec.min_together", L), min_value=1, max_value=1000, value=MIN_TOGETHER,
                                        step=1, key="rec_min", help=t("rec.min_together_help", L))
-        st.query_params.update({"product": product, "basis": basis})
-        also = cache.recommendation(source, "also_bought", product, basis, int(min_together), 5)
+        state.set_params(product=product, basis=basis)
+        also = cache.also_bought(data, product, basis, int(min_together), 5)
         st.markdown(f"**{t('rec.also_bought', L)}**")
         if also.empty:
             st.info(t("rec.none_also", L, n=fmt_int(min_together, L)))
@@ -64,15 +80,19 @@ with error_boundary():
             st.plotly_chart(also_bought_bars(also, L), config={"displayModeBar": False})
         st.caption(t("rec.metrics_help", L))
 
-    with tab_customer:
-        segmentation, names, _ = cache.segmentation(source, as_of=None, window_days=None, method="quantile")
+    if tab == "customer":
+      with tabs["customer"]:
+        segmentation, names, _ = cache.segmentation(data, options)
         customers = segmentation.customers.sort_values("monetary", ascending=False).index.astype(str).tolist()
-        wanted = st.query_params.get("customer")
+        wanted = state.param("customer")
+        known = set(customers)
+        if wanted is not None and wanted not in known:
+            state.other_data_note("link.customer_missing", asked=wanted)
         customer = st.selectbox(t("rec.customer", L), customers, key="rec_customer",
-                                index=customers.index(wanted) if wanted in set(customers) else 0,
+                                index=customers.index(wanted) if wanted in known else 0,
                                 format_func=lambda c: f"{c} · {names.get(c)}" if names is not None else c)
-        st.query_params["customer"] = customer
-        offers, again, segment = cache.recommendation(source, "customer", customer)
+        state.set_params(customer=customer)
+        offers, again, segment = cache.customer_offers(data, options, customer)
         if segment:
             st.info(t("rec.customer_segment", L, segment=BY_KEY[segment].label(L), action=BY_KEY[segment].action(L)))
         st.markdown(f"**{t('rec.offer', L)}**")
@@ -94,14 +114,18 @@ with error_boundary():
                                        "every_days": "rec.col_every", "last_bought": "rec.col_last",
                                        "due_in_days": "rec.col_due"}), hide_index=True, width="stretch")
 
-    with tab_segment:
-        present = [k for k in SEGMENT_KEYS if (segmentation.customers["segment"] == k).any()]
+    if tab == "segment":
+      with tabs["segment"]:
+        present = [k for k in SEGMENT_KEYS if k in set(cache.segments(data, options))]
+        wanted = state.param("segment")
+        if wanted is not None and wanted not in present:
+            state.other_data_note("link.segment_empty", segment=BY_KEY[wanted].label(L), shown=BY_KEY[present[0]].label(L))
         segment = st.selectbox(t("rec.segment", L), present, key="rec_segment",
-                               index=present.index(query_choice("segment", tuple(present), present[0])),
+                               index=state.index_of(present, wanted),
                                format_func=lambda k: BY_KEY[k].label(L))
-        st.query_params["segment"] = segment
+        state.set_params(segment=segment)
         st.info(t("rec.segment_action", L, segment=BY_KEY[segment].label(L), action=BY_KEY[segment].action(L)))
-        top, push = cache.recommendation(source, "segment", segment)
+        top, push = cache.segment_products(data, options, segment)
         left, right = st.columns(2)
         with left:
             st.markdown(f"**{t('rec.segment_top', L)}**")
@@ -115,7 +139,7 @@ with error_boundary():
                                        "share_bought": "rec.col_share_bought"}), hide_index=True, width="stretch")
 
         def campaign() -> pd.DataFrame:
-            recs = cache.recommendation(source, "segment_export", segment)
+            recs = cache.segment_campaign(data, options, segment)
             return table(recs, {"customer": "rec.col_customer", "rank": "rec.col_rank", "product": "rec.col_code",
                                 "name": "rec.col_product", "score": "rec.col_score", "because": "rec.col_because"})
 
@@ -126,12 +150,13 @@ with error_boundary():
                            key="rec_dl_xlsx", file_name=f"metriqr_recomendacoes_{segment}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-    with tab_quality:
+    if tab == "quality":
+      with tabs["quality"]:
         with st.expander(t("rec.non_products", L)):
             st.write(NON_PRODUCT_RULE[L])
         try:
             with st.spinner(t("rec.building", L)):
-                quality = cache.recommendation(source, "evaluate")
+                quality = cache.quality(data)
         except MetriqrError as error:  # e.g. too little history for a hold-out: say so here, keep the tabs
             st.info(error.message(L))
             st.stop()

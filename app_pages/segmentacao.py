@@ -12,38 +12,42 @@ from metriqr.scoring import METHODS
 from metriqr.segmentation import segment_summary
 from metriqr.segments import BY_KEY, SEGMENT_KEYS, SEGMENTS, TIER_ADVICE, TIER_LABEL, TIERS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
-from ui import cache
-from ui.state import error_boundary, lang, page_header, query_choice
+from ui import cache, workspace
+from ui import state
+from ui.state import error_boundary, lang, page_header
 
 L = lang()
-WINDOWS = {"all": None, "3": 91, "6": 182, "12": 365, "24": 730}
 MAX_ROWS_SHOWN = 500
 
 source = page_header("seg.title")
+data = state.current_data()
 
 with error_boundary():
     with st.spinner(t("data.cleaning", L)):
-        view = cache.data_view(source)
+        view = cache.data_view(data)
+    first_day = (pd.Timestamp(view.first).normalize() + pd.Timedelta(days=1)).date()
     default_as_of = (pd.Timestamp(view.last).normalize() + pd.Timedelta(days=1)).date()
+    wanted_as_of, unfit = state.chosen_as_of(view.first, view.last)
+    if unfit is not None:
+        state.other_data_note("link.as_of_outside", asked=None, date=fmt_date(unfit, L), first=fmt_date(first_day, L),
+                              last=fmt_date(default_as_of, L), shown=fmt_date(wanted_as_of, L))
 
     c1, c2, c3 = st.columns(3)
-    as_of = c1.date_input(t("seg.as_of", L), value=default_as_of, help=t("seg.as_of_help", L),
-                          min_value=(pd.Timestamp(view.first).normalize() + pd.Timedelta(days=1)).date(),
-                          max_value=default_as_of, format="DD/MM/YYYY" if L == "pt" else "YYYY-MM-DD",
-                          key=f"as_of_{source.digest[:12]}")
-    window = c2.selectbox(t("seg.window", L), list(WINDOWS), key="window",
-                          index=list(WINDOWS).index(query_choice("window", tuple(WINDOWS), "all")),
+    as_of = c1.date_input(t("seg.as_of", L), value=wanted_as_of.date(), help=t("seg.as_of_help", L),
+                          min_value=first_day, max_value=default_as_of,
+                          format="DD/MM/YYYY" if L == "pt" else "YYYY-MM-DD", key=f"as_of_{source.digest[:12]}")
+    window = c2.selectbox(t("seg.window", L), list(state.WINDOWS), key="window",
+                          index=state.index_of(list(state.WINDOWS), state.chosen_window()),
                           format_func=lambda w: t("seg.window_all", L) if w == "all"
                           else t("seg.window_months", L, n=w))
     method = c3.radio(t("seg.method", L), METHODS, horizontal=True, key="method",
-                      index=METHODS.index(query_choice("method", METHODS, "quantile")),
+                      index=state.index_of(METHODS, state.chosen_method()),
                       format_func=lambda m: t(f"seg.method_{m}", L))
-    st.query_params["window"] = window
-    st.query_params["method"] = method
+    state.remember(as_of=as_of, window=window, method=method)
+    options = state.Options(as_of=None if as_of == default_as_of else str(as_of), window=window, method=method)
 
     with st.spinner(t("seg.computing", L)):
-        seg, names, basis = cache.segmentation(source, as_of=str(as_of), window_days=WINDOWS[window],
-                                               method=method)
+        seg, names, basis = cache.segmentation(data, options)
     summary = segment_summary(seg)
 
     k1, k2, k3 = st.columns(3)
@@ -57,6 +61,7 @@ with error_boundary():
     st.plotly_chart(segment_treemap(summary, L), config={"displayModeBar": False})
     st.subheader(t("seg.table", L))
     st.table(summary_table(seg, L, basis=basis).set_index(t("col.segment", L)))
+    workspace.segmentation_panel(seg)  # in a workspace: change since the last saved run, save this one
 
     with st.expander(t("seg.how", L)):
         st.markdown(t("seg.how_text", L))
@@ -87,10 +92,10 @@ with error_boundary():
 
     st.subheader(t("seg.drill", L))
     chosen = st.selectbox(t("seg.pick_segment", L), SEGMENT_KEYS, key="seg",
-                          index=SEGMENT_KEYS.index(query_choice("seg", SEGMENT_KEYS, "champions")),
+                          index=SEGMENT_KEYS.index(state.param("seg")),
                           format_func=lambda k: f"{BY_KEY[k].label(L)} ({fmt_int(summary.loc[k, 'customers'], L)})")
-    st.query_params["seg"] = chosen
-    listing = customers_export(seg, segment=chosen, names=names)
+    state.set_params(seg=chosen)
+    listing = workspace.with_tenure(customers_export(seg, segment=chosen, names=names), seg)
     if listing.empty:
         st.info(t("seg.empty_segment", L))
     else:
@@ -103,7 +108,8 @@ with error_boundary():
                            key=f"seg_customer_{chosen}")
         with c2:
             st.page_link("app_pages/recomendacoes.py", label=t("seg.to_recommendations", L), icon=":material/shopping_cart:",
-                         query_params={"customer": one, "lang": L})
+                         query_params={"customer": one, "tab": "customer", "lang": L, "method": method,
+                                       "window": window, "as_of": str(as_of)})
         label = BY_KEY[chosen].label(L)
         d1, d2 = st.columns(2)
         d1.download_button(t("seg.download_csv", L), lambda: to_csv_bytes(localise_customers(listing, L), lang=L),

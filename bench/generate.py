@@ -245,6 +245,89 @@ def describe(table: pa.Table | pd.DataFrame) -> dict[str, float]:
             "top_product_lines": int(per_product.iloc[0]), "median_product_lines": float(per_product.median())}
 
 
+# --- marketplace export (Olist-like) ------------------------------------------------------
+
+MARKETPLACE_COLUMNS = ("order_id", "customer_unique_id", "product_id", "product_category_name",
+                       "order_purchase_timestamp", "price", "freight_value", "seller_id")
+MARKETPLACE_CATEGORIES = (
+    "cama_mesa_banho", "beleza_saude", "esporte_lazer", "moveis_decoracao", "informatica_acessorios",
+    "utilidades_domesticas", "relogios_presentes", "telefonia", "ferramentas_jardim", "automotivo",
+    "brinquedos", "cool_stuff", "perfumaria", "bebes", "eletronicos", "papelaria", "fashion_bolsas_e_acessorios",
+    "pet_shop", "moveis_escritorio", "consoles_games", "malas_acessorios", "construcao_ferramentas_construcao",
+    "eletrodomesticos", "instrumentos_musicais", "eletroportateis", "casa_construcao", "livros_interesse_geral",
+    "alimentos", "moveis_sala", "casa_conforto", "bebidas", "audio", "market_place", "construcao_ferramentas_iluminacao",
+    "climatizacao", "moveis_cozinha_area_de_servico_jantar_e_jardim", "alimentos_bebidas", "industria_comercio_e_negocios",
+    "livros_tecnicos", "telefonia_fixa", "fashion_calcados", "eletrodomesticos_2", "construcao_ferramentas_jardim",
+    "agro_industria_e_comercio", "artes", "pcs", "sinalizacao_e_seguranca", "construcao_ferramentas_seguranca",
+    "artigos_de_natal", "fashion_roupa_masculina", "fashion_underwear_e_moda_praia", "moveis_quarto",
+    "tablets_impressao_imagem", "musica", "dvds_blu_ray", "fraldas_higiene", "flores", "seguros_e_servicos")
+
+
+def _hex_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """`n` random 32-hex-digit ids (the md5-like keys of a marketplace export), vectorised."""
+    raw = np.frombuffer(rng.bytes(16 * n), dtype=np.uint8).reshape(n, 16)
+    digits = np.frombuffer(b"0123456789abcdef", dtype="S1")
+    pairs = np.stack([digits[raw >> 4], digits[raw & 15]], axis=2).reshape(n, 32)
+    return pairs.view("S32").ravel().astype(str)
+
+
+def generate_marketplace(n_lines: int, seed: int = 0) -> pa.Table:
+    """An Olist-like export of `n_lines` order items: 32-hex ids for orders, customers, products and
+    sellers; timestamps to the second over two years; the category name is the only product name, so
+    one name covers hundreds of products; ~97 % of customers buy once, an order holds ~1.15 items."""
+    if n_lines < 1:
+        raise ValueError("n_lines must be positive")
+    rng = np.random.default_rng([GENERATOR_VERSION, 7, seed, n_lines])
+    sizes = _draw_total(rng, lambda k: np.minimum(rng.geometric(0.87, k), 8), n_lines, 1.15)
+    n_orders = len(sizes)
+    per_customer = _draw_total(rng, lambda k: np.minimum(rng.zipf(4.5, k), 15), n_orders, 1.03)
+    n_customers = len(per_customer)
+    order_customer = rng.permutation(np.repeat(np.arange(n_customers), per_customer))
+    n_products = max(20, int(n_lines * 0.45))
+    weights = 1.0 / (np.arange(n_products) + 5.0) ** 0.7  # Olist: 33k products in 113k lines
+    product_cdf = np.cumsum(weights) / weights.sum()
+    line_order = np.repeat(np.arange(n_orders), sizes)
+    product = np.minimum(np.searchsorted(product_cdf, rng.random(n_lines), side="right"), n_products - 1)
+    category = np.minimum(rng.zipf(1.6, n_products) - 1, len(MARKETPLACE_CATEGORIES) - 1)
+    start = np.datetime64("2016-10-01T00:00:00").astype("int64")
+    seconds = start + np.sort(rng.integers(0, 730 * 86_400, n_orders))
+    price = np.round(np.exp(rng.normal(np.log(80), 0.9, n_products)), 2).clip(0.85)
+    freight = np.round(rng.gamma(2.0, 10.0, n_lines), 2)
+    order_ids, customer_ids = _hex_ids(rng, n_orders), _hex_ids(rng, n_customers)
+    product_ids, seller_ids = _hex_ids(rng, n_products), _hex_ids(rng, max(5, n_products // 10))
+    product_seller = rng.integers(0, len(seller_ids), n_products)
+    take = pa.array(line_order)
+    return pa.table({
+        "order_id": pa.array(order_ids).take(take),
+        "customer_unique_id": pa.array(customer_ids).take(pa.array(order_customer[line_order])),
+        "product_id": pa.array(product_ids).take(pa.array(product)),
+        "product_category_name": pa.array(MARKETPLACE_CATEGORIES).take(pa.array(category[product])),
+        "order_purchase_timestamp": pa.array(seconds[line_order].astype("datetime64[s]")),
+        "price": pa.array(price[product]),
+        "freight_value": pa.array(freight),
+        "seller_id": pa.array(seller_ids).take(pa.array(product_seller[product])),
+    })
+
+
+def write_marketplace_csv(table: pa.Table, path: Path) -> None:
+    """As the marketplace exports it: comma-separated, `YYYY-MM-DD HH:MM:SS` timestamps."""
+    dates = pc.strftime(table["order_purchase_timestamp"], format="%Y-%m-%d %H:%M:%S")
+    table = table.set_column(table.schema.get_field_index("order_purchase_timestamp"), "order_purchase_timestamp",
+                             dates)
+    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="none"))
+
+
+def ensure_marketplace(n_lines: int = 50_000, seed: int = 0, data_dir: Path = DATA_DIR) -> Path:
+    """The marketplace CSV of `n_lines`, written once and cached."""
+    path = Path(data_dir) / f"marketplace-v{GENERATOR_VERSION}-s{seed}-{size_label(n_lines)}.csv"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+        write_marketplace_csv(generate_marketplace(n_lines, seed), tmp)
+        os.replace(tmp, path)
+    return path
+
+
 # --- writers -------------------------------------------------------------------------------
 
 def write_csv(table: pa.Table, path: Path) -> None:
@@ -349,8 +432,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="output file: .csv, .parquet or .xlsx")
     parser.add_argument("--dates", choices=("iso", "dmy", "dmy-time"), default="iso",
                         help="CSV dates: YYYY-MM-DD HH:MM (default), DD/MM/YYYY, or DD/MM/YYYY HH:MM")
+    parser.add_argument("--marketplace", action="store_true",
+                        help="an Olist-like marketplace export (hash ids, timestamps, category names); .csv only")
     args = parser.parse_args(argv)
     fmt = args.out.suffix.lower().lstrip(".")
+    if args.marketplace:
+        if fmt != "csv":
+            parser.error("--marketplace writes .csv only")
+        write_marketplace_csv(generate_marketplace(parse_size(args.size), args.seed), args.out)
+        return 0
     if fmt == "csv" and args.dates != "iso":
         fmt = f"{args.dates}.csv"
     if fmt not in WRITERS:

@@ -179,3 +179,21 @@ def monthly_bars(table: pd.DataFrame, lang: str) -> go.Figure:
                          yaxis=dict(title=t("data.monthly_revenue", lang), tickprefix="R$ ", tickformat="~s"),
                          xaxis=dict(type="category"))
     return figure
+
+
+def segment_sizes_area(sizes: pd.DataFrame, lang: str) -> go.Figure:
+    """Customers per segment over time, stacked (rows: reference dates; columns: segment keys), the
+    best segments at the top, each in its fixed colour."""
+    figure = go.Figure()
+    dates = [fmt_date(d, lang) for d in sizes.index]
+    for segment in reversed(SEGMENTS):  # stacked from the bottom: the worst first
+        counts = sizes.get(segment.key, pd.Series(0, index=sizes.index)).to_numpy()
+        figure.add_trace(go.Scatter(
+            x=dates, y=counts, name=segment.label(lang), stackgroup="one", mode="lines",
+            line=dict(width=0.5, color=segment.colour), fillcolor=segment.colour,
+            customdata=[fmt_int(n, lang) for n in counts],
+            hovertemplate=f"<b>{segment.label(lang)}</b><br>%{{x}}: %{{customdata}}<extra></extra>"))
+    figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=360, font=FONT,
+                         separators=",." if lang == "pt" else ".,", legend=dict(traceorder="reversed"),
+                         xaxis=dict(type="category"), yaxis=dict(title=t("ws.sizes_axis", lang)))
+    return figure

@@ -411,20 +411,6 @@ class Migration:
                              "segment_from": source,
                              "segment_to": self.transitions["segment_to"].astype(str).to_numpy(dtype=object)})
 
-    def to_json_dict(self) -> dict:
-        """Plain numbers and keys for `--json` (dates as YYYY-MM-DD)."""
-        flows = self.flows()
-        changes = self.segment_changes()
-        return {
-            "from": self.date_from.strftime("%Y-%m-%d"),
-            "to": self.date_to.strftime("%Y-%m-%d"),
-            "flows": [{"source": str(s), "target": str(t), "customers": int(c)}
-                      for s, t, c in zip(flows["source"], flows["target"], flows["customers"])],
-            "totals": self.totals(),
-            "segments": {key: {column: int(changes.at[key, column]) for column in changes.columns}
-                         for key in SEGMENT_KEYS},
-        }
-
 
 def _kinds(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     rank = {key: BY_KEY[key].rank for key in SEGMENT_KEYS}
@@ -513,3 +499,21 @@ def readings(migration: Migration, lang: str = DEFAULT_LANG, *, min_customers: i
     found.sort(key=lambda item: (item[0], item[1], SOURCE_KEYS.index(item[2]["source"]),
                                  SEGMENT_KEYS.index(item[2]["target"])))
     return [item[2] for item in found]
+
+
+def compare_segmentations(before: Segmentation, after: Segmentation) -> Migration:
+    """The migration between two segmentations as they are (e.g. two saved runs, each with its own
+    thresholds): every customer of `after`, coming from their segment in `before` or, if absent
+    there, from NEW. Joined on customer ids, since saved runs share no positions."""
+    if not before.as_of < after.as_of:
+        raise OptionError("migration_dates_order", date_from=date_in_every_lang(before.as_of),
+                          date_to=date_in_every_lang(after.as_of))
+    position = before.customers.index.get_indexer(after.customers.index)  # −1 (absent) picks NEW below
+    codes = np.append(before.customers["segment"].cat.codes.to_numpy(), len(SEGMENT_KEYS)).astype(np.int8)
+    transitions = pd.DataFrame({
+        "customer": after.customers.index.array,
+        "segment_from": pd.Categorical.from_codes(codes[position], categories=SOURCE_KEYS),
+        "segment_to": after.customers["segment"].array,
+    })
+    return Migration(date_from=before.as_of, date_to=after.as_of, transitions=transitions, before=before,
+                     after=after, baseline=None)

@@ -80,16 +80,18 @@ def customer_rows(customers: pd.DataFrame, *, names: pd.Series | None = None) ->
 def localise_customers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Translated headers and segment labels for a downloaded list (values stay numbers)."""
     out = frame.copy()
-    for column in ("segment", "segment_from"):
+    for column in ("segment", "segment_from", "previous_segment"):
         if column in out:
-            out[column] = out[column].map(lambda k: source_label(k, lang))
+            out[column] = out[column].map(lambda k: source_label(k, lang) if k else "")
     return out.rename(columns={c: t(f"cust.{c}", lang) for c in out.columns})
 
 
 def display_customers(frame: pd.DataFrame, lang: str, *, basis: str = "amount") -> pd.DataFrame:
     """A customer list for the screen: pt-BR numbers and dates as text, user text left as text."""
     out = frame.copy()
-    out["last_purchase"] = out["last_purchase"].map(lambda d: fmt_date(d, lang))
+    for column in ("last_purchase", "segment_since"):
+        if column in out:
+            out[column] = out[column].map(lambda d: fmt_date(d, lang))
     out["monetary"] = out["monetary"].map(lambda v: money(v, lang, basis))
     return localise_customers(out, lang)
 

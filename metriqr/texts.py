@@ -391,14 +391,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.revenue": {"pt": "Receita líquida", "en": "Net revenue"},
     "cli.mig_title": {"pt": "MetriQR — migração entre segmentos", "en": "MetriQR — migration between segments"},
     "cli.mig_top": {"pt": "Maiores movimentos:", "en": "Largest moves:"},
-    "cli.folder_missing": {"pt": "a pasta “{folder}” não existe", "en": "the folder “{folder}” does not exist"},
-    "cli.folder_readonly": {"pt": "sem permissão de escrita na pasta “{folder}”",
-                        "en": "no permission to write in the folder “{folder}”"},
-    "cli.bad_suffix": {"pt": "use a extensão {suffixes}", "en": "use the extension {suffixes}"},
-    "cli.is_input": {"pt": "é o próprio arquivo de dados", "en": "it is the input data file"},
-    "cli.is_folder": {"pt": "é uma pasta", "en": "it is a folder"},
-    "cli.same_output": {"pt": "o mesmo arquivo foi dado a --customers-out e --report-out",
-                    "en": "the same file was given to --customers-out and --report-out"},
     # recommend
     "cli.rec_need_target": {"pt": "informe pelo menos um --product ID ou --customer ID (podem ser os dois)",
                         "en": "give at least one --product ID or --customer ID (both are allowed)"},
@@ -739,15 +731,252 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- command line and speed (issue 11) ---
     "_section.3": {"pt": "", "en": ""},
+    "error.data_is_folder": {
+        "pt": "“{name}” não parece ser uma planilha (é uma pasta). Envie a exportação de vendas em .xlsx, .csv ou .parquet.",
+        "en": "“{name}” does not look like a spreadsheet (it is a folder). Upload the sales export as .xlsx, .csv or .parquet.",
+    },
+    "error.output_bad_suffix": {"pt": "Não foi possível gravar “{name}”: use a extensão {suffixes}.",
+                                "en": "Could not write “{name}”: use the extension {suffixes}."},
+    "error.output_folder_missing": {"pt": "Não foi possível gravar “{name}”: a pasta “{folder}” não existe.",
+                                    "en": "Could not write “{name}”: the folder “{folder}” does not exist."},
+    "error.output_folder_readonly": {"pt": "Não foi possível gravar “{name}”: sem permissão de escrita na pasta “{folder}”.",
+                                     "en": "Could not write “{name}”: no permission to write in the folder “{folder}”."},
+    "error.output_is_folder": {"pt": "Não foi possível gravar “{name}”: é uma pasta.",
+                               "en": "Could not write “{name}”: it is a folder."},
+    "error.output_is_input": {"pt": "Não foi possível gravar “{name}”: é o próprio arquivo de dados.",
+                              "en": "Could not write “{name}”: it is the input data file."},
+    "error.output_same": {"pt": "Não foi possível gravar “{name}”: o mesmo arquivo foi dado a --customers-out e --report-out.",
+                          "en": "Could not write “{name}”: the same file was given to --customers-out and --report-out."},
+    "error.bad_window": {"pt": "Janela inválida: “{value}”. Use um número inteiro de dias ≥ 1 (por exemplo --window-days 365).",
+                         "en": "Invalid window: “{value}”. Use a whole number of days ≥ 1 (for example --window-days 365)."},
+    "error.bad_thresholds": {"pt": "Limiares desconhecidos: “{value}”. Use first (aprendidos na data inicial), last (na final) ou each (em cada data).",
+                             "en": "Unknown thresholds: “{value}”. Use first (learned at the first date), last (at the second) or each (at each date)."},
 
     # --- shared links and cached views ---
     "_section.4": {"pt": "", "en": ""},
+    "link.other_data": {"pt": "Este link foi feito com outros dados.",
+                        "en": "This link was made on other data."},
+    "link.asked": {"pt": "Pedido pelo link: {value}", "en": "Asked for by the link: {value}"},
+    "link.as_of_outside": {
+        "pt": "A data de referência do link ({date}) fica fora do período destes dados ({first} a {last}); "
+              "mostrando a data de referência {shown}.",
+        "en": "The link's reference date ({date}) is outside these data's period ({first} to {last}); "
+              "showing reference date {shown}."},
+    "link.dates_outside": {
+        "pt": "A data {date} do link fica fora do período destes dados ({first} a {last}); mostrando {shown}.",
+        "en": "The link's date {date} is outside these data's period ({first} to {last}); showing {shown}."},
+    "link.product_missing": {
+        "pt": "Estes dados não vendem o produto do link (código abaixo); mostrando o mais vendido.",
+        "en": "These data do not sell the link's product (code below); showing the best-seller."},
+    "link.customer_missing": {
+        "pt": "O cliente do link (código abaixo) não está nestes dados; mostrando o cliente que mais gastou.",
+        "en": "The link's customer (code below) is not in these data; showing the customer who spent most."},
+    "link.segment_empty": {
+        "pt": "Nestes dados o segmento {segment} do link não tem clientes; mostrando {shown}.",
+        "en": "In these data the link's segment {segment} has no customers; showing {shown}."},
 
     # --- first-hour usability (issue 12) ---
     "_section.5": {"pt": "", "en": ""},
 
     # --- workspaces (issue 14) ---
     "_section.6": {"pt": "", "en": ""},
+    "ws.sizes_title": {"pt": "Tamanho dos segmentos ao longo do tempo", "en": "Segment sizes over time"},
+    "ws.sizes_axis": {"pt": "Clientes", "en": "Customers"},
+    "ws.sizes_runs": {"pt": "Uma coluna por segmentação salva neste espaço de trabalho.",
+                      "en": "One column per segmentation saved in this workspace."},
+    "ws.sizes_snapshots": {"pt": "Uma coluna por data comparada acima. Num espaço de trabalho, as segmentações salvas "
+                                 "aparecem aqui.",
+                           "en": "One column per date compared above. In a workspace, the saved segmentations show here."},
+    "ws.run_label": {"pt": "nº {run} · {date} · {method}", "en": "#{run} · {date} · {method}"},
+    "ws.run_from": {"pt": "Segmentação salva inicial", "en": "Earlier saved segmentation"},
+    "ws.run_to": {"pt": "Segmentação salva final", "en": "Later saved segmentation"},
+    "ws.runs_rule": {"pt": "Compara as segmentações exatamente como foram salvas, cada uma com os seus próprios limites.",
+                     "en": "Compares the segmentations exactly as they were saved, each with its own thresholds."},
+    "migui.mode_runs": {"pt": "Segmentações salvas", "en": "Saved segmentations"},
+    "cust.previous_segment": {"pt": "Segmento anterior (salvo)", "en": "Previous segment (saved)"},
+    "cust.segment_since": {"pt": "Neste segmento desde", "en": "In this segment since"},
+    "ws.change_title": {"pt": "Mudança desde a segmentação salva nº {run} ({date})",
+                        "en": "Change since saved segmentation #{run} ({date})"},
+    "ws.col_before": {"pt": "Clientes antes", "en": "Customers before"},
+    "ws.col_now": {"pt": "Clientes agora", "en": "Customers now"},
+    "ws.col_change": {"pt": "Variação", "en": "Change"},
+    "ws.no_runs_yet": {"pt": "Salve esta segmentação para, nas próximas, ver o que mudou em cada segmento e há quanto "
+                             "tempo cada cliente está onde está.",
+                       "en": "Save this segmentation so that later ones show what changed in each segment and how long "
+                             "each customer has been where they are."},
+    "ws.save_run": {"pt": "Salvar esta segmentação", "en": "Save this segmentation"},
+    "ws.save_run_help": {"pt": "Guarda a data de referência, o método, a janela, os limites e o segmento de cada cliente, "
+                               "exatamente como estão agora.",
+                         "en": "Stores the reference date, method, window, thresholds and every customer's segment, "
+                               "exactly as they are now."},
+    "ws.run_saved": {"pt": "Segmentação salva (nº {run}, referência {date}).",
+                     "en": "Segmentation saved (#{run}, reference date {date})."},
+    "ws.sidebar_stored": {"pt": "Histórico guardado neste servidor (veja Dados para compartilhar ou apagar).",
+                          "en": "History stored on this server (see Data to share or delete)."},
+    "cli.ingest_done": {
+        "pt": "{name}: {read} linhas lidas, {excluded} excluídas; cobre {first} a {last}.\n"
+              "{added} linhas adicionadas, {replaced} substituídas, {unchanged} mantidas.\n"
+              "Histórico: {span_first} a {span_last}, {lines} linhas, {customers} clientes.",
+        "en": "{name}: {read} rows read, {excluded} excluded; covers {first} to {last}.\n"
+              "{added} lines added, {replaced} replaced, {unchanged} kept.\n"
+              "History: {span_first} to {span_last}, {lines} lines, {customers} customers."},
+    "cli.runs_none": {"pt": "Nenhuma segmentação salva (use segment --workspace PATH --save).",
+                      "en": "No saved segmentation (use segment --workspace PATH --save)."},
+    "cli.runs_line": {"pt": "#{run}  referência {as_of}  {method}  {customers} clientes  salva em {saved}",
+                      "en": "#{run}  as of {as_of}  {method}  {customers} customers  saved {saved}"},
+    "cli.forget_done": {"pt": "{customers} cliente(s) esquecido(s), {lines} linhas apagadas.",
+                        "en": "{customers} customer(s) forgotten, {lines} lines removed."},
+    "cli.share_done": {
+        "pt": "Link somente leitura: {path}\n(no app servido com METRIQR_DATA_DIR={data_dir}; "
+              "o segredo não é mostrado de novo)",
+        "en": "Read-only link: {path}\n(on the app served with METRIQR_DATA_DIR={data_dir}; the secret is not "
+              "shown again)"},
+    "cli.share_revoked": {"pt": "Link revogado.", "en": "Link revoked."},
+    "cli.delete_done": {"pt": "Espaço de trabalho apagado.", "en": "Workspace deleted."},
+    "cli.data_or_workspace": {"pt": "Informe o arquivo de dados ou --workspace PASTA (um dos dois).",
+                                "en": "Give the data file or --workspace PATH (one of the two)."},
+    "cli.ingest_needs_both": {"pt": "ingest precisa do arquivo de dados e de --workspace PASTA.",
+                                "en": "ingest needs the data file and --workspace PATH."},
+    "error.save_needs_workspace": {"pt": "--save guarda a segmentação num espaço de trabalho: use com --workspace PASTA.",
+                                   "en": "--save stores the segmentation in a workspace: use it with --workspace PATH."},
+    "cli.migrate_dates_or_runs": {
+        "pt": "Informe --from e --to (datas), ou --from-run e --to-run (segmentações salvas, com --workspace).",
+        "en": "Give --from and --to (dates), or --from-run and --to-run (saved segmentations, with --workspace)."},
+    "error.bad_run": {"pt": "“{value}” não é o número de uma segmentação salva (veja: runs --workspace PASTA).",
+                      "en": "“{value}” is not the number of a saved segmentation (see: runs --workspace PATH)."},
+    "error.unknown_token": {"pt": "Este link não pertence a este espaço de trabalho ou já foi revogado.",
+                            "en": "This link does not belong to this workspace or was already revoked."},
+    "error.bad_expiry": {"pt": "--expires-days deve ser um número inteiro de dias, 1 ou mais (recebido: “{value}”).",
+                         "en": "--expires-days must be a whole number of days, 1 or more (got “{value}”)."},
+    "ws.start_over": {"pt": "Começar de novo (dados de demonstração)", "en": "Start over (demo data)"},
+    "ws.save_title": {"pt": "Guardar para a próxima vez", "en": "Keep for next time"},
+    "ws.save_explain": {
+        "pt": "Por padrão nada do que você envia é gravado: a planilha some quando você fecha a página. "
+              "“Salvar em um espaço de trabalho” grava neste servidor o histórico limpo das vendas (não o arquivo), "
+              "o mapeamento de colunas e as configurações, e lhe dá um link privado. Depois você acrescenta as vendas "
+              "de cada semana ou mês, salva segmentações para compará-las e compartilha uma visão só de leitura. "
+              "Você pode apagar tudo a qualquer momento.",
+        "en": "By default nothing you upload is written anywhere: the spreadsheet is gone when you close the page. "
+              "“Save to a workspace” stores on this server the cleaned sales history (not the file), the column "
+              "mapping and the settings, and gives you a private link. You then add each week's or month's sales, "
+              "save segmentations to compare them and share a read-only view. You can delete everything at any time."},
+    "ws.save_button": {"pt": "Salvar em um espaço de trabalho", "en": "Save to a workspace"},
+    "ws.saved": {
+        "pt": "Espaço de trabalho criado. Guarde o link de dono abaixo (ele também está na barra de endereço): "
+              "é a única chave deste espaço; quem o tiver pode ver, alterar e apagar os dados.",
+        "en": "Workspace created. Keep the owner link below (it is also in the address bar): it is the only key to "
+              "this workspace; whoever has it can see, change and delete the data."},
+    "ws.title": {"pt": "Espaço de trabalho", "en": "Workspace"},
+    "ws.badge_owner": {"pt": "Espaço de trabalho (dono)", "en": "Workspace (owner)"},
+    "ws.badge_read": {"pt": "Espaço de trabalho (somente leitura)", "en": "Workspace (read-only)"},
+    "ws.leave": {"pt": "Sair do espaço de trabalho", "en": "Leave the workspace"},
+    "ws.lines": {"pt": "Linhas guardadas", "en": "Lines stored"},
+    "ws.customers": {"pt": "Clientes", "en": "Customers"},
+    "ws.span": {"pt": "Histórico", "en": "History"},
+    "ws.read_only": {"pt": "Visão somente leitura, compartilhada pelo dono deste espaço de trabalho.",
+                     "en": "Read-only view, shared by the owner of this workspace."},
+    "ws.masked": {"pt": "Nomes e contatos dos clientes estão ocultos nesta visão: só os códigos aparecem.",
+                  "en": "Customer names and contact details are hidden in this view: only the ids show."},
+    "ws.stored_here": {
+        "pt": "Estes dados estão gravados neste servidor, num banco de dados só deste espaço de trabalho. "
+              "Para apagá-los, use “Apagar o espaço de trabalho” no fim desta página.",
+        "en": "This data is stored on this server, in a database of this workspace alone. To delete it, use "
+              "“Delete the workspace” at the bottom of this page."},
+    "ws.owner_link": {"pt": "Seu link de dono", "en": "Your owner link"},
+    "ws.owner_link_help": {"pt": "Quem tiver este link pode ver, alterar e apagar o espaço de trabalho. Não o compartilhe: "
+                                 "para colegas, crie um link somente leitura abaixo.",
+                           "en": "Whoever has this link can see, change and delete the workspace. Do not share it: "
+                                 "for colleagues, create a read-only link below."},
+    "ws.add_title": {"pt": "Adicionar vendas", "en": "Add sales"},
+    "ws.add_rule": {
+        "pt": "As linhas do arquivo novo substituem as linhas guardadas cujas datas caem nos dias que ele cobre "
+              "(da primeira à última data dele); tudo fora desse intervalo é mantido. Assim, exportações sobrepostas, "
+              "arquivos reenviados e meses corrigidos nunca contam em dobro.",
+        "en": "The new file's lines replace the stored lines dated within the days it covers (from its first to its "
+              "last date); everything outside that range is kept. So overlapping exports, re-sent files and "
+              "corrected months never count twice."},
+    "ws.add_upload": {"pt": "Nova exportação de vendas", "en": "New sales export"},
+    "ws.add_button": {"pt": "Adicionar ao histórico", "en": "Add to the history"},
+    "ws.added": {
+        "pt": "{name}: cobre {first} a {last}. {added} linhas adicionadas, {replaced} substituídas, {unchanged} "
+              "mantidas. Histórico agora de {span_first} a {span_last}.",
+        "en": "{name}: covers {first} to {last}. {added} lines added, {replaced} replaced, {unchanged} kept. "
+              "History now from {span_first} to {span_last}."},
+    "ws.uploads": {"pt": "Arquivos recebidos", "en": "Files received"},
+    "ws.col_file": {"pt": "Arquivo", "en": "File"},
+    "ws.col_saved": {"pt": "Recebido em", "en": "Received on"},
+    "ws.col_covers": {"pt": "Cobre", "en": "Covers"},
+    "ws.col_added": {"pt": "Linhas adicionadas", "en": "Lines added"},
+    "ws.col_replaced": {"pt": "Linhas substituídas", "en": "Lines replaced"},
+    "ws.share_title": {"pt": "Compartilhar", "en": "Share"},
+    "ws.share_explain": {
+        "pt": "Um link somente leitura abre as páginas deste espaço sem envio de arquivos, sem apagar e sem "
+              "compartilhar. Você pode revogá-lo a qualquer momento.",
+        "en": "A read-only link opens this workspace's pages without uploads, deletion or sharing. You can revoke "
+              "it at any time."},
+    "ws.expires_days": {"pt": "Expira em (dias; 0 = não expira)", "en": "Expires in (days; 0 = never)"},
+    "ws.expires_help": {"pt": "Depois dessa data o link deixa de abrir.", "en": "After that date the link stops opening."},
+    "ws.mask": {"pt": "Ocultar nomes e contatos", "en": "Hide names and contacts"},
+    "ws.mask_help": {"pt": "Quem abrir o link vê só os códigos dos clientes.",
+                     "en": "Whoever opens the link sees only customer ids."},
+    "ws.share_button": {"pt": "Criar link somente leitura", "en": "Create a read-only link"},
+    "ws.share_done": {"pt": "Link criado. Copie-o agora: por segurança ele não é mostrado de novo.",
+                      "en": "Link created. Copy it now: for safety it is not shown again."},
+    "ws.links": {"pt": "Links somente leitura", "en": "Read-only links"},
+    "ws.link_line": {"pt": "Criado em {created} · {state}{masked}", "en": "Created {created} · {state}{masked}"},
+    "ws.link_revoked": {"pt": "revogado", "en": "revoked"},
+    "ws.link_expires": {"pt": "expira em {date}", "en": "expires {date}"},
+    "ws.link_no_expiry": {"pt": "não expira", "en": "no expiry"},
+    "ws.link_masked": {"pt": " · nomes ocultos", "en": " · names hidden"},
+    "ws.revoke": {"pt": "Revogar", "en": "Revoke"},
+    "ws.erase_title": {"pt": "Apagar dados", "en": "Delete data"},
+    "ws.what_is_stored": {
+        "pt": "O que está guardado: as linhas de venda limpas (cliente, data, valor, pedido, produto e nome ou "
+              "contatos quando a planilha os tem), a lista de arquivos recebidos, as segmentações salvas e os links "
+              "(só uma impressão digital deles, nunca o link). A LGPD dá a cada pessoa o direito de ser esquecida: "
+              "“Esquecer cliente” apaga as linhas dele e suas linhas nas segmentações salvas.",
+        "en": "What is stored: the cleaned sales lines (customer, date, amount, order, product, and name or contacts "
+              "when the spreadsheet has them), the list of files received, the saved segmentations and the links "
+              "(only a fingerprint of each, never the link). Privacy law (Brazil's LGPD) gives every person the right "
+              "to be forgotten: “Forget customer” deletes their lines and their rows in saved segmentations."},
+    "ws.forget_label": {"pt": "Código do cliente a esquecer", "en": "Customer id to forget"},
+    "ws.forget_help": {"pt": "Exatamente como aparece nas listas de clientes.", "en": "Exactly as it shows in the customer lists."},
+    "ws.forget_button": {"pt": "Esquecer cliente", "en": "Forget customer"},
+    "ws.forgotten": {"pt": "Cliente esquecido: {lines} linhas apagadas, e suas linhas nas segmentações salvas.",
+                     "en": "Customer forgotten: {lines} lines deleted, and their rows in saved segmentations."},
+    "ws.forget_none": {"pt": "Nenhum cliente com esse código neste espaço de trabalho.",
+                       "en": "No customer with that id in this workspace."},
+    "ws.delete_confirm": {"pt": "Entendo que o espaço de trabalho e todos os seus links deixam de existir agora.",
+                          "en": "I understand the workspace and all its links cease to exist now."},
+    "ws.delete_button": {"pt": "Apagar o espaço de trabalho", "en": "Delete the workspace"},
+    "ws.deleted": {"pt": "Espaço de trabalho apagado: seus arquivos foram removidos deste servidor.",
+                   "en": "Workspace deleted: its files were removed from this server."},
+    "error.workspace_missing": {
+        "pt": "Não há espaço de trabalho em {path}. Crie um com: python -m metriqr ingest ARQUIVO --workspace {path}",
+        "en": "There is no workspace at {path}. Create one with: python -m metriqr ingest FILE --workspace {path}"},
+    "error.workspace_damaged": {
+        "pt": "{path} não é um espaço de trabalho do MetriQR, ou o arquivo dele está danificado. "
+              "Nenhum outro espaço de trabalho foi afetado.",
+        "en": "{path} is not a MetriQR workspace, or its file is damaged. No other workspace was affected."},
+    "error.workspace_not_empty": {
+        "pt": "A pasta {path} já existe e não é um espaço de trabalho: escolha uma pasta nova ou vazia.",
+        "en": "The folder {path} exists and is not a workspace: choose a new or empty folder."},
+    "error.workspace_busy": {
+        "pt": "O espaço de trabalho está ocupado com outra gravação há mais de {seconds} s. Tente de novo em instantes.",
+        "en": "The workspace has been busy with another write for over {seconds} s. Try again in a moment."},
+    "error.workspace_empty_upload": {
+        "pt": "Nenhuma linha utilizável para adicionar ao espaço de trabalho.",
+        "en": "No usable line to add to the workspace."},
+    "error.workspace_too_large": {
+        "pt": "O espaço de trabalho passaria de {millions} milhões de linhas, o limite por espaço. Nada foi gravado.",
+        "en": "The workspace would exceed {millions} million lines, the limit per workspace. Nothing was written."},
+    "error.workspace_no_history": {
+        "pt": "O espaço de trabalho ainda não tem vendas: adicione um arquivo com python -m metriqr ingest.",
+        "en": "The workspace has no sales yet: add a file with python -m metriqr ingest."},
+    "error.run_missing": {"pt": "Não há segmentação salva com o número {run}.",
+                          "en": "There is no saved segmentation number {run}."},
+    "error.not_found": {"pt": "Espaço de trabalho não encontrado. O link pode estar errado, ter expirado ou sido revogado.",
+                        "en": "Workspace not found. The link may be wrong, expired or revoked."},
 }
 
 

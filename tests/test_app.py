@@ -13,6 +13,7 @@ from metriqr.pipeline import load_dataset
 from metriqr.segmentation import segment_customers, segment_summary
 from metriqr.segments import SEGMENTS, source_label
 from metriqr.texts import fmt_int, fmt_pct
+from ui import warm
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -311,6 +312,7 @@ def test_rerun_without_changes_does_not_recompute(monkeypatch):
 
     at = _app()
     at.switch_page("app_pages/segmentacao.py").run()
+    warm.done.wait(120)  # the server's warm-up thread has finished its own segmentations
     calls = []
     original = ui.cache.segment_customers
     monkeypatch.setattr(ui.cache, "segment_customers", lambda *a, **k: calls.append(k) or original(*a, **k))
@@ -358,7 +360,7 @@ def test_customer_recommendations_exclude_what_they_bought(demo_purchases):
     customer = "C00159"
     at = _recommendation_page(customer=customer)
     assert at.selectbox(key="rec_customer").value == customer
-    offers = at.dataframe[1].value
+    offers = at.dataframe[0].value  # the link opens on the customer's tab, the only one computed
     bought = set(demo_purchases.products[demo_purchases.history[demo_purchases.customer_index(customer)].indices])
     assert len(offers) == 10 and not (set(offers["Código"]) & bought)
     names = set(demo_purchases.names[demo_purchases.history[demo_purchases.customer_index(customer)].indices])
@@ -378,7 +380,7 @@ def test_quality_panel_reports_the_holdout_honestly():
     from metriqr.recommend_eval import evaluate
 
     expected = evaluate(load_dataset(SAMPLE).cleaned.transactions)
-    at = _recommendation_page()
+    at = _recommendation_page(tab="quality")
     text = " ".join(m.value for m in at.markdown)
     assert f"Em {fmt_pct(expected['hit_rate'], 'pt')} dos {fmt_int(expected['customers_evaluated'], 'pt')} clientes" in text
     assert fmt_pct(expected["popularity"]["hit_rate"], "pt") in text
@@ -406,11 +408,15 @@ def test_too_little_history_for_the_holdout_is_said_in_the_quality_tab():
     rows = ["Pedido;Data;Cliente;Produto;Valor"] + [
         f"{i};{1 + i % 28:02d}/0{1 + i % 3}/2025;C{i % 9};P{i % 4};{10 + i},00" for i in range(60)]
     at = _upload(_app(), "pequena.csv", "\n".join(rows).encode())
+    at.query_params["tab"] = "quality"
     at.switch_page("app_pages/recomendacoes.py").run()
     _no_exception(at)
     assert not at.error
     assert any("Dados insuficientes para medir a qualidade" in i.value for i in at.info)
-    assert at.dataframe  # the other tabs still show their tables
+    at.session_state["rec_tab_pt"] = "Por cliente"  # the user opens another tab: it shows its tables
+    at.run()
+    _no_exception(at)
+    assert at.dataframe and at.query_params["tab"] in ("customer", ["customer"])
 
 
 def test_pages_never_modify_the_shared_cached_data(monkeypatch):
@@ -427,8 +433,9 @@ def test_pages_never_modify_the_shared_cached_data(monkeypatch):
         raise AssertionError("the pages' cached dataset was not found")
 
     monkeypatch.setattr(cache, "clean_raw", not_again)
-    source = sample_source()
-    cached = cache._dataset(source.digest, source.name, None, (), source.data)
+    from ui.state import DataKey
+
+    cached = cache.dataset(DataKey(sample_source()))
     fresh = load_dataset(SAMPLE)
     pd.testing.assert_frame_equal(cached.raw.frame, fresh.raw.frame)
     pd.testing.assert_frame_equal(cached.cleaned.transactions, fresh.cleaned.transactions)
@@ -440,6 +447,141 @@ def test_dados_shows_sales_per_month_to_check_the_dates():
     months = chart["data"][0]["x"]
     assert months[0] == "nov/2024" and months[-1] == "out/2026" and len(months) == 24  # the demo's two years
     assert any("Vendas por mês" in m.value for m in at.markdown)
+
+
+# --- shared options, links and the URL (issues 12.8, 13.3, 9.15) -----------------------------
+
+def _query(at: AppTest, name: str) -> str | None:
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def test_recommendations_show_the_segments_chosen_on_segmentation_with_kmeans():
+    tx = load_dataset(SAMPLE).cleaned.transactions
+    quantile = segment_customers(tx).customers["segment"]
+    kmeans = segment_customers(tx, method="kmeans").customers["segment"]
+    customer = (quantile != kmeans).idxmax()  # a customer the two methods put in different segments
+    expected = next(s for s in SEGMENTS if s.key == kmeans[customer])
+    at = _app()
+    at.switch_page("app_pages/segmentacao.py").run()
+    at.radio(key="method").set_value("kmeans").run()
+    # follow the sidebar to Recomendações: the sidebar link carries no query parameters
+    for name in ("method", "window", "as_of", "seg"):
+        at.query_params.pop(name, None)
+    at.query_params["customer"] = customer
+    at.switch_page("app_pages/recomendacoes.py").run()
+    _no_exception(at)
+    said = " ".join(i.value for i in at.info)
+    assert f"Segmento: {expected.label_pt}." in said
+    assert _query(at, "method") == "kmeans"  # and a link made from here keeps the method
+    # the segment tab lists the k-means segments too
+    at.session_state["rec_tab_pt"] = "Por segmento"
+    at.run()
+    _no_exception(at)
+    chosen = at.selectbox(key="rec_segment")
+    assert chosen.options == [s.label_pt for s in SEGMENTS if (kmeans == s.key).any()]
+    # and Migração opens with the same method
+    at.switch_page("app_pages/migracao.py").run()
+    assert at.radio(key="mig_method").value == "kmeans"
+
+
+def test_segmentation_reference_date_and_window_live_in_the_url():
+    tx = load_dataset(SAMPLE).cleaned.transactions
+    expected = segment_customers(tx, as_of="2026-06-01", window_days=365)
+    at = _page("app_pages/segmentacao.py", as_of="2026-06-01", window="12")
+    assert str(at.date_input[0].value) == "2026-06-01"
+    assert _metrics(at)["Clientes identificados"] == fmt_int(len(expected.customers), "pt")
+    assert _query(at, "as_of") == "2026-06-01" and _query(at, "window") == "12"
+    at.date_input[0].set_value(pd.Timestamp("2026-03-01").date()).run()
+    assert _query(at, "as_of") == "2026-03-01"
+    # the link to a customer's recommendations carries the options and the tab
+    link = next(p for p in at.get("page_link") if p.proto.page == "recomendacoes")
+    assert "tab=customer" in link.proto.query_string and "as_of=2026-03-01" in link.proto.query_string
+
+
+def test_a_link_to_a_customer_opens_on_the_customer_tab():
+    at = _recommendation_page(customer="C00159")
+    assert at.selectbox(key="rec_customer").value == "C00159"
+    assert "rec_product" not in _keys(at)  # the product tab was not computed
+    assert _query(at, "tab") == "customer"
+    at = _recommendation_page(tab="segment", segment="loyal")
+    assert at.selectbox(key="rec_segment").value == "loyal"
+    assert _query(at, "tab") == "segment"
+
+
+@pytest.mark.parametrize("page, params, says", [
+    ("app_pages/segmentacao.py", {"as_of": "2031-01-01"}, "A data de referência do link (01/01/2031)"),
+    ("app_pages/migracao.py", {"from": "2019-01-01", "to": "2026-11-01"}, "A data 01/01/2019 do link"),
+    ("app_pages/recomendacoes.py", {"product": "SKU-NOT-SOLD"}, "não vendem o produto do link"),
+    ("app_pages/recomendacoes.py", {"customer": "Z99999"}, "O cliente do link"),
+])
+def test_a_link_made_on_other_data_says_so_and_what_is_shown(page, params, says):
+    at = _page(page, **params)
+    notes = " ".join(w.value for w in at.warning)
+    assert "Este link foi feito com outros dados." in notes and says in notes
+    asked = [x.value for x in at.text]
+    if "product" in params or "customer" in params:  # what the link asked is user text: shown as text
+        assert f"Pedido pelo link: {next(iter(params.values()))}" in asked
+
+
+def test_a_link_that_fits_the_data_has_no_note():
+    at = _page("app_pages/segmentacao.py", as_of="2026-06-01")
+    assert not [w for w in at.warning if "outros dados" in w.value]
+    at = _recommendation_page(product="50107")
+    assert not [w for w in at.warning if "outros dados" in w.value]
+
+
+@pytest.mark.parametrize("page, params", [
+    ("app_pages/migracao.py", {"mode": "cadence", "periods": "²"}),
+    ("app_pages/migracao.py", {"mode": "cadence", "periods": "99999999999999999999"}),
+    ("app_pages/migracao.py", {"from": "2026-02-30", "to": "２０２６-01-01"}),
+    ("app_pages/segmentacao.py", {"as_of": "9999-12-31", "window": "-1", "method": "x"}),
+    ("app_pages/segmentacao.py", {"as_of": "0001-01-01"}),
+    ("app_pages/recomendacoes.py", {"tab": "<script>", "basis": "1", "product": "\x00" * 5}),
+    ("app_pages/recomendacoes.py", {"customer": "C" * 5000, "segment": "nope"}),
+])
+def test_bad_query_parameters_fall_back_to_defaults(page, params):
+    at = _page(page, **params)  # no exception, no error
+    if params.get("periods"):
+        assert at.slider(key="mig_periods").value == 3
+    if page.endswith("recomendacoes.py") and "tab" in params:
+        assert _query(at, "tab") == "product"
+
+
+def test_query_parameter_table_matches_the_analysis_vocabulary():
+    from metriqr.recommend import BASES
+    from ui.state import PARAMS, WINDOWS
+
+    from ui.state import BASES as URL_BASES
+
+    assert URL_BASES == BASES
+    assert set(WINDOWS) == {"all", "3", "6", "12", "24"}
+    for name, text in (("periods", "²"), ("periods", "0"), ("as_of", "2026-02-30"), ("as_of", "2026-1-1"),
+                       ("customer", "a\x00b"), ("product", ""), ("tab", "Por cliente")):
+        with pytest.raises(ValueError):
+            PARAMS[name].parse(text)
+    assert PARAMS["periods"].parse("12") == 12
+    assert PARAMS["as_of"].write(PARAMS["as_of"].parse("2026-06-01")) == "2026-06-01"
+
+
+def test_the_server_warms_the_demo_once_in_the_background(monkeypatch):
+    """The first visitor after a restart must not pay for every page: app.py starts one warm-up
+    thread per process, which leaves the demo's results in the shared caches."""
+    _app()
+    assert warm.done.wait(120)
+    assert set(warm.timings) >= {"data_view", "segmentation", "catalogue", "history", "model"}
+    from ui import cache
+    from ui.state import DataKey, Options, sample_source
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("computed again: the warm-up's result was not in the cache")
+
+    for name in ("clean_raw", "segment_customers", "build_history"):
+        monkeypatch.setattr(cache, name, not_again)
+    monkeypatch.setattr(cache.rec, "build_purchases", not_again)
+    demo = DataKey(sample_source())
+    cache.data_view(demo), cache.segmentation(demo, Options()), cache.catalogue(demo), cache.history(demo)
+    assert cache.purchases(demo).__dict__.get("weights") is not None  # the model is fitted already
 
 
 def test_dados_says_the_date_order_warns_when_it_is_a_guess_and_lets_the_user_switch():

@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metriqr import cli
+from metriqr import cli, pipeline
+from metriqr.cli.evaluate import evaluation_text
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -310,6 +311,8 @@ BAD_INPUT = {
     "two outputs, one file": (["{small}", "--customers-out", "{tmp}/x.xlsx", "--report-out", "{tmp}/x.xlsx"],
                               ["x.xlsx", "--report-out"]),
     "english message": (["{tmp}/nao_existe.csv", "--lang", "en"], ["File not found"]),
+    "window not a number": (["{small}", "--window-days", "um ano"], ["“um ano”", "dias"]),
+    "window zero, English": (["{tmp}/nao_existe.csv", "--window-days", "0", "--lang", "en"], ["“0”", "days ≥ 1"]),
 }
 
 
@@ -341,8 +344,8 @@ def test_bad_input_exits_2_with_a_message(case: str, bad_files: Path, small_csv:
     assert small_csv.read_bytes() == before
 
 
-@pytest.mark.parametrize("args", [[], ["segment"], ["segment", "x.csv", "--window-days", "0"],
-                                  ["segment", "x.csv", "--lang", "fr"], ["segmentar", "x.csv"]])
+@pytest.mark.parametrize("args", [[], ["segment"], ["segment", "x.csv", "--lang", "fr"], ["segmentar", "x.csv"],
+                                  ["segment", "x.csv", "--as-of"], ["migrate", "x.csv", "--from", "2025-01-01"]])
 def test_usage_errors_exit_2(args: list[str]) -> None:
     result = run_cli(*args)
     assert result.returncode == 2
@@ -362,7 +365,7 @@ def test_unexpected_error_exits_1_without_traceback(small_csv: Path, monkeypatch
     def broken(*_args: object, **_kwargs: object) -> None:
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(cli, "load_dataset", broken)
+    monkeypatch.setattr(pipeline, "load_dataset", broken)
     monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
     assert cli.main(["segment", str(small_csv), "--json"]) == 1
     err = capsys.readouterr().err
@@ -681,13 +684,13 @@ def evaluation(hit: float, popular: float, recent: float) -> dict:
 
 
 def test_evaluation_text_says_when_popularity_wins() -> None:
-    won = cli.evaluation_text(evaluation(0.5365, 0.3344, 0.3285), lang="pt")
+    won = evaluation_text(evaluation(0.5365, 0.3344, 0.3285), lang="pt")
     assert ("Em 53,7% dos 1.875 clientes avaliados, pelo menos um dos 10 produtos sugeridos foi comprado a "
             "partir de 01/09/2011") in won  # 0.5365 is evaluate()'s rounding of 1,006 / 1,875 = 0.53653
     assert "acertou 33,4%" in won and "pontos percentuais a mais" in won
-    lost = cli.evaluation_text(evaluation(0.721, 0.723, 0.732), lang="pt")
+    lost = evaluation_text(evaluation(0.721, 0.723, 0.732), lang="pt")
     assert "A popularidade venceu" in lost and "73,2%" in lost
-    tied = cli.evaluation_text(evaluation(0.721, 0.716, 0.70), lang="en")
+    tied = evaluation_text(evaluation(0.721, 0.716, 0.70), lang="en")
     assert "practically tie" in tied
     assert "Also bought" not in tied  # no case to measure: no sentence, rather than "nan%"
 
@@ -749,6 +752,61 @@ def test_online_retail_evaluate_beats_popularity(retail_evaluate: dict) -> None:
     assert set(record["popularity"]) == {"hit_rate", "precision", "recall"}
     assert record["precision"] > record["popularity"]["precision"]
     assert record["recall"] > record["popularity"]["recall"]
+
+
+# --- the package's shape: a registry of command modules, a parser that starts fast ------------------
+
+def test_parser_vocabularies_match_the_library() -> None:
+    """The parser repeats a few closed sets so that --help imports no pandas; they must not drift."""
+    from metriqr import columns, recommend, scoring, texts
+    from metriqr.cli import common
+
+    assert common.LANGS == texts.LANGS and common.DEFAULT_LANG == texts.DEFAULT_LANG
+    assert common.ROLES == columns.ROLES
+    assert common.METHODS == scoring.METHODS
+    assert common.BASES == recommend.BASES and common.MIN_TOGETHER == recommend.MIN_TOGETHER
+    from metriqr import parsing
+    assert common.ORDERS == parsing.ORDERS
+
+
+def test_help_imports_no_pandas_and_lists_every_command() -> None:
+    code = ("import sys\nfrom metriqr.cli import main\nstatus = main(['--help'])\n"
+            "heavy = sorted(m for m in ('pandas', 'numpy', 'scipy', 'metriqr.recommend', 'metriqr.texts') "
+            "if m in sys.modules)\nprint('HEAVY', heavy, status)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY [] 0" in result.stdout
+    for command in cli.COMMANDS:
+        assert command in result.stdout
+
+
+def test_a_command_module_is_all_it_takes_to_add_a_command(monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The lead adds commands (workspaces) as modules exposing add_parser(subparsers) and run(args)."""
+    import types
+
+    module = types.ModuleType("metriqr.cli.hello")
+    module.add_parser = lambda subparsers: subparsers.add_parser("hello", help="say hello")
+    module.run = lambda args: print("hello") or 0
+    monkeypatch.setitem(sys.modules, "metriqr.cli.hello", module)
+    monkeypatch.setattr(cli, "COMMANDS", (*cli.COMMANDS, "hello"))
+    assert cli.main(["hello"]) == 0
+    assert capsys.readouterr().out == "hello\n"
+
+
+@pytest.mark.parametrize("arguments, lang, expected", [
+    (["migrate", "{plain}", "--from", "2025-03-01", "--to", "2025-05-06", "--thresholds", "both"], "pt",
+     "Limiares desconhecidos: “both”"),
+    (["recommend", "{plain}", "--product", "X", "--basis", "basket"], "en", "Unknown basis: “basket”"),
+    (["segment", "{plain}", "--window-days", "-5"], "pt", "Janela inválida: “-5”"),
+])
+def test_option_values_are_refused_in_the_users_language(arguments: list[str], lang: str, expected: str,
+                                                         migration_csv: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    status = cli.main([a.format(plain=migration_csv) for a in arguments] + ["--lang", lang])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert err.startswith(f"metriqr: {expected}") and "usage:" not in err
 
 
 # --- issue 9: parsing and cleaning as the command line reports them (in-process) -----------------

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metriqr.errors import OptionError
+from metriqr.records import migration_record
 from metriqr.migration import (CADENCES, MAX_SNAPSHOTS, NEW, READING_RULES, SOURCE_KEYS, Migration, build_history,
                                migrate, migration_chain, readings, segment_snapshots, snapshot_dates,
                                source_label)
@@ -132,7 +133,7 @@ def test_hand_worked_matrix_flows_and_top_flows(hand_migration):
 
 
 def test_hand_worked_json_and_flow_file(hand_migration):
-    record = json.loads(json.dumps(hand_migration.to_json_dict(), allow_nan=False))
+    record = json.loads(json.dumps(migration_record(hand_migration), allow_nan=False))
     assert record["from"] == "2024-03-01" and record["to"] == "2024-04-01"
     assert record["totals"] == {"progressed": 2, "regressed": 2, "stayed": 1, "entered": 2}
     assert {"source": "champions", "target": "cant_lose", "customers": 1} in record["flows"]

@@ -1,9 +1,12 @@
-"""Cached analysis calls, keyed by the data's content digest and the options.
+"""Cached analysis calls: one cached function per question, keyed by the data and the options.
 
-The bytes argument starts with an underscore so Streamlit does not hash megabytes on
-every rerun: the digest stands for them. Each cache is bounded. Small results are cached
-on their own so that an interaction that changes nothing reruns without copying the
-big transaction table out of the cache.
+Every function takes a `DataKey` (source, sheet, column corrections), hashed by its token —
+kind, digest, name, sheet, corrections — so no rerun hashes or copies the file's bytes.
+Large objects that pages only read (the table as read, the cleaned dataset, the migration
+history, the purchase matrices with their fitted model) live in `st.cache_resource`: shared,
+never pickled, so a hit costs nothing. Small results live in `st.cache_data` (a copy per caller).
+Recommendations that depend on segments take the same `Options` as Segmentação, so every page
+shows the segments the user chose. Each cache is bounded.
 """
 from __future__ import annotations
 
@@ -12,52 +15,49 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
+from metriqr import recommend as rec
 from metriqr.aggregates import customer_names, monthly_activity
 from metriqr.cleaning import CleaningReport
 from metriqr.columns import detect_columns
 from metriqr.migration import History, Migration, build_history, migration_chain
-from metriqr.recommend import (Purchases, also_bought, build_purchases, buy_again, catalogue,
-                               recommend_for_customer, segment_products, segment_recommendations, with_reason_names)
-from metriqr.recommend_eval import evaluate
 from metriqr.pipeline import Dataset, clean_raw
-from metriqr.reading import RawTable, read_table
+from metriqr.reading import RawTable
+from metriqr.recommend_eval import evaluate
 from metriqr.segmentation import Segmentation, segment_customers
-from ui.state import DATE_ORDER, Source, overrides, sheet
+from ui.state import DATE_ORDER, DataKey, Options, Source
 
-Overrides = tuple[tuple[str, str], ...]
-
-
-# The file as read and the cleaned dataset are the two large objects: kept as they are
-# (cache_resource) rather than pickled on every store and hit as cache_data does (~0.4 s on a
-# 50 MB file, 0.1 s per rerun). Everything downstream is a pure function that never mutates
-# them (tests/test_app.py checks it).
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _raw(digest: str, name: str, sheet_name: str | None, _data: bytes) -> RawTable:
-    return read_table(_data, name=name, sheet=sheet_name)
+HASH = {DataKey: DataKey.token, Source: lambda source: source.key}
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _detected(digest: str, name: str, sheet_name: str | None, _data: bytes) -> dict[str, str]:
-    return detect_columns(_raw(digest, name, sheet_name, _data).frame)
+# --- the data -----------------------------------------------------------------------------
+
+@st.cache_resource(max_entries=4, show_spinner=False, hash_funcs=HASH)
+def _raw(source: Source, sheet: str | None) -> RawTable:
+    return source.read(sheet)
 
 
-def detected_mapping(source: Source) -> dict[str, str]:
-    return _detected(source.digest, source.name, sheet(), source.data)
+def raw_table(data: DataKey) -> RawTable:
+    """The file as read (independent of the column corrections)."""
+    return _raw(data.source, data.sheet)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _dataset(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes) -> Dataset:
-    columns = dict(fixes)
-    order = columns.pop(DATE_ORDER, None)
-    return clean_raw(_raw(digest, name, sheet_name, _data), columns, date_order=order)
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
+def _detected(source: Source, sheet: str | None) -> dict[str, str]:
+    return detect_columns(_raw(source, sheet).frame)
 
 
-def raw_table(source: Source) -> RawTable:
-    return _raw(source.digest, source.name, sheet(), source.data)
+def detected_mapping(data: DataKey) -> dict[str, str]:
+    return _detected(data.source, data.sheet)
 
 
-def dataset(source: Source) -> Dataset:
-    return _dataset(source.digest, source.name, sheet(), overrides(), source.data)
+@st.cache_resource(max_entries=4, show_spinner=False, hash_funcs=HASH)
+def dataset(data: DataKey) -> Dataset:
+    """The cleaned dataset, shared by every page (pages never modify it: tests/test_app.py checks)."""
+    if data.source.stored is not None:  # a workspace: its stored history, already cleaned
+        return data.source.stored()
+    columns = dict(data.fixes)
+    order = columns.pop(DATE_ORDER, None)  # the day/month order chosen on Dados travels with the corrections
+    return clean_raw(raw_table(data), columns, date_order=order)
 
 
 class DataView(NamedTuple):
@@ -69,97 +69,102 @@ class DataView(NamedTuple):
     monthly: pd.DataFrame     # metriqr.aggregates.monthly_activity
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _data_view(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes):
-    """What the Dados page shows: small, so reruns are instant."""
-    ds = _dataset(digest, name, sheet_name, fixes, _data)
+@st.cache_data(max_entries=8, show_spinner=False, hash_funcs=HASH)
+def data_view(data: DataKey) -> DataView:
+    """What the Dados page shows, and the period every page needs: small, so reruns are instant."""
+    ds = dataset(data)
     tx = ds.cleaned.transactions
-    return DataView(ds.mapping, ds.cleaned.report, ds.raw.frame.head(20), tx["date"].min(), tx["date"].max(),
-                    monthly_activity(tx))
+    preview = ds.raw.frame.head(20) if ds.raw is not None else tx.head(20)
+    return DataView(ds.mapping, ds.cleaned.report, preview, tx["date"].min(), tx["date"].max(), monthly_activity(tx))
 
 
-def data_view(source: Source) -> DataView:
-    return _data_view(source.digest, source.name, sheet(), overrides(), source.data)
+# --- segments -----------------------------------------------------------------------------
+
+class SegmentationView(NamedTuple):
+    segmentation: Segmentation
+    names: pd.Series | None   # customer names, when the file has them
+    basis: str                # the monetary basis (money, quantity × price, items)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _segmentation(digest: str, name: str, sheet_name: str | None, fixes: Overrides, as_of: str | None,
-                  window_days: int | None, method: str, _data: bytes) -> tuple[Segmentation, pd.Series | None, str]:
-    """The segmentation, customer names (if any) and the monetary basis, for the Segmentação page."""
-    ds = _dataset(digest, name, sheet_name, fixes, _data)
-    tx = ds.cleaned.transactions
-    seg = segment_customers(tx, as_of=as_of, window_days=window_days, method=method)
-    names = customer_names(tx)
-    return seg, names, ds.cleaned.report.monetary_basis
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
+def segmentation(data: DataKey, options: Options) -> SegmentationView:
+    tx = dataset(data).cleaned.transactions
+    seg = segment_customers(tx, as_of=options.as_of, window_days=options.window_days, method=options.method)
+    return SegmentationView(seg, customer_names(tx), dataset(data).cleaned.report.monetary_basis)
 
 
-def segmentation(source: Source, *, as_of: str | None, window_days: int | None, method: str):
-    return _segmentation(source.digest, source.name, sheet(), overrides(), as_of, window_days, method, source.data)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
+def segments(data: DataKey, options: Options) -> pd.Series:
+    """Each customer's segment key under the user's options (what recommendations by segment use)."""
+    return segmentation(data, options).segmentation.customers["segment"].astype(str)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _history(digest: str, name: str, sheet_name: str | None, fixes: Overrides, _data: bytes) -> History:
+# --- migration ----------------------------------------------------------------------------
+
+@st.cache_resource(max_entries=4, show_spinner=False, hash_funcs=HASH)
+def history(data: DataKey) -> History:
     """One pass over the transactions; every snapshot of the Migração page derives from it."""
-    return build_history(_dataset(digest, name, sheet_name, fixes, _data).cleaned.transactions)
+    return build_history(dataset(data).cleaned.transactions)
 
 
-def history(source: Source) -> History:
-    return _history(source.digest, source.name, sheet(), overrides(), source.data)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
+def _chain(data: DataKey, dates: tuple[str, ...], method: str, thresholds: str) -> list[Migration]:
+    return migration_chain(history(data), list(dates), method=method, refit=thresholds == "each",
+                           baseline=dates[-1] if thresholds == "last" else None)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _chain(digest: str, name: str, sheet_name: str | None, fixes: Overrides, dates: tuple[str, ...], method: str,
-           thresholds: str, _data: bytes) -> tuple[list[Migration], pd.Series | None]:
-    ds = _dataset(digest, name, sheet_name, fixes, _data)
-    chain = migration_chain(_history(digest, name, sheet_name, fixes, _data), list(dates), method=method,
-                            refit=thresholds == "each", baseline=dates[-1] if thresholds == "last" else None)
-    return chain, customer_names(ds.cleaned.transactions)
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
+def names(data: DataKey) -> pd.Series | None:
+    return customer_names(dataset(data).cleaned.transactions)
 
 
-def migration(source: Source, dates: list, *, method: str, thresholds: str) -> tuple[list[Migration], pd.Series | None]:
+def migration(data: DataKey, dates: list, *, method: str, thresholds: str) -> tuple[list[Migration], pd.Series | None]:
     """Transitions between consecutive dates (thresholds from the first date, the last, or each),
     and customer names for the lists."""
     stamps = tuple(pd.Timestamp(d).strftime("%Y-%m-%d") for d in dates)
-    return _chain(source.digest, source.name, sheet(), overrides(), stamps, method, thresholds, source.data)
+    return _chain(data, stamps, method, thresholds), names(data)
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
-def _purchases(digest: str, name: str, sheet_name: str | None, fixes: Overrides, with_model: bool,
-               _data: bytes) -> Purchases:
-    """Sparse purchase matrices, built once per dataset; `with_model` also fits the item-to-item
-    model before caching, so per-customer questions never refit it (also-bought lists skip it)."""
-    purchases = build_purchases(_dataset(digest, name, sheet_name, fixes, _data).cleaned.transactions)
-    if with_model:
-        purchases.model  # noqa: B018 — fitted now, stored with the cached object
-    return purchases
+# --- recommendations ----------------------------------------------------------------------
+
+@st.cache_resource(max_entries=2, show_spinner=False, hash_funcs=HASH)
+def purchases(data: DataKey) -> rec.Purchases:
+    """Sparse purchase matrices, built once per dataset and shared. The item-to-item model is a
+    lazy attribute of this one object: fitted on the first per-customer question, then kept."""
+    return rec.build_purchases(dataset(data).cleaned.transactions)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _recommendation(digest: str, name: str, sheet_name: str | None, fixes: Overrides, what: str, args: tuple,
-                    _data: bytes):
-    """Small recommendation results, each cached by data, question and options (reruns stay instant)."""
-    if what == "evaluate":  # its own train/test split: never the full-data matrices
-        return evaluate(_dataset(digest, name, sheet_name, fixes, _data).cleaned.transactions)
-    purchases = _purchases(digest, name, sheet_name, fixes, what in ("customer", "segment", "segment_export"), _data)
-    if what == "catalogue":
-        return catalogue(purchases)
-    if what == "also_bought":
-        product, basis, min_together, top = args
-        return also_bought(purchases, product, basis=basis, min_together=min_together, top=top)
-    segments = _segmentation(digest, name, sheet_name, fixes, None, None, "quantile", _data)[0].customers["segment"]
-    segments = segments.astype(str)
-    if what == "customer":
-        (customer,) = args
-        recs = recommend_for_customer(purchases, customer, top=10, segments=segments)
-        return with_reason_names(purchases, recs), buy_again(purchases, customer), segments.get(customer)
-    if what == "segment":
-        (segment,) = args
-        return segment_products(purchases, segments, segment)
-    if what == "segment_export":
-        (segment,) = args
-        return segment_recommendations(purchases, segments, segment)
-    raise ValueError(what)
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
+def catalogue(data: DataKey) -> pd.DataFrame:
+    return rec.catalogue(purchases(data))
 
 
-def recommendation(source: Source, what: str, *args: object):
-    return _recommendation(source.digest, source.name, sheet(), overrides(), what, args, source.data)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=HASH)
+def also_bought(data: DataKey, product: str, basis: str, min_together: int, top: int = 5) -> pd.DataFrame:
+    return rec.also_bought(purchases(data), product, basis=basis, min_together=min_together, top=top)
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=HASH)
+def customer_offers(data: DataKey, options: Options, customer: str) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
+    """What to offer one customer, what they may buy again, and their segment under `options`."""
+    bought = purchases(data)
+    seg = segments(data, options)
+    offers = rec.recommend_for_customer(bought, customer, top=10, segments=seg)
+    return rec.with_reason_names(bought, offers), rec.buy_again(bought, customer), seg.get(customer)
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH)
+def segment_products(data: DataKey, options: Options, segment: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return rec.segment_products(purchases(data), segments(data, options), segment)
+
+
+@st.cache_data(max_entries=8, show_spinner=False, hash_funcs=HASH)
+def segment_campaign(data: DataKey, options: Options, segment: str) -> pd.DataFrame:
+    """Every customer of the segment with their recommendations (the campaign download)."""
+    return rec.segment_recommendations(purchases(data), segments(data, options), segment)
+
+
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
+def quality(data: DataKey) -> dict:
+    """The hold-out evaluation: its own train/test split, never the full-data matrices."""
+    return evaluate(dataset(data).cleaned.transactions)

@@ -1,0 +1,159 @@
+"""`metriqr segment DATA`: the ten RFM segments, as a text report or JSON, with optional customer list and workbook.
+
+pandas and the analysis are imported inside the functions (see metriqr.cli.common).
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from metriqr.cli.common import (CUSTOMER_FORMATS, REPORT_FORMATS, add_json, add_method, check_data, count_option,
+                                data_parent, date_option, lang_parent, load_data, method_option, output_option,
+                                print_json, table_file, text, write_output, xlsx_bytes)
+from metriqr.errors import OptionError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from metriqr.pipeline import Dataset
+    from metriqr.segmentation import Segmentation
+
+NAME = "segment"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        NAME, parents=[data_parent(), lang_parent()], help="segment customers into the 10 RFM segments",
+        description="Segment every identified customer into the 10 RFM segments and report the result.")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD",
+                        help="reference date; purchases on or after it are ignored (default: day after the last sale)")
+    parser.add_argument("--window-days", metavar="N",
+                        help="look back only N days before the reference date (default: all history)")
+    add_method(parser)
+    add_json(parser)
+    parser.add_argument("--customers-out", metavar="FILE", type=Path,
+                        help="write one row per customer (.csv: comma, point decimal, UTF-8; or .xlsx)")
+    parser.add_argument("--report-out", metavar="FILE.xlsx", type=Path,
+                        help="write the workbook: a summary sheet and one sheet per segment")
+    parser.add_argument("--save", action="store_true",
+                        help="with --workspace: store this segmentation as a run (see `runs`, `migrate --from-run`)")
+    parser.set_defaults(check=lambda args: check_data(parser, args))
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check every option, read, segment, then write the outputs and print."""
+    from metriqr.aggregates import customer_names
+    from metriqr.records import segmentation_record
+    from metriqr.report import workbook_sheets
+    from metriqr.segmentation import segment_customers
+
+    lang = args.lang
+    as_of = date_option(args.as_of)
+    window_days = count_option(args.window_days, default=None, key="bad_window")
+    method = method_option(args.method)
+    customers_out = output_option(args.customers_out, suffixes=CUSTOMER_FORMATS, data=args.data)
+    report_out = output_option(args.report_out, suffixes=REPORT_FORMATS, data=args.data)
+    if customers_out is not None and report_out is not None and customers_out.resolve() == report_out.resolve():
+        raise OptionError("output_same", name=str(report_out))
+
+    if args.save and args.workspace is None:
+        raise OptionError("save_needs_workspace")
+
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,
+                        date_order=args.date_order)
+    transactions = dataset.cleaned.transactions
+    segmentation = segment_customers(transactions, as_of=as_of, window_days=window_days, method=method)
+    basis = dataset.cleaned.report.monetary_basis
+    tenure = None
+    if args.workspace is not None:  # each customer's previous segment and since when, across saved runs
+        from metriqr import workspace as store
+
+        workspace = store.open_workspace(args.workspace)
+        tenure = store.segment_tenure(store.all_run_segments(workspace), segmentation.customers["segment"],
+                                      segmentation.as_of)
+    outputs: list[tuple[Path, bytes]] = []  # all built before any is written: no half-updated set
+    if customers_out is not None:
+        outputs.append((customers_out, customers_file(segmentation, path=customers_out, tenure=tenure, lang=lang)))
+    if report_out is not None:
+        names = customer_names(transactions)  # as the app's download: names help campaigns
+        outputs.append((report_out, xlsx_bytes(workbook_sheets(segmentation, lang, basis=basis, names=names), lang)))
+    for path, content in outputs:
+        write_output(path, content)
+    run_id = store.save_run(workspace, segmentation) if args.save else None
+
+    if args.json:
+        record = segmentation_record(segmentation, dataset.cleaned.report, lang=lang)
+        print_json(record if run_id is None else {**record, "run": run_id})
+    else:
+        print(segmentation_text(segmentation, dataset, lang=lang))
+    return 0
+
+
+def customers_file(segmentation: Segmentation, *, path: Path, tenure: pd.DataFrame | None = None,
+                   lang: str = "pt") -> bytes:
+    """The per-customer list for other programs: contract columns, money to the cent, CSV or XLSX by suffix;
+    from a workspace also `previous_segment` and `segment_since` (YYYY-MM-DD)."""
+    from metriqr.report import customers_export
+
+    frame = customers_export(segmentation)
+    frame["monetary"] = frame["monetary"].round(2) + 0.0  # no 0.30000000000000004, no -0.0
+    if tenure is not None:
+        rows = tenure.loc[frame["customer"].to_numpy()]
+        frame["previous_segment"] = rows["previous_segment"].to_numpy()
+        frame["segment_since"] = rows["segment_since"].dt.strftime("%Y-%m-%d").to_numpy()
+    return table_file(frame, path=path, sheet="customers", lang=lang)
+
+
+def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str) -> str:
+    """The readable report: what was read and dropped (with examples), headline figures, the table."""
+    from metriqr.report import date_order_lines, money, summary_table
+    from metriqr.texts import fmt_date, fmt_int, fmt_num, t
+
+    report = dataset.cleaned.report
+    basis = report.monetary_basis
+    window = text("window_all", lang) if not segmentation.window_days else \
+        text("window_days", lang, days=fmt_int(segmentation.window_days, lang))
+    lines = [
+        text("title", lang), "",
+        f"{text('as_of', lang)}: {fmt_date(segmentation.as_of, lang)}",
+        f"{text('period', lang)}: {fmt_date(segmentation.first_date, lang)} {text('to', lang)} "
+        f"{fmt_date(segmentation.last_date, lang)}",
+        f"{text('window', lang)}: {window}",
+        f"{text('method', lang)}: {segmentation.scorer.method}",
+        f"{text('thresholds', lang)}:",
+    ]
+    for measure, edges in segmentation.scorer.edges_.items():
+        digits = 2 if measure == "monetary" else 0
+        values = " | ".join(fmt_num(v, lang, digits) for v in edges) or "–"
+        lines.append(f"  {text(measure, lang)}: {values}")
+    lines += [
+        "",
+        f"{text('rows_read', lang)}: {fmt_int(report.rows_read, lang)}",
+        f"{text('rows_used', lang)}: {fmt_int(report.rows_used, lang)}, "
+        f"{text('returns', lang, n=fmt_int(report.returns, lang))}",
+        f"{text('rows_excluded', lang)}: {fmt_int(report.rows_excluded, lang)}",
+    ]
+    lines += date_order_lines(report, lang, how_to_switch=t("dates.cli_option", lang))
+    for reason, count in report.excluded.items():
+        examples = [_example(example, lang) for example in report.examples.get(reason, ())[:3]]
+        shown = f" ({text('examples', lang)} {'; '.join(examples)})" if examples else ""
+        lines.append(f"  {t('reason.' + reason, lang)}: {fmt_int(count, lang)}{shown}")
+    lines += [
+        "",
+        f"{text('customers', lang)}: {fmt_int(len(segmentation.customers), lang)}",
+        f"{text('occasions', lang)}: {fmt_int(segmentation.occasions, lang)}",
+        f"{text('revenue', lang)}: {money(segmentation.revenue, lang, basis)}",
+        "",
+        summary_table(segmentation, lang, basis=basis).to_string(index=False),
+    ]
+    return "\n".join(lines)
+
+
+def _example(example: str, lang: str) -> str:
+    """`624: “abc”` (file line: quoted offending value) → `linha 624 “abc”`."""
+    line, sep, value = example.partition(": ")
+    if sep and line.isdigit():
+        return f"{text('line', lang, line=line)} {value}"
+    return example

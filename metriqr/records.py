@@ -1,0 +1,106 @@
+"""JSON-ready records of every result: the one place that decides what `--json` prints.
+
+A record holds plain numbers, keys and YYYY-MM-DD dates: no NaN (an empty segment's average is null),
+no -0.0, no numpy scalars, floats rounded here and nowhere else in the record's path. The text reports of
+the command line are rendered from these same records, so the two outputs cannot disagree. Segment keys
+are stable; the only words are segment labels, in the language asked.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from metriqr.segmentation import Segmentation, segment_summary
+from metriqr.segments import BY_KEY, SEGMENT_KEYS
+
+if TYPE_CHECKING:  # types only: `segment` must not pay for importing the recommender (scipy)
+    from metriqr.cleaning import CleaningReport
+    from metriqr.migration import Migration
+    from metriqr.recommend import Purchases
+
+
+def number(value: object, digits: int) -> float | None:
+    """JSON-safe rounded float: NaN (an empty segment's average) becomes null, -0.0 becomes 0.0."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return None
+    return round(float(value), digits) + 0.0
+
+
+def plain(value: Any) -> Any:
+    """NaN (a figure with no case to measure) → null, numpy scalars → plain numbers, recursively."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    return value
+
+
+def segmentation_record(segmentation: Segmentation, report: CleaningReport, *, lang: str) -> dict[str, Any]:
+    """`segment --json`: all ten segments in rank order, the rows accounted for, the learned thresholds."""
+    summary = segment_summary(segmentation)
+    segments = [{"key": key, "label": BY_KEY[key].label(lang), "customers": int(row["customers"]),
+                 "share": number(row["share"], 4), "avg_monetary": number(row["avg_monetary"], 2),
+                 "avg_recency_days": number(row["avg_recency_days"], 1),
+                 "avg_frequency": number(row["avg_frequency"], 2),
+                 "revenue_share": number(row["revenue_share"], 4)}
+                for key, row in summary.iterrows()]  # ten rows
+    thresholds = {measure: [number(v, 2) for v in edges] for measure, edges in segmentation.scorer.edges_.items()}
+    return {"as_of": segmentation.as_of.strftime("%Y-%m-%d"), "window_days": segmentation.window_days,
+            "method": segmentation.scorer.method, "monetary_basis": report.monetary_basis,
+            "rows": report.as_dict(), "dates": report.dates_dict(), "customers": int(len(segmentation.customers)),
+            "thresholds": thresholds, "segments": segments}
+
+
+def migration_record(migration: Migration) -> dict[str, Any]:
+    """`migrate --json`: the flows between segments, the totals and each segment's gains and losses."""
+    flows = migration.flows()
+    changes = migration.segment_changes()
+    return {
+        "from": migration.date_from.strftime("%Y-%m-%d"),
+        "to": migration.date_to.strftime("%Y-%m-%d"),
+        "flows": [{"source": str(s), "target": str(t), "customers": int(c)}
+                  for s, t, c in zip(flows["source"], flows["target"], flows["customers"])],
+        "totals": migration.totals(),
+        "segments": {key: {column: int(changes.at[key, column]) for column in changes.columns}
+                     for key in SEGMENT_KEYS},
+    }
+
+
+def also_bought_record(purchases: Purchases, product: str, table: pd.DataFrame) -> dict[str, Any]:
+    """One product's also-bought list (`recommend.also_bought`'s table): confidence 4 decimals, lift 3."""
+    i = purchases.product_index(product)
+    items = [{"product": str(row.product), "name": str(row.name), "together": int(row.together),
+              "confidence": number(row.confidence, 4), "lift": number(row.lift, 3)}
+             for row in table.itertuples(index=False)]  # top N rows
+    return {"product": str(purchases.products[i]), "name": str(purchases.names[i]), "also_bought": items}
+
+
+def customer_records(customers: Sequence[str], table: pd.DataFrame, *, segments: pd.Series) -> list[dict[str, Any]]:
+    """Each customer's not-yet-bought products (`recommend.recommend_for_customers`'s table) with reasons."""
+    lists: dict[str, list[dict[str, Any]]] = {str(c): [] for c in customers}
+    for row in table.itertuples(index=False):  # top N rows for each customer asked
+        lists[str(row.customer)].append({"product": str(row.product), "name": str(row.name),
+                                         "score": number(row.score, 4),
+                                         "because": [str(code) for code in row.because],
+                                         "source": str(row.source)})
+    records = []
+    for customer in customers:
+        segment = segments.get(str(customer))
+        records.append({"customer": str(customer), "segment": None if pd.isna(segment) else str(segment),
+                        "recommendations": lists[str(customer)]})
+    return records
+
+
+def evaluation_record(result: dict[str, Any]) -> dict[str, Any]:
+    """`evaluate --json`: `recommend_eval.evaluate`'s figures as plain numbers, null where nothing was measured."""
+    return plain(result)
