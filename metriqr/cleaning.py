@@ -221,7 +221,8 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     exclude("control_chars", control, shown_control)
 
     customer = text("customer")
-    reading = read_dates(col["date"], order=date_order, default="dmy" if dayfirst else "mdy")
+    reading = read_dates(col["date"], order=date_order, default="dmy" if dayfirst else "mdy",
+                         factor=None if pd.api.types.is_datetime64_any_dtype(col["date"]) else factor(mapping["date"]))
     dates, date_format = reading.values, reading.format
     # Totals lines: a "TOTAL" label in an identifying column. Only rows without a usable
     # customer or date can be one, so the other columns are searched on those rows only.
@@ -265,7 +266,7 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     if "order" in col:
         # Identical rows always get identical reasons above, so duplicates over the whole
         # frame are exactly the duplicates among the rows still in use.
-        ids = {mapping[role] for role in TEXT_ROLES if role in mapping}  # kept: their categoricals reuse them
+        ids = {mapping[role] for role in TEXT_ROLES if role in mapping} | set(factors)  # factorized already
         keys = _row_keys(factor(header)[0] if header in ids else pd.factorize(frame[header])[0]
                          for header in frame.columns)
         exclude("duplicate", pd.Series(keys).duplicated(keep="first").to_numpy(), col["order"])

@@ -186,7 +186,8 @@ def parse_dates(series: pd.Series, *, dayfirst: bool = True) -> tuple[pd.Series,
     return reading.values, reading.format
 
 
-def read_dates(series: pd.Series, *, order: str | None = None, default: str = "dmy") -> DateReading:
+def read_dates(series: pd.Series, *, order: str | None = None, default: str = "dmy",
+               factor: tuple[np.ndarray, object] | None = None) -> DateReading:
     """Read a date column; `order` ("dmy"/"mdy") is the user's choice, else decided from the values.
 
     Day-first unless the values say otherwise: month-first is chosen only when more cells
@@ -194,13 +195,14 @@ def read_dates(series: pd.Series, *, order: str | None = None, default: str = "d
     once for the column from its distinct values (no second parse); the text is matched
     with one regular expression per layout and the date computed arithmetically, so a
     column of a million distinct timestamps costs about as much as one of a thousand days.
+    `factor` is the column's pd.factorize when the caller has it already.
     """
     if order is not None and order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
     if pd.api.types.is_datetime64_any_dtype(series):
         seconds, status = _native_seconds(series)
         return _finish(series.index, seconds, status, format="native")
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factor if factor is not None else pd.factorize(series, use_na_sentinel=True)
     weights = np.bincount(codes[codes >= 0], minlength=len(uniques))
     parsed = _read_unique_dates(pd.Series(uniques, dtype=object if series.dtype == object else None),
                                 weights, order=order, default=default)
