@@ -114,6 +114,8 @@ with error_boundary():
     st.caption(t("data.period", L, first=fmt_date(view.first, L), last=fmt_date(view.last, L), fmt=t(f"data.format_{report.date_format}", L)
                  if report.date_format in ("native", "excel") else report.date_format))
     render_date_order(report)
+    if report.decimal_mark:  # the money column's convention, decided from its values
+        st.caption(t("data.decimal_mark" if report.decimal_mark == "," else "data.decimal_point", L))
     st.markdown(f"**{t('data.monthly_title', L)}**", help=t("data.monthly_help", L))
     st.plotly_chart(monthly_bars(view.monthly, L), config={"displayModeBar": False})
     st.page_link("app_pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")

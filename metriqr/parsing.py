@@ -259,8 +259,8 @@ def _read_unique_dates(uniques: pd.Series, weights: np.ndarray, *, order: str | 
             out.seconds[where[native]], out.status[where[native]] = _native_seconds(others[native].to_numpy())
             kind[where[native]] = 1
     text_at = np.flatnonzero(is_text)
-    text = pc.utf8_trim_whitespace(pa.array(uniques[is_text].astype(object).to_numpy(), type=pa.string(),
-                                            from_pandas=True)) if len(text_at) else pa.array([], pa.string())
+    text = pc.utf8_trim_whitespace(_arrow_text(uniques if is_text.all() else uniques[is_text])) \
+        if len(text_at) else pa.array([], pa.string())
     day_month = _fields(text, _DAY_MONTH)
     year_first = _fields(text, _YEAR_FIRST, rows=np.flatnonzero(day_month["matched"] == 0))
 
@@ -312,6 +312,17 @@ def _read_unique_dates(uniques: pd.Series, weights: np.ndarray, *, order: str | 
 
     out.format = _layout(kind, weights, day_month, year_first, text_at, out.order)
     return out
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """Text values as an Arrow array: the column's own buffers when it is Arrow-backed (no copy)."""
+    if values.dtype != object and pd.api.types.is_string_dtype(values.dtype):
+        try:
+            array = pa.array(values)
+            return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            pass
+    return pa.array(values.astype(object).to_numpy(), type=pa.string(), from_pandas=True)
 
 
 def _first(text: pa.Array, mask: np.ndarray, k: int = 3) -> tuple[str, ...]:

@@ -591,6 +591,7 @@ def test_dados_says_the_date_order_warns_when_it_is_a_guess_and_lets_the_user_sw
     _no_exception(at)
     assert any("Ordem das datas: dia/mês (dd/mm)" in c.value for c in at.caption)
     assert any("Confira a ordem das datas: 3 linhas" in w.value for w in at.warning)
+    assert any("Formato dos valores: vírgula decimal (1.234,56)" in c.value for c in at.caption)
     assert any("01/02/2024 a 05/06/2024" in c.value for c in at.caption)
     at.radio(key="date_order_choice").set_value("mdy")
     at.run()
