@@ -5,18 +5,17 @@ import streamlit as st
 
 from metriqr.texts import LANGS, t
 from ui import warm
-from ui.state import current_source, lang, take_upload
+from ui.state import current_source, lang, set_params, take_upload
 from ui.workspace import active_access, leave
 
 st.set_page_config(page_title="MetriQR", page_icon="📊", layout="wide")
-warm.start()  # once per server process: heavy imports and the demo's results, in the background
 
 # Language: the URL's ?lang= decides on arrival, the sidebar switch afterwards; the URL follows.
 if "lang" not in st.session_state:
     st.session_state["lang"] = lang()
 st.sidebar.radio("Idioma / Language", LANGS, key="lang", horizontal=True,
                  format_func={"pt": "Português", "en": "English"}.get)
-st.query_params["lang"] = lang()
+set_params(lang=lang())
 current = lang()
 
 data_page = st.Page("app_pages/dados.py", title=t("page.data", current), icon=":material/upload_file:",
@@ -47,7 +46,7 @@ with st.sidebar:
     st.caption(t("app.source", current))
     if access is not None:
         st.text(t(f"ws.badge_{access.role}", current))
-        st.caption(t("ws.sidebar_stored", current))
+        st.caption(t("ws.sidebar_stored" if access.can_write else "ws.sidebar_shared", current))
         st.button(t("ws.leave", current), on_click=leave, key="ws_leave")
     else:
         badge = "app.demo_badge" if source.is_demo else "app.upload_badge"
@@ -56,4 +55,9 @@ with st.sidebar:
         st.caption(t("app.change_data", current))
         st.caption(t("app.privacy", current))
 
-page.run()
+try:
+    page.run()
+finally:
+    # Once per server process, after the first visitor's page has been computed (so it does not
+    # compete with it): imports and the demo's results for every other page, in the background.
+    warm.start()

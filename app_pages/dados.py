@@ -106,6 +106,14 @@ with error_boundary():
         st.dataframe(reasons, hide_index=True, width="stretch")
     else:
         st.success(t("data.none_excluded", L))
+    if report.lost_customers:  # st.text: the ids are user text, never Markdown
+        st.text("\n".join([t("an.lost_customers", L, n=fmt_int(sum(report.lost_customers.values()), L))]
+                          + [f"  {t('reason.' + k, L)}: {fmt_int(v, L)}" for k, v in report.lost_customers.items()]
+                          + ([f"  ({t('an.lost_examples', L)} {', '.join(report.lost_examples[:3])})"]
+                             if report.lost_examples else [])))
+    if view.customer_note is not None:
+        st.text(t(f"an.customer_{view.customer_note[1]}", L, chosen=view.mapping["customer"],
+                  other=view.customer_note[0]))
     st.caption(t("data.policy", L))
     if report.monetary_basis == "items":
         st.warning(t("data.basis_items", L))

@@ -34,7 +34,8 @@ with error_boundary():
         st.stop()
     # The segments are those chosen on Segmentação (method, window, reference date), on every tab.
     options = state.options(view.first, view.last)
-    state.set_params(method=options.method, window=options.window, as_of=options.as_of)
+    state.set_params(method=options.method, window=options.window,
+                     as_of=options.as_of or pd.Timestamp(view.last).normalize() + pd.Timedelta(days=1))
     # Only the open tab runs (on_change="rerun"): the first view computes one tab, not four. A link
     # names its tab in `tab=`; a link to a customer (or a segment) without one opens on that tab.
     labels = {tab: t(f"rec.tab_{tab}", L) for tab in state.REC_TABS}
@@ -45,8 +46,7 @@ with error_boundary():
     tab = next((name for name, container in tabs.items() if container.open), opening)
     state.set_params(tab=tab)
 
-    if tab == "product":
-      with tabs["product"]:
+    def product_tab() -> None:
         with st.spinner(t("rec.building", L)):
             products = cache.catalogue(data)
         codes = products["product"].tolist()
@@ -71,17 +71,20 @@ with error_boundary():
         if also.empty:
             st.info(t("rec.none_also", L, n=fmt_int(min_together, L)))
         else:
-            shown = also.assign(confidence=also["confidence"].map(lambda v: fmt_pct(v, L)),
+            shown = also.assign(rank=range(1, len(also) + 1),
+                                confidence=also["confidence"].map(lambda v: fmt_pct(v, L)),
                                 lift=also["lift"].map(lambda v: fmt_num(v, L, 2)),
-                                together=also["together"].map(lambda v: fmt_int(v, L)))
-            st.dataframe(table(shown, {"name": "rec.col_product", "product": "rec.col_code",
+                                together=also["together"].map(lambda v: fmt_int(v, L)),
+                                above_chance=also["above_chance"].map(lambda v: t("an.yes" if v else "an.no", L)))
+            st.dataframe(table(shown, {"rank": "rec.col_rank", "name": "rec.col_product", "product": "rec.col_code",
                                        "together": "rec.col_together", "confidence": "rec.col_confidence",
-                                       "lift": "rec.col_lift"}), hide_index=True, width="stretch")
+                                       "lift": "rec.col_lift", "above_chance": "an.col_attraction"}),
+                         hide_index=True, width="stretch")
+            st.caption(t("an.also_order", L))
             st.plotly_chart(also_bought_bars(also, L), config={"displayModeBar": False})
         st.caption(t("rec.metrics_help", L))
 
-    if tab == "customer":
-      with tabs["customer"]:
+    def customer_tab() -> None:
         segmentation, names, _ = cache.segmentation(data, options)
         customers = segmentation.customers.sort_values("monetary", ascending=False).index.astype(str).tolist()
         wanted = state.param("customer")
@@ -114,8 +117,7 @@ with error_boundary():
                                        "every_days": "rec.col_every", "last_bought": "rec.col_last",
                                        "due_in_days": "rec.col_due"}), hide_index=True, width="stretch")
 
-    if tab == "segment":
-      with tabs["segment"]:
+    def segment_tab() -> None:
         present = [k for k in SEGMENT_KEYS if k in set(cache.segments(data, options))]
         wanted = state.param("segment")
         if wanted is not None and wanted not in present:
@@ -150,8 +152,7 @@ with error_boundary():
                            key="rec_dl_xlsx", file_name=f"metriqr_recomendacoes_{segment}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-    if tab == "quality":
-      with tabs["quality"]:
+    def quality_tab() -> None:
         with st.expander(t("rec.non_products", L)):
             st.write(NON_PRODUCT_RULE[L])
         try:
@@ -177,3 +178,6 @@ with error_boundary():
         also_q = quality.get("also_bought")
         if also_q and also_q.get("products_in_baskets"):
             st.caption(t("rec.quality_also", L, hit=fmt_pct(also_q["hit_rate"], L), pop=fmt_pct(also_q["popularity_hit_rate"], L)))
+
+    with tabs[tab]:
+        {"product": product_tab, "customer": customer_tab, "segment": segment_tab, "quality": quality_tab}[tab]()

@@ -25,16 +25,13 @@ data = state.current_data()
 with error_boundary():
     with st.spinner(t("data.cleaning", L)):
         view = cache.data_view(data)
-    first_day = (pd.Timestamp(view.first).normalize() + pd.Timedelta(days=1)).date()
-    default_as_of = (pd.Timestamp(view.last).normalize() + pd.Timedelta(days=1)).date()
-    wanted_as_of, unfit = state.chosen_as_of(view.first, view.last)
-    if unfit is not None:
-        state.other_data_note("link.as_of_outside", asked=None, date=fmt_date(unfit, L), first=fmt_date(first_day, L),
-                              last=fmt_date(default_as_of, L), shown=fmt_date(wanted_as_of, L))
+    wanted_as_of, default_as_of = state.reference_date(view.first, view.last)
+    default_as_of = default_as_of.date()
 
     c1, c2, c3 = st.columns(3)
     as_of = c1.date_input(t("seg.as_of", L), value=wanted_as_of.date(), help=t("seg.as_of_help", L),
-                          min_value=first_day, max_value=default_as_of,
+                          min_value=(pd.Timestamp(view.first).normalize() + pd.Timedelta(days=1)).date(),
+                          max_value=default_as_of,
                           format="DD/MM/YYYY" if L == "pt" else "YYYY-MM-DD", key=f"as_of_{source.digest[:12]}")
     window = c2.selectbox(t("seg.window", L), list(state.WINDOWS), key="window",
                           index=state.index_of(list(state.WINDOWS), state.chosen_window()),
@@ -56,12 +53,18 @@ with error_boundary():
     k3.metric(t("seg.revenue", L), money(seg.revenue, L, basis))
     st.caption(t("seg.period_line", L, first=fmt_date(seg.first_date, L), last=fmt_date(seg.last_date, L),
                  as_of=fmt_date(seg.as_of, L)))
+    if seg.mostly_one_occasion:
+        st.warning(t("an.one_occasion_warning", L, share=fmt_pct(seg.one_occasion_share, L)))
 
     st.subheader(t("seg.share_chart", L))
     st.plotly_chart(segment_treemap(summary, L), config={"displayModeBar": False})
     st.subheader(t("seg.table", L))
-    st.table(summary_table(seg, L, basis=basis).set_index(t("col.segment", L)))
-    workspace.segmentation_panel(seg)  # in a workspace: change since the last saved run, save this one
+    table = summary_table(seg, L, basis=basis).set_index(t("col.segment", L))
+    change = workspace.change_since_saved(seg)  # in a workspace: each segment's change since the last saved run
+    if change is not None:
+        table[change.name] = change.to_numpy()
+    st.table(table)
+    workspace.save_run_button(seg)
 
     with st.expander(t("seg.how", L)):
         st.markdown(t("seg.how_text", L))

@@ -50,7 +50,9 @@ _NO_CUSTOMER = re.compile(
     r"^\s*(consumidor( final)?|cliente (nao|não) identificado|n(a|ã)o identificado|sem cadastro|"
     r"an(o|ô)nimo|avulso|balc(a|ã)o|guest|anonymous|walk-?in|unknown|n/?a|-+|0+|null|none|nan)\s*$",
     re.IGNORECASE)
-_CANCELLED = re.compile(r".*(cancel|estorn|devolvid|void|refunded)", re.IGNORECASE)
+# Marketplace statuses count too: canceled/cancelled/unavailable are not sales (delivered,
+# shipped, invoiced, approved, processing are).
+_CANCELLED = re.compile(r".*(cancel|estorn|devolvid|void|refunded|unavailable|indispon)", re.IGNORECASE)
 MAX_EXAMPLES = 5
 TEXT_ROLES = ("customer", "status", "order", "product", "product_name", "customer_name")  # identifiers, read as text
 
@@ -74,6 +76,10 @@ class CleaningReport:
     decimal_mark: str = ""  # "," or "." when the money column is text
     first_date: pd.Timestamp | None = None
     last_date: pd.Timestamp | None = None
+    # Customers whose every line was excluded, so they are missing from the customer count:
+    # per reason (the most frequent among their lines; ties: the earlier in REASONS), and a few ids.
+    lost_customers: dict[str, int] = field(default_factory=dict)
+    lost_examples: tuple[str, ...] = ()
 
     @property
     def rows_excluded(self) -> int:
@@ -171,10 +177,40 @@ def _visible(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-def _examples(values: pd.Series, lines: np.ndarray, mask: np.ndarray) -> tuple[str, ...]:
+def _examples(values: pd.Series, lines: np.ndarray, mask: np.ndarray, width: int = 60) -> tuple[str, ...]:
     index = np.flatnonzero(mask)[:MAX_EXAMPLES]
-    return tuple(f"{int(lines[i])}: “{'' if pd.isna(values.iloc[i]) else _visible(str(values.iloc[i]))[:60]}”"
+    return tuple(f"{int(lines[i])}: “{'' if pd.isna(values.iloc[i]) else _visible(str(values.iloc[i]))[:width]}”"
                  for i in index)
+
+
+WHOLE_LINE_WIDTH = 300
+
+
+def _whole_lines(frame: pd.DataFrame, mask: np.ndarray) -> pd.Series:
+    """Each of the first MAX_EXAMPLES flagged rows written out whole (`a | b | c`), so a user can
+    check the line in the file; the other rows stay empty (only examples are ever shown)."""
+    out = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    for i in np.flatnonzero(mask)[:MAX_EXAMPLES]:  # ≤ MAX_EXAMPLES rows, never per row of the file
+        out.iloc[i] = " | ".join("" if pd.isna(v) else str(v) for v in frame.iloc[i].tolist())
+    return out
+
+
+def _lost_customers(customer: pd.Categorical, reason: np.ndarray, used: np.ndarray,
+                    attributable: np.ndarray) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Customers seen only on excluded lines (that had a customer): count per reason, a few ids."""
+    codes = customer.codes.astype(np.int64)
+    seen = np.zeros(len(customer.categories) + 1, dtype=bool)
+    seen[codes[used & (codes >= 0)]] = True
+    only = ~used & attributable & (codes >= 0)
+    only &= ~seen[np.where(codes >= 0, codes, len(customer.categories))]
+    if not only.any():
+        return {}, ()
+    ids, which = np.unique(codes[only], return_inverse=True)
+    counts = np.bincount(which * len(REASONS) + reason[only], minlength=len(ids) * len(REASONS))
+    main = counts.reshape(len(ids), len(REASONS)).argmax(axis=1)  # first maximum: the earlier reason
+    per_reason = np.bincount(main, minlength=len(REASONS))
+    names = np.asarray(customer.categories, dtype=object)[ids[:MAX_EXAMPLES]]
+    return {key: int(per_reason[i]) for i, key in enumerate(REASONS) if per_reason[i]}, tuple(map(str, names))
 
 
 def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_rows: int = 0,
@@ -202,11 +238,11 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     reason = np.full(n, -1, dtype=np.int8)
     examples: dict[str, tuple[str, ...]] = {}
 
-    def exclude(key: str, mask: np.ndarray, shown: pd.Series | None) -> None:
+    def exclude(key: str, mask: np.ndarray, shown: pd.Series | None, width: int = 60) -> None:
         new = mask & (reason == -1)
         reason[new] = REASONS.index(key)
         if new.any() and shown is not None:
-            examples[key] = _examples(shown, lines, new)
+            examples[key] = _examples(shown, lines, new, width)
 
     # Control characters in an identifier: a corrupt or binary file, not a customer or a product.
     control = np.zeros(n, dtype=bool)
@@ -269,7 +305,8 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
         ids = {mapping[role] for role in TEXT_ROLES if role in mapping} | set(factors)  # factorized already
         keys = _row_keys(factor(header)[0] if header in ids else pd.factorize(frame[header])[0]
                          for header in frame.columns)
-        exclude("duplicate", pd.Series(keys).duplicated(keep="first").to_numpy(), col["order"])
+        duplicate = pd.Series(keys).duplicated(keep="first").to_numpy()
+        exclude("duplicate", duplicate, _whole_lines(frame, duplicate & (reason == -1)), WHOLE_LINE_WIDTH)
     exclude("zero_amount", amount == 0, shown_amount)
 
     # Returns of customers with no purchase left in use reach no customer list: say so.
@@ -279,6 +316,8 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     exclude("return_only", in_use & is_return & ~bought[customer.codes], col["customer"])
 
     used = reason == -1
+    attributable = ~np.isin(reason, [REASONS.index(k) for k in ("control_chars", "total_line", "no_customer")])
+    lost, lost_examples = _lost_customers(customer, reason, used, attributable)
     # Categoricals keep the distinct values of excluded rows among their categories; every
     # consumer factorizes or groups on observed values only, so they are never seen.
     columns = {"customer": customer[used], "date": dates.to_numpy()[used],
@@ -306,7 +345,8 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
         date_order=reading.order, date_order_reason=reading.order_reason, date_evidence=reading.evidence,
         date_other_evidence=reading.other_evidence, date_ambiguous=reading.ambiguous,
         decimal_mark=next((r.decimal for r in numbers.values() if r.decimal), ""),
-        first_date=tx["date"].min() if len(tx) else None, last_date=tx["date"].max() if len(tx) else None)
+        first_date=tx["date"].min() if len(tx) else None, last_date=tx["date"].max() if len(tx) else None,
+        lost_customers=lost, lost_examples=lost_examples)
     return Cleaned(tx, report)
 
 

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from metriqr.errors import ColumnError
@@ -37,7 +38,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "amount": ("valor", "valor total", "total", "vlr total", "vl total", "valor liquido", "valor venda",
                "valor da venda", "total venda", "total da venda", "subtotal", "valor pago", "amount",
                "revenue", "sales", "total amount", "line total", "total price", "totalprice", "receita",
-               "faturamento", "montante", "valor do item", "total item", "price total"),
+               "faturamento", "montante", "valor do item", "total item", "price total", "payment value",
+               "payment amount", "valor do pagamento", "valor pagamento"),
     "quantity": ("quantidade", "qtd", "qtde", "qt", "quant", "quantity", "qty", "units", "unidades",
                  "itens", "qtd vendida", "quantidade vendida"),
     "unit_price": ("preco", "preco unitario", "preco unit", "valor unitario", "vlr unit", "vl unit",
@@ -107,8 +109,9 @@ def _values_fit(role: str, values: pd.Series) -> bool:
     return True
 
 
-def detect_columns(frame: pd.DataFrame) -> ColumnMapping:
-    """Best guess of role → header; each header plays at most one role."""
+def detect_columns(frame: pd.DataFrame, *, prefer_person: bool = True) -> ColumnMapping:
+    """Best guess of role → header; each header plays at most one role. The customer column
+    is the person's when a per-order customer id sits beside it (`choose_customer_column`)."""
     candidates = []
     for role in ROLES:
         for header in frame.columns:
@@ -129,6 +132,8 @@ def detect_columns(frame: pd.DataFrame) -> ColumnMapping:
                 mapping["date"] = header
                 used.add(header)
                 break
+    if "customer" in mapping and prefer_person:
+        mapping["customer"] = choose_customer_column(frame, mapping)[0]
     if "customer" not in mapping and "customer_name" in mapping:
         # Only a name column: the name is the best identifier there is.
         mapping["customer"] = mapping.pop("customer_name")
@@ -136,6 +141,95 @@ def detect_columns(frame: pd.DataFrame) -> ColumnMapping:
         # A single product column (a name, as in many exports) is the product's key too.
         mapping["product"] = mapping.pop("product_name")
     return {role: mapping[role] for role in ROLES if role in mapping}
+
+
+# --- the person, not the order ---------------------------------------------------------------
+# Marketplace exports carry a customer id minted per order (Olist's `customer_id`) beside the
+# person's id (`customer_unique_id`). Segmenting on the first makes every purchase a one-time
+# "customer", so the person's column is preferred, by its header and by its values.
+
+_PERSON_WORDS = frozenset({"unique", "cpf", "cnpj", "email", "mail", "person", "pessoa"})
+_DOCUMENT_WORDS = frozenset({"documento", "document", "doc"})
+_CUSTOMER_WORDS = frozenset({"cliente", "customer", "client", "comprador", "buyer", "consumidor"})
+_ID_WORDS = frozenset({"id", "codigo", "cod", "code", "number", "numero", "key", "matricula", "member", "userid",
+                       "customerid", "clientid"}) | _PERSON_WORDS | _DOCUMENT_WORDS
+_NOT_AN_ID = frozenset({"city", "cidade", "state", "estado", "uf", "zip", "cep", "prefix", "country", "pais",
+                        "name", "nome", "type", "tipo", "segment", "segmento", "status", "situacao"})
+
+
+def _is_person_header(header: object) -> bool:
+    """`customer_unique_id`, `CPF`, `E-mail do cliente`, `Documento do cliente`: the person."""
+    tokens = set(normalise_header(header).split())
+    return bool(tokens & _PERSON_WORDS) or bool(tokens & _DOCUMENT_WORDS and tokens & _CUSTOMER_WORDS)
+
+
+def _customer_candidates(frame: pd.DataFrame, mapping: Mapping[str, str]) -> list[str]:
+    """Headers that could identify the customer: a customer header with an id-like word (or the
+    detected one), never a column another role took or a city/state/zip of the customer."""
+    taken = {header for role, header in mapping.items() if role != "customer"}
+    found = []
+    for header in frame.columns:
+        tokens = set(normalise_header(header).split())
+        if header in taken or tokens & _NOT_AN_ID:
+            continue
+        if header == mapping.get("customer") or _is_person_header(header) or                 (_header_score("customer", header) > 0 and tokens & _ID_WORDS):
+            found.append(header)
+    return found
+
+
+def _one_occasion_share(frame: pd.DataFrame, header: str, occasion: str | None) -> float:
+    """Share of the column's ids seen on exactly one occasion (order, else date)."""
+    ids = pd.factorize(frame[header])[0].astype(np.int64)
+    if occasion is None:
+        return float("nan")
+    occasions = pd.factorize(frame[occasion])[0].astype(np.int64)
+    known = (ids >= 0) & (occasions >= 0)
+    if not known.any():
+        return float("nan")
+    ids, occasions = ids[known], occasions[known]
+    pairs = pd.unique(ids * (int(occasions.max()) + 1) + occasions)
+    per_id = np.bincount(pairs // (int(occasions.max()) + 1))
+    per_id = per_id[per_id > 0]
+    return float((per_id == 1).mean())
+
+
+def choose_customer_column(frame: pd.DataFrame, mapping: Mapping[str, str]) -> tuple[str, str | None, str | None]:
+    """(customer header, the header it replaces or None, why: "person" | "repeats" | None).
+
+    A header naming the person (`unique`, `cpf`, `email`, `documento` of the customer) beats a
+    per-order id. Then the values decide: when the chosen column gives every customer exactly
+    one order (or purchase day) and another candidate gives repeat customers, the other wins.
+    """
+    detected = mapping["customer"]
+    candidates = _customer_candidates(frame, mapping)
+    if len(candidates) < 2:
+        return detected, None, None
+    chosen, why = detected, None
+    if not _is_person_header(detected):
+        person = [h for h in candidates if _is_person_header(h) and _values_fit("customer", frame[h])]
+        if person:
+            chosen, why = max(person, key=lambda h: _header_score("customer", h)), "person"
+    occasion = mapping.get("order", mapping.get("date"))
+    if _one_occasion_share(frame, chosen, occasion) == 1.0:
+        repeats = [h for h in candidates if h != chosen and _values_fit("customer", frame[h])
+                   and _one_occasion_share(frame, h, occasion) < 1.0]
+        if repeats:
+            chosen, why = max(repeats, key=lambda h: (_is_person_header(h), _header_score("customer", h))), "repeats"
+    return chosen, (detected if chosen != detected else None), (why if chosen != detected else None)
+
+
+def customer_column_note(frame: pd.DataFrame, mapping: Mapping[str, str]) -> tuple[str, str] | None:
+    """(the header passed over, why) when the mapping's customer column is the one preferred over
+    a per-order id; None otherwise (no competitor, or the user chose the column)."""
+    if "customer" not in mapping:
+        return None
+    plain = detect_columns(frame, prefer_person=False)
+    if "customer" not in plain:
+        return None
+    chosen, replaced, why = choose_customer_column(frame, plain)
+    if replaced is None or chosen != mapping["customer"] or why is None:
+        return None
+    return replaced, why
 
 
 def parse_column_options(options: Iterable[str]) -> ColumnMapping:

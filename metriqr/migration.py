@@ -20,10 +20,11 @@ those of the segmentation page at that date).
 A customer with no purchase before the earlier date enters from the source `new_in_period`.
 Every customer segmented at A is segmented at B (history only grows), so nobody leaves.
 
-Cost: `build_history` makes the one pass over the transactions (one row per customer ×
-purchase day, with the day's net amount and the purchase occasions first seen that day,
-sorted by day). A snapshot is a prefix of that table reduced per customer with `bincount`,
-so twelve monthly snapshots cost twelve cheap reductions, not twelve re-reads.
+Cost: the snapshots are views on the one ledger of `metriqr.aggregates` (one row per
+customer × day, sorted by day), the same one `segment_customers` uses, so a snapshot and
+`segment --as-of` of the same date are the same numbers. A snapshot is a prefix of the
+ledger reduced per customer with `bincount`: twelve monthly snapshots cost twelve cheap
+reductions, not twelve re-reads.
 """
 from __future__ import annotations
 
@@ -33,10 +34,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metriqr.aggregates import SUMMARY_COLUMNS, default_as_of
+from metriqr.aggregates import Ledger, build_ledger, default_as_of, ledger_of
 from metriqr.errors import OptionError
 from metriqr.scoring import RFMScorer
-from metriqr.segmentation import Segmentation, assign_segments
+from metriqr.segmentation import Segmentation, segmentation_of
 from metriqr.segments import BY_KEY, NEW_IN_PERIOD, SEGMENT_KEYS, source_label
 from metriqr.texts import DEFAULT_LANG, LANGS, date_in_every_lang, fmt_int, fmt_pct, t
 
@@ -47,7 +48,6 @@ KINDS = ("progressed", "regressed", "stayed", "entered")
 MAX_SNAPSHOTS = 60  # a cadence without `periods` goes back at most this many dates
 _STEPS = {"weekly": pd.DateOffset(weeks=1), "fortnightly": pd.DateOffset(weeks=2),
           "monthly": pd.DateOffset(months=1), "quarterly": pd.DateOffset(months=3)}
-_EXACT = 2.0 ** 16  # amounts split at this resolution: sums of the coarse part are exact below 2**37
 _RANK = np.array([BY_KEY[key].rank for key in SEGMENT_KEYS] + [0], dtype=np.int16)  # NEW has no rank
 
 # Notable flows: (rule, sources, targets, priority: 1 = act first).
@@ -64,130 +64,15 @@ READING_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int], ...] = (
 )
 
 
-# --- the one pass: history --------------------------------------------------------------
+# --- the one pass: the ledger ------------------------------------------------------------
 
-@dataclass(frozen=True)
-class History:
-    """Transactions reduced to one row per customer × day, sorted by day; snapshots are prefixes.
-
-    Arrays are per row: `day` (days since 1970), `code` (index into `customers`), the day's
-    net amount (returns included) as `amount_hi` + `amount_lo`, `occasions` (purchase
-    occasions first seen that day) and `purchased` (any purchase that day). The amount is
-    split into an exact part (multiples of 2**-16, whose sums are exact in any order) and a
-    tiny remainder, so a customer's spend does not depend on row order: a last-bit difference
-    could otherwise put a customer on the other side of a threshold equal to another's spend.
-    """
-
-    customers: pd.Index
-    day: np.ndarray
-    code: np.ndarray
-    amount_hi: np.ndarray
-    amount_lo: np.ndarray
-    occasions: np.ndarray
-    purchased: np.ndarray
-    purchase_days: np.ndarray  # distinct purchase days, sorted
-    purchase_last: np.ndarray  # latest purchase timestamp of each of those days
-    first_purchase: pd.Timestamp
-    after_last: pd.Timestamp  # the day after the last transaction (default end)
-    date_dtype: np.dtype
-
-    @property
-    def first_purchase_day(self) -> pd.Timestamp:
-        return self.first_purchase.normalize()
-
-    def summary(self, as_of: pd.Timestamp) -> pd.DataFrame:
-        """The same table as `customer_summary(transactions, as_of=as_of)`, from the prefix before `as_of`."""
-        return self._summary(as_of)[0]
-
-    def _summary(self, as_of: pd.Timestamp) -> tuple[pd.DataFrame, np.ndarray]:
-        """The summary and the positions of its customers in `customers` (to join snapshots on integers)."""
-        cut = _day_number(as_of)
-        n = int(np.searchsorted(self.day, cut, side="left"))
-        size = len(self.customers)
-        code = self.code[:n]
-        frequency = np.bincount(code, weights=self.occasions[:n], minlength=size)
-        monetary = np.bincount(code, weights=self.amount_hi[:n], minlength=size) + \
-            np.bincount(code, weights=self.amount_lo[:n], minlength=size)
-        bought = self.purchased[:n]
-        last = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
-        np.maximum.at(last, code[bought], self.day[:n][bought])
-        positions = np.flatnonzero(last != np.iinfo(np.int64).min)
-        last_days = last[positions]
-        frame = pd.DataFrame({
-            "last_purchase": last_days.astype("datetime64[D]").astype(self.date_dtype),
-            "recency_days": (cut - last_days).astype(np.int64),
-            "frequency": frequency[positions].astype(np.int64),
-            "monetary": monetary[positions],
-        }, index=self.customers[positions])
-        return frame[list(SUMMARY_COLUMNS)], positions
-
-    def purchase_span(self, as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
-        """First and last purchase timestamps before `as_of` (Segmentation.first_date / last_date)."""
-        position = int(np.searchsorted(self.purchase_days, _day_number(as_of), side="left"))
-        if position == 0:
-            return pd.NaT, pd.NaT
-        return self.first_purchase, pd.Timestamp(self.purchase_last[position - 1])
+# Migration reads the ledger of metriqr.aggregates; the old names stay for callers.
+History = Ledger
+build_history = build_ledger
 
 
-def _day_number(value: pd.Timestamp) -> int:
-    return int(np.datetime64(pd.Timestamp(value).normalize().date(), "D").astype(np.int64))
-
-
-def build_history(transactions: pd.DataFrame) -> History:
-    """The one vectorised pass over the transactions that every snapshot is derived from."""
-    stamps = transactions["date"].to_numpy()
-    date_dtype = stamps.dtype
-    code, customers = pd.factorize(transactions["customer"], sort=True)
-    order = pd.factorize(transactions["order"])[0] if "order" in transactions else None
-    valid = code >= 0  # rows without a customer cannot be attributed (cleaning drops them anyway)
-    stamps, code = stamps[valid], code[valid]
-    day = stamps.astype("datetime64[D]").astype(np.int64)  # floor to the day, also before 1970
-    amount = transactions["amount"].to_numpy(dtype=float)[valid]
-    is_purchase = ~transactions["is_return"].to_numpy(dtype=bool)[valid]
-    if not is_purchase.any():
-        raise OptionError("no_customers_in_window", start=date_in_every_lang(transactions["date"].min()),
-                          end=date_in_every_lang(transactions["date"].max()))
-
-    # One row per (day, customer), sorted by day then customer.
-    size = len(customers)
-    first_day = int(day.min())
-    offset = day - first_day
-    row_of, row_keys = pd.factorize(offset * size + code, sort=True)
-    rows = len(row_keys)
-    amount_hi = np.round(amount * _EXACT) / _EXACT
-    row_hi = np.bincount(row_of, weights=amount_hi, minlength=rows)
-    row_lo = np.bincount(row_of, weights=amount - amount_hi, minlength=rows)
-    row_purchased = np.bincount(row_of[is_purchase], minlength=rows) > 0
-
-    counted = is_purchase & (order[valid] >= 0) if order is not None else None  # nunique skips missing orders
-    if counted is None:  # without an order column an occasion is a purchase day
-        row_occasions = row_purchased.astype(np.int64)
-    elif not counted.any():
-        row_occasions = np.zeros(rows, dtype=np.int64)
-    else:  # an order counts once, on the first day one of its purchase lines appears
-        pair, _ = pd.factorize(code[counted] * np.int64(order.max() + 1) + order[valid][counted])
-        pair_day = day[counted]
-        first = np.full(pair.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(first, pair, pair_day)
-        on_first = pair_day == first[pair]
-        home = np.empty(len(first), dtype=np.intp)
-        home[pair[on_first]] = row_of[counted][on_first]  # all candidates of a pair share one row
-        row_occasions = np.bincount(home, minlength=rows).astype(np.int64)
-
-    purchase_stamps = stamps[is_purchase].view(np.int64)
-    latest = np.full(int(offset.max()) + 1, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(latest, offset[is_purchase], purchase_stamps)
-    bought_on = np.flatnonzero(latest != np.iinfo(np.int64).min)
-    return History(customers=pd.Index(np.asarray(customers, dtype=object), name="customer"), day=row_keys // size + first_day,
-                   code=(row_keys % size).astype(np.intp), amount_hi=row_hi, amount_lo=row_lo,
-                   occasions=row_occasions, purchased=row_purchased,
-                   purchase_days=bought_on + first_day, purchase_last=latest[bought_on].view(date_dtype),
-                   first_purchase=pd.Timestamp(purchase_stamps.min().astype(np.int64).view(date_dtype)),
-                   after_last=default_as_of(transactions), date_dtype=date_dtype)
-
-
-def _history(data: pd.DataFrame | History) -> History:
-    return data if isinstance(data, History) else build_history(data)
+def _history(data: pd.DataFrame | Ledger) -> Ledger:
+    return ledger_of(data)
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -202,7 +87,7 @@ def _timestamp(value: object) -> pd.Timestamp:
     return stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize()
 
 
-def _check_in_data(history: History, value: pd.Timestamp) -> None:
+def _check_in_data(history: Ledger, value: pd.Timestamp) -> None:
     """A snapshot needs a purchase before it and no date past the data (recency would drift)."""
     earliest = history.first_purchase_day + pd.Timedelta(days=1)
     if not earliest <= value <= history.after_last:
@@ -210,9 +95,9 @@ def _check_in_data(history: History, value: pd.Timestamp) -> None:
                           earliest=date_in_every_lang(earliest), latest=date_in_every_lang(history.after_last))
 
 
-def _bounds(data: pd.DataFrame | History) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _bounds(data: pd.DataFrame | Ledger) -> tuple[pd.Timestamp, pd.Timestamp]:
     """(first purchase day, day after the last transaction) without building a history."""
-    if isinstance(data, History):
+    if isinstance(data, Ledger):
         return data.first_purchase_day, data.after_last
     purchases = data["date"].to_numpy()[~data["is_return"].to_numpy(dtype=bool)]
     if len(purchases) == 0:
@@ -221,7 +106,7 @@ def _bounds(data: pd.DataFrame | History) -> tuple[pd.Timestamp, pd.Timestamp]:
     return pd.Timestamp(purchases.min()).normalize(), default_as_of(data)
 
 
-def snapshot_dates(transactions: pd.DataFrame | History, *, cadence: str, periods: int | None = None,
+def snapshot_dates(transactions: pd.DataFrame | Ledger, *, cadence: str, periods: int | None = None,
                    end: pd.Timestamp | str | None = None) -> list[pd.Timestamp]:
     """Reference dates stepping back from `end` by the cadence, oldest first.
 
@@ -257,7 +142,7 @@ def snapshot_dates(transactions: pd.DataFrame | History, *, cadence: str, period
 
 # --- snapshots -------------------------------------------------------------------------------
 
-def _snapshots(history: History, stamps: list[pd.Timestamp], *, method: str, refit: bool,
+def _snapshots(history: Ledger, stamps: list[pd.Timestamp], *, method: str, refit: bool,
                baseline: pd.Timestamp | None) -> list[tuple[Segmentation, np.ndarray]]:
     """Each snapshot's Segmentation (as `segment_customers` builds it) and its customers' positions."""
     for stamp in [*stamps, *([baseline] if baseline is not None else [])]:
@@ -267,14 +152,9 @@ def _snapshots(history: History, stamps: list[pd.Timestamp], *, method: str, ref
         scorer = RFMScorer(method=method).fit(history.summary(baseline if baseline is not None else stamps[0]))
     snapshots = []
     for stamp in stamps:  # one loop step per snapshot (≤ MAX_SNAPSHOTS), never per customer
-        summary, positions = history._summary(stamp)
+        summary, positions = history.summary_positions(stamp)
         own = RFMScorer(method=method).fit(summary) if refit else scorer
-        customers = assign_segments(summary, own)
-        first, last = history.purchase_span(stamp)
-        snapshots.append((Segmentation(customers=customers, as_of=stamp, window_days=None, scorer=own,
-                                       first_date=first, last_date=last,
-                                       occasions=int(customers["frequency"].sum()),
-                                       revenue=float(customers["monetary"].sum())), positions))
+        snapshots.append((segmentation_of(history, summary, as_of=stamp, window_days=None, scorer=own), positions))
     return snapshots
 
 
@@ -288,7 +168,7 @@ def _dates_and_baseline(dates: Sequence[pd.Timestamp | str], *, method: str, ref
     return stamps, base
 
 
-def segment_snapshots(transactions: pd.DataFrame | History, dates: Sequence[pd.Timestamp | str], *,
+def segment_snapshots(transactions: pd.DataFrame | Ledger, dates: Sequence[pd.Timestamp | str], *,
                       method: str = "quantile", refit: bool = False,
                       baseline: pd.Timestamp | str | None = None) -> list[Segmentation]:
     """One Segmentation per date (sorted, duplicates dropped), all from one pass over the data.
@@ -436,7 +316,7 @@ def _transition(before: tuple[Segmentation, np.ndarray], after: tuple[Segmentati
                      before=seg_a, after=seg_b, baseline=baseline)
 
 
-def migration_chain(transactions: pd.DataFrame | History, dates: Sequence[pd.Timestamp | str], *,
+def migration_chain(transactions: pd.DataFrame | Ledger, dates: Sequence[pd.Timestamp | str], *,
                     method: str = "quantile", refit: bool = False,
                     baseline: pd.Timestamp | str | None = None) -> list[Migration]:
     """Consecutive transitions over two or more dates.
@@ -454,7 +334,7 @@ def migration_chain(transactions: pd.DataFrame | History, dates: Sequence[pd.Tim
     return [_transition(a, b, size, base) for a, b in zip(snapshots[:-1], snapshots[1:])]
 
 
-def migrate(transactions: pd.DataFrame | History, *, date_from: pd.Timestamp | str,
+def migrate(transactions: pd.DataFrame | Ledger, *, date_from: pd.Timestamp | str,
             date_to: pd.Timestamp | str, method: str = "quantile", refit: bool = False,
             baseline: pd.Timestamp | str | None = None) -> Migration:
     """Segments at `date_from` → segments at `date_to`, thresholds of `date_from` unless `baseline` or `refit`."""

@@ -9,14 +9,15 @@ adjustments) are recognised by `NON_PRODUCT_RULE` and kept out of everything.
 Methods, chosen on a time hold-out of Online Retail (docs/recommendations.md,
 `metriqr.recommend_eval`):
 - per product, the also-bought list keeps pairs with at least `min_together` baskets in
-  common and ranks them by together / n_B ** ALSO_BOUGHT_BETA: confidence order, nudged
-  away from the best-sellers (the hold-out cannot tell the two apart; lift and cosine lose);
+  common; pairs bought together more often than chance (lift > 1) come first, then the
+  others (no attraction; they only fill a short list), each group ranked by
+  together / n_B ** ALSO_BOUGHT_BETA: confidence order, nudged away from the best-sellers
+  (the hold-out cannot tell the two apart; lift and cosine lose);
 - per customer, not-yet-bought products are scored by a closed-form item-to-item model
   (EASE) fitted on customer histories; each comes with the bought products it comes from.
 """
 from __future__ import annotations
 
-import gc
 import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -26,10 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.linalg import lapack
 
 from metriqr.aggregates import sorted_codes
 from metriqr.errors import ColumnError, OptionError
+from metriqr.recommend_kernels import (BECAUSE, best_pairs, binary, code_lists, csr_from_pairs, ease_weights, reasons,
+                                       row_of, take_columns, top_k)
 
 # --- lines that are not products --------------------------------------------------------
 
@@ -78,12 +80,11 @@ def is_non_product(codes: Iterable[object], names: Iterable[object] | None = Non
 
 MIN_TOGETHER = 3          # an also-bought pair needs this many baskets (or customers) in common
 ALSO_BOUGHT_BETA = 0.1    # rank by together / n_B ** beta: confidence, slightly less best-seller-bound
+ALSO_BOUGHT_ORDER = "above_chance_then_together_over_nb_beta"  # lift > 1 first, then together / n_B ** beta
 EASE_LAMBDA = 1000.0      # ridge of the item-to-item model (EASE): chosen on three hold-outs, see docs
 MAX_MODEL_PRODUCTS = 5000  # the per-customer model covers at most this many most-bought products
 RECENT_DAYS = 90          # "recently popular" window for the fallback, before the last sale
 MIN_HISTORY = 1           # fewer distinct products bought than this → segment popularity only
-DENSE_PAIRS = 100         # qualifying pairs per product above which also-bought rows go dense
-BECAUSE = 3               # at most this many "because you bought" products per recommendation
 BASES = ("order", "customer")
 
 
@@ -117,7 +118,7 @@ class Purchases:
     @cached_property
     def together_customer(self) -> sparse.csr_matrix:
         """Customers who bought both products (HᵀH on binary histories); built on first use."""
-        bought = _binary(self.history)
+        bought = binary(self.history)
         return (bought.T.tocsr() @ bought).tocsr()  # indices left unsorted: sorting costs as much again
 
     @cached_property
@@ -133,13 +134,13 @@ class Purchases:
     def model_history(self) -> sparse.csr_matrix:
         """Binary customer histories over the modelled products (column j = model_products[j])."""
         items = self.model_products
-        return _binary(self.history if len(items) == len(self.products) else _take_columns(self.history, items))
+        return binary(self.history if len(items) == len(self.products) else take_columns(self.history, items))
 
     @cached_property
     def weights(self) -> np.ndarray:
         """The model, len(model_products)², float32, zero diagonal: fitted on first use only, since
         also-bought lists and per-segment tops never need it and it is the costly part."""
-        return _ease(self.model_history, lam=self.lam)
+        return ease_weights(self.model_history, lam=self.lam)
 
     @property
     def model(self) -> tuple[np.ndarray, np.ndarray]:
@@ -195,20 +196,6 @@ def _compress(uniques: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.nd
     return uniques[used], (np.cumsum(used) - 1)[codes]
 
 
-def _csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
-    """CSR from (row, col) pairs already unique and sorted by row then column."""
-    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
-    return sparse.csr_matrix((data, cols.astype(np.int32), indptr), shape=shape)
-
-
-def _binary(m: sparse.csr_matrix) -> sparse.csr_matrix:
-    """1 where m is non-zero, float32 (counts summed from it are exact to 16 million)."""
-    out = m.astype(np.float32, copy=True)
-    out.data[:] = 1
-    return out
-
-
 def build_purchases(transactions: pd.DataFrame, *, lam: float = EASE_LAMBDA,
                     max_model_products: int = MAX_MODEL_PRODUCTS) -> Purchases:
     """Purchases (returns excluded, non-products removed) → matrices and model. Row order never matters."""
@@ -247,7 +234,7 @@ def build_purchases(transactions: pd.DataFrame, *, lam: float = EASE_LAMBDA,
 
     pairs = np.sort(pd.unique(b * n_p + p))  # distinct (basket, product), row-major
     pb, pp = pairs // n_p, pairs % n_p
-    baskets = _csr(pb, pp, np.ones(len(pairs), dtype=np.int32), (n_b, n_p))
+    baskets = csr_from_pairs(pb, pp, np.ones(len(pairs), dtype=np.int32), (n_b, n_p))
 
     # Customer × product: how many baskets held it, first and last day.
     cp = basket_customer[pb] * n_p + pp
@@ -259,9 +246,9 @@ def build_purchases(transactions: pd.DataFrame, *, lam: float = EASE_LAMBDA,
     first = np.minimum.reduceat(days_sorted, starts)
     last = np.maximum.reduceat(days_sorted, starts)
     uc, up = cp_sorted[starts] // n_p, cp_sorted[starts] % n_p
-    history = _csr(uc, up, counts, (n_c, n_p))
-    first_day = _csr(uc, up, first.astype(np.int32), (n_c, n_p))
-    last_day = _csr(uc, up, last.astype(np.int32), (n_c, n_p))
+    history = csr_from_pairs(uc, up, counts, (n_c, n_p))
+    first_day = csr_from_pairs(uc, up, first.astype(np.int32), (n_c, n_p))
+    last_day = csr_from_pairs(uc, up, last.astype(np.int32), (n_c, n_p))
 
     together_order = (baskets.T.tocsr() @ baskets).tocsr()
     return Purchases(products=products, names=names, customers=customers, baskets=baskets,
@@ -281,64 +268,6 @@ def _top_names(p: np.ndarray, nm: np.ndarray, names: np.ndarray, n_p: int) -> np
     out = np.empty(n_p, dtype=object)
     out[code[first]] = names[name[first]]
     return out
-
-
-def _ease(history: sparse.csr_matrix, *, lam: float) -> np.ndarray:
-    """Item-to-item weights W = −P / diag(P), P = (HᵀH + λI)⁻¹ (Steck's EASE), on binary histories.
-
-    A closed-form linear model: each product's score is a weighted sum over what the customer
-    bought, fitted so that similar histories explain each other; it corrects co-purchase counts
-    for popularity and for products that merely travel with others. One Cholesky on the
-    product × product matrix (float32; ~0.5 s for 5,000 products on 2 cores).
-    """
-    gram = _gram(history)
-    gram[np.diag_indices_from(gram)] += np.float32(lam)
-    # LAPACK works in Fortran order: gram.T is that view of the (symmetric) gram, so no copy is
-    # made, and the symmetric inverse is read back the same way (a C-ordered W for the products).
-    chol, info = lapack.spotrf(gram.T, lower=1, overwrite_a=1, clean=0)
-    if info == 0:
-        inverse, info = lapack.spotri(chol, lower=1, overwrite_c=1)
-    if info != 0:  # not positive definite: cannot happen with λ > 0, but never crash on it
-        return np.zeros(gram.shape, dtype=np.float32)
-    weights = _mirror_lower(inverse).T
-    weights /= -np.diag(weights).copy()[None, :]  # column i: weights predicting product i
-    np.fill_diagonal(weights, 0.0)
-    return weights
-
-
-def _gram(h: sparse.csr_matrix, block: int = 512) -> np.ndarray:
-    """HᵀH as dense float32, by blocks of rows on two threads: the gram of customer histories is
-    nearly dense, and as one sparse product it would hold twice the dense matrix's memory."""
-    ht = h.T.tocsr()
-    out = np.zeros((h.shape[1], h.shape[1]), dtype=np.float32)
-
-    def fill(lo: int) -> None:
-        (ht[lo:lo + block] @ h).toarray(out=out[lo:lo + block])
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(fill, range(0, h.shape[1], block)))
-    return out
-
-
-def _take_columns(m: sparse.csr_matrix, items: np.ndarray) -> sparse.csr_matrix:
-    """m[:, items] (items sorted), without the index sort scipy's column indexing does first."""
-    position = np.full(m.shape[1], -1, dtype=np.int32)
-    position[items] = np.arange(len(items))
-    cols = position[m.indices]
-    keep = cols >= 0
-    indptr = np.r_[0, np.cumsum(keep)][m.indptr]
-    return sparse.csr_matrix((m.data[keep], cols[keep], indptr), shape=(m.shape[0], len(items)))
-
-
-def _mirror_lower(a: np.ndarray, block: int = 512) -> np.ndarray:
-    """Copy the lower triangle onto the upper, in place, by blocks (a whole-matrix a.T is ~20×
-    slower: it walks memory column by column)."""
-    for i in range(0, a.shape[0], block):
-        a[i:i + block, i + block:] = a[i + block:, i:i + block].T
-        diagonal = a[i:i + block, i:i + block]
-        upper = np.triu_indices(diagonal.shape[0], 1)
-        diagonal[upper] = diagonal.T[upper]
-    return a
 
 
 def _check_top(top: int) -> int:
@@ -361,11 +290,13 @@ def also_bought_all(purchases: Purchases, *, products: Sequence[object] | None =
                     basis: str = "order", min_together: int = MIN_TOGETHER) -> pd.DataFrame:
     """Also-bought lists of many products at once (all by default): one vectorised pass.
 
-    Columns: for_product, rank (1 = first), product, name, together, confidence, lift.
-    `together` counts baskets (basis order) or customers (basis customer) with both;
-    confidence = P(B | A) = together / n_A; lift = together · N / (n_A n_B). Pairs with fewer
-    than `min_together` are never shown. Ranked by together / n_B ** ALSO_BOUGHT_BETA, ties by
-    code.
+    Columns: for_product, rank (1 = first), product, name, together, confidence, lift,
+    above_chance. `together` counts baskets (basis order) or customers (basis customer) with
+    both; confidence = P(B | A) = together / n_A; lift = together · N / (n_A n_B). Pairs with
+    fewer than `min_together` are never shown. Order (ALSO_BOUGHT_ORDER): pairs bought together
+    more often than chance (lift > 1) first, then the others (which show no attraction), each
+    group by together / n_B ** ALSO_BOUGHT_BETA, ties by code. A below-chance pair is thus never
+    put above an attraction: it only fills a list that has too few of them.
     """
     top = _check_top(top)
     if not isinstance(min_together, (int, np.integer)) or min_together < 1:
@@ -377,48 +308,19 @@ def also_bought_all(purchases: Purchases, *, products: Sequence[object] | None =
     else:
         rows_of = np.array([purchases.product_index(x) for x in products], dtype=np.int64)
         sub = together[rows_of]
-    row, rank, col, nab = _best_pairs(sub, rows_of, n ** -ALSO_BOUGHT_BETA, min_together, top)
+    row, rank, col, nab = best_pairs(sub, rows_of, n ** -ALSO_BOUGHT_BETA, min_together, top, n=n, total=total)
     a = rows_of[row]
+    lift = nab * total / (n[a] * n[col])
     return pd.DataFrame({"for_product": purchases.products[a], "rank": rank + 1,
                          "product": purchases.products[col], "name": purchases.names[col],
                          "together": nab.astype(np.int64),
                          "confidence": nab / n[a],
-                         "lift": nab * total / (n[a] * n[col])})
-
-
-def _best_pairs(sub: sparse.csr_matrix, rows_of: np.ndarray, weight: np.ndarray, min_together: int, top: int,
-                *, chunk: int = 512) -> tuple[np.ndarray, ...]:
-    """Each row's `top` partners with at least `min_together` in common, best nab · weight first,
-    ties by column: (row of `sub`, rank from 0, column, together). Row i is product rows_of[i].
-
-    Where few pairs qualify (most retail), the qualifying stored pairs are sorted; where most do
-    (a wholesaler's customer histories: nearly every pair), chunks of dense rows are partially
-    sorted instead, which then costs less than sorting millions of pairs.
-    """
-    row, col, nab = _row_of(sub), sub.indices, sub.data
-    keep = (nab >= min_together) & (col != rows_of[row])
-    if np.count_nonzero(keep) <= DENSE_PAIRS * sub.shape[0]:
-        row, col, nab = row[keep], col[keep], nab[keep].astype(np.float64)
-        order = np.lexsort((col, -(nab * weight[col]), row))
-        row, col, nab = row[order], col[order], nab[order]
-        rank = np.arange(len(row)) - np.searchsorted(row, row)
-        first = rank < top
-        return row[first], rank[first], col[first], nab[first]
-    parts = []
-    for lo in range(0, sub.shape[0], chunk):
-        dense = sub[lo:lo + chunk].toarray().astype(np.float64)
-        own = rows_of[lo:lo + chunk]
-        score = np.where(dense >= min_together, dense * weight[None, :], -np.inf)
-        score[np.arange(len(own)), own] = -np.inf
-        best = _top_k(score, top)
-        r, k = np.nonzero(np.isfinite(np.take_along_axis(score, best, axis=1)))
-        parts.append((lo + r, k, best[r, k], dense[r, best[r, k]]))
-    return tuple(np.concatenate(x) for x in zip(*parts))
+                         "lift": lift, "above_chance": nab * total > n[a] * n[col]})
 
 
 def also_bought(purchases: Purchases, product: object, *, top: int = 5, basis: str = "order",
                 min_together: int = MIN_TOGETHER) -> pd.DataFrame:
-    """The products most bought with `product`: product, name, together, confidence, lift."""
+    """The products most bought with `product`: product, name, together, confidence, lift, above_chance."""
     table = also_bought_all(purchases, products=[product], top=top, basis=basis, min_together=min_together)
     return table.drop(columns=["for_product", "rank"]).reset_index(drop=True)
 
@@ -436,51 +338,6 @@ def recent_popularity(purchases: Purchases, *, customers: np.ndarray | None = No
         member[customers] = True
         recent &= member[rows]
     return np.bincount(last.indices[recent], minlength=last.shape[1]).astype(np.float64)
-
-
-def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Column indices of the k best scores per row, best first (ties by column).
-
-    Wide rows: fold each row in halves with an element-wise max until a few dozen group maxima
-    remain; the k-th largest of them bounds the k-th largest score from below, so only the scores
-    at or above it — usually a few dozen per row — are sorted. Folding reads the row about twice
-    at SIMD speed, where a partial sort of every row costs several times more.
-    """
-    n, rows = scores.shape[1], scores.shape[0]
-    k = min(k, n)
-    if k < n and n >= 64 * k and rows:
-        maxima = scores
-        while maxima.shape[1] >= 16 * k:
-            half = maxima.shape[1] // 2
-            folded = np.maximum(maxima[:, :half], maxima[:, half:2 * half])
-            if maxima.shape[1] % 2:
-                np.maximum(folded[:, -1], maxima[:, -1], out=folded[:, -1])
-            maxima = folded
-        bound = np.partition(maxima, maxima.shape[1] - k, axis=1)[:, maxima.shape[1] - k]
-        flat = np.flatnonzero(scores >= bound[:, None])  # at least k per row
-        r, c = flat // n, flat % n
-        if len(r) <= 8 * k * rows:  # else (rows of ties or −inf) the partial sort is cheaper
-            order = np.lexsort((c, -scores[r, c], r))
-            r, c = r[order], c[order]
-            rank = np.arange(len(r)) - np.searchsorted(r, r)
-            first = rank < k
-            best = np.empty((rows, k), dtype=np.int64)
-            best[r[first], rank[first]] = c[first]
-            return best
-    if k < n:
-        part = np.argpartition(scores, n - k, axis=1)[:, n - k:]
-        vals = np.take_along_axis(scores, part, axis=1)
-        # argpartition picks any of the values tied with the k-th: redo those rows stably
-        kth = vals.min(axis=1, keepdims=True)
-        tied = (np.count_nonzero(scores == kth, axis=1) > np.count_nonzero(vals == kth, axis=1)) & np.isfinite(kth[:, 0])
-        if tied.any():
-            part[tied] = np.argsort(-scores[tied], axis=1, kind="stable")[:, :k]
-            vals[tied] = np.take_along_axis(scores[tied], part[tied], axis=1)
-    else:
-        part = np.tile(np.arange(n), (scores.shape[0], 1))
-        vals = scores
-    order = np.lexsort((part, -vals), axis=1)
-    return np.take_along_axis(part, order, axis=1)
 
 
 def _fallback_popularity(purchases: Purchases, rows: np.ndarray,
@@ -504,6 +361,13 @@ def _fallback_popularity(purchases: Purchases, rows: np.ndarray,
     return which + 1, np.vstack(vectors)
 
 
+def has_history(purchases: Purchases, customer: object) -> bool:
+    """True when the customer bought at least one product (non-product lines do not count)."""
+    customer = str(customer)
+    i = int(np.searchsorted(purchases.customers, customer))
+    return i < len(purchases.customers) and purchases.customers[i] == customer
+
+
 def recommend_for_customers(purchases: Purchases, customers: Sequence[object] | None = None, *, top: int = 10,
                             segments: pd.Series | None = None, explain: bool = True,
                             chunk: int = 512) -> pd.DataFrame:
@@ -514,11 +378,22 @@ def recommend_for_customers(purchases: Purchases, customers: Sequence[object] | 
     the customer's history come first; when the history gives fewer than `top`, the list is
     completed with what the customer's segment (`segments`: customer → segment key) bought
     most in the last RECENT_DAYS days, or the whole base's when no segment is given.
+    A customer of `segments` without any product purchase (only fees or adjustments before
+    the date, say) gets that popularity list alone; only a customer in neither is an error.
     Chunks run on two threads: the sparse product and the partial sort release the GIL.
     """
     top = _check_top(top)
-    rows = np.arange(len(purchases.customers)) if customers is None else \
-        np.array([purchases.customer_index(x) for x in customers], dtype=np.int64)
+    if customers is None:
+        rows, absent = np.arange(len(purchases.customers)), []
+    else:
+        wanted = [str(x) for x in customers]
+        found = pd.Index(purchases.customers).get_indexer(wanted) if len(wanted) else np.zeros(0, np.int64)
+        absent = [c for c, i in zip(wanted, found) if i < 0]
+        segmented = set() if segments is None else set(pd.Index(segments.index).astype(str))
+        for customer in absent:
+            if customer not in segmented:
+                raise OptionError("unknown_customer", customer=customer)
+        rows = found[found >= 0].astype(np.int64)
     which, popular = _fallback_popularity(purchases, rows, segments)
     purchases.model  # fitted here, not by two threads at once
 
@@ -530,11 +405,38 @@ def recommend_for_customers(purchases: Purchases, customers: Sequence[object] | 
         parts = list(pool.map(run, range(0, len(rows), chunk)))
     row, rank, prod, score, because = (np.concatenate(x) for x in zip(*parts)) if parts else \
         ((np.zeros(0, np.int64),) * 3 + (np.zeros(0), np.zeros((0, BECAUSE), np.int64)))
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "customer": purchases.customers[row], "rank": rank,  # object arrays of str: no '<U' copies
         "product": purchases.products[prod], "name": purchases.names[prod],
-        "score": np.maximum(score, 0.0), "because": _code_lists(purchases.products, because),
+        "score": np.maximum(score, 0.0), "because": code_lists(purchases.products, because),
         "source": np.where(score > 0, "history", "popular")})
+    if not absent:
+        return table
+    extra = _segment_fallback(purchases, absent, segments, top)
+    table = pd.concat([table, extra], ignore_index=True)
+    position = {c: i for i, c in enumerate(dict.fromkeys(wanted))}  # the order asked for
+    order = np.lexsort((table["rank"].to_numpy(), table["customer"].astype(str).map(position).to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def _segment_fallback(purchases: Purchases, absent: list[str], segments: pd.Series, top: int) -> pd.DataFrame:
+    """Customers with no product purchase: their segment's recent best-sellers (one list per segment)."""
+    seg = pd.Series(segments).astype(str)
+    seg.index = seg.index.astype(str)
+    keys = seg.reindex(absent).to_numpy()
+    overall = recent_popularity(purchases) + 1e-6 * recent_popularity(purchases, days=10**6)
+    all_seg = seg.reindex(purchases.customers.astype(str)).fillna("").to_numpy()
+    lists = {}
+    for key in dict.fromkeys(keys):  # at most ten segments
+        vector = recent_popularity(purchases, customers=np.flatnonzero(all_seg == key)) + 1e-3 * overall
+        lists[key] = top_k(vector[None, :], min(top, len(vector)))[0]
+    customer = np.repeat(np.asarray(absent, dtype=object), [len(lists[k]) for k in keys])
+    prod = np.concatenate([lists[k] for k in keys]).astype(np.int64)
+    rank = np.concatenate([np.arange(1, len(lists[k]) + 1) for k in keys])
+    return pd.DataFrame({"customer": customer, "rank": rank, "product": purchases.products[prod],
+                         "name": purchases.names[prod], "score": np.zeros(len(prod)),
+                         "because": code_lists(purchases.products, np.full((len(prod), BECAUSE), -1)),
+                         "source": np.full(len(prod), "popular", dtype=object)})
 
 
 def _recommend_chunk(purchases: Purchases, part: np.ndarray, popular: np.ndarray, which: np.ndarray,
@@ -549,12 +451,12 @@ def _recommend_chunk(purchases: Purchases, part: np.ndarray, popular: np.ndarray
     items, weights = purchases.model
     history = purchases.model_history[part]
     scores = history @ weights
-    scores[_row_of(history), history.indices] = -np.inf
+    scores[row_of(history), history.indices] = -np.inf
     scores[np.diff(purchases.history.indptr)[part] < MIN_HISTORY] = -np.inf
     wanted = min(top, len(purchases.products))
     # tier: 2 + score for a history product, (0, 1) for a popular one, −inf for none
     tier = np.full((len(part), wanted), -np.inf)
-    best = _top_k(scores, wanted)
+    best = top_k(scores, wanted)
     value = np.take_along_axis(scores, best, axis=1).astype(np.float64)
     width = best.shape[1]
     tier[:, :width] = np.where(value > 0, 2.0 + value, -np.inf)
@@ -567,8 +469,8 @@ def _recommend_chunk(purchases: Purchases, part: np.ndarray, popular: np.ndarray
         modelled = scores[short]
         tiers[:, items] = np.where(modelled > 0, 2.0 + modelled.astype(np.float64), tiers[:, items])
         owned = purchases.history[part[short]]
-        tiers[_row_of(owned), owned.indices] = -np.inf
-        prod[short] = _top_k(tiers, wanted)
+        tiers[row_of(owned), owned.indices] = -np.inf
+        prod[short] = top_k(tiers, wanted)
         tier[short] = np.take_along_axis(tiers, prod[short], axis=1)
     valid = tier > 0
     r, k = np.nonzero(valid)
@@ -577,55 +479,9 @@ def _recommend_chunk(purchases: Purchases, part: np.ndarray, popular: np.ndarray
     because = np.full((len(r), BECAUSE), -1, dtype=np.int64)
     if explain:
         mine = np.flatnonzero(score > 0)
-        because[mine] = _reasons(history, weights, r[mine], np.searchsorted(items, prod[r[mine], k[mine]]))
+        because[mine] = reasons(history, weights, r[mine], np.searchsorted(items, prod[r[mine], k[mine]]))
         because[because >= 0] = items[because[because >= 0]]
     return part[r], rank, prod[r, k], score, because
-
-
-def _row_of(m: sparse.csr_matrix) -> np.ndarray:
-    """The row of every stored entry."""
-    return np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-
-
-def _reasons(history: sparse.csr_matrix, weights: np.ndarray, rec_row: np.ndarray, rec_col: np.ndarray) -> np.ndarray:
-    """For each recommendation (a row of `history`, a model column with a positive score), the
-    BECAUSE bought model products weighing most towards it, strongest first (ties: lower
-    index); −1 pads. Three passes of group maxima over the flat (recommendation, bought) pairs:
-    no sort, no loop per recommendation."""
-    out = np.full((len(rec_row), BECAUSE), -1, dtype=np.int64)
-    if not len(rec_row):
-        return out
-    counts = np.diff(history.indptr)[rec_row]  # ≥ 1: a positive score needs a bought product
-    starts = np.cumsum(counts) - counts
-    item = history.indices[np.arange(int(counts.sum())) + np.repeat(history.indptr[rec_row] - starts, counts)]
-    weight = weights[item, np.repeat(rec_col, counts)]
-    group = np.repeat(np.arange(len(rec_row)), counts)
-    at = np.arange(len(weight))
-    for k in range(BECAUSE):
-        strongest = np.maximum.reduceat(weight, starts)
-        first = np.minimum.reduceat(np.where(weight == strongest[group], at, len(weight)), starts)
-        ok = strongest > 0
-        out[ok, k] = item[first[ok]]
-        weight[first[ok]] = -np.inf
-    return out
-
-
-def _code_lists(codes: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Rows of product indices (−1 pads the end) → an object array of lists of codes.
-
-    The garbage collector is paused meanwhile: a million new lists would otherwise set off
-    collections that take four times longer than building them (lists of strings hold no cycles).
-    """
-    table = np.where(index >= 0, codes[np.maximum(index, 0)], None)
-    out = np.empty(len(index), dtype=object)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        out[:] = [row[:n] for row, n in zip(table.tolist(), (index >= 0).sum(axis=1).tolist())]
-    finally:
-        if enabled:
-            gc.enable()
-    return out
 
 
 def recommend_for_customer(purchases: Purchases, customer: object, *, top: int = 10,
@@ -690,7 +546,7 @@ def segment_products(purchases: Purchases, segments: pd.Series, segment: str, *,
     if segment not in set(seg.to_numpy()):
         raise OptionError("unknown_segment", segment=str(segment), segments=", ".join(sorted(set(seg))))
     members = np.flatnonzero(np.isin(purchases.customers.astype(str), seg.index[seg.to_numpy() == segment]))
-    bought = _binary(purchases.history)
+    bought = binary(purchases.history)
     in_seg = np.asarray(bought[members].sum(axis=0)).ravel()
     overall = np.asarray(bought.sum(axis=0)).ravel()
     size = max(len(members), 1)

@@ -22,8 +22,9 @@ import pandas as pd
 from scipy import sparse
 
 from metriqr.errors import ColumnError, OptionError
-from metriqr.recommend import (MIN_TOGETHER, Purchases, _binary, _days, also_bought_all, build_purchases,
+from metriqr.recommend import (MIN_TOGETHER, Purchases, also_bought_all, build_purchases, recent_popularity,
                                recommend_for_customers)
+from metriqr.recommend_kernels import binary
 from metriqr.texts import date_in_every_lang
 
 MIN_EVAL_CUSTOMERS = 20   # fewer customers to test on → no figure rather than a noisy one
@@ -84,7 +85,7 @@ def evaluate(transactions: pd.DataFrame, *, cutoff: pd.Timestamp | str | None = 
     p = pd.Index(purchases.products).get_indexer(test["product"].astype(str).to_numpy(dtype=object))
     c = pd.Index(purchases.customers).get_indexer(test["customer"].astype(str).to_numpy(dtype=object))
     known = p >= 0
-    bought = _binary(purchases.history)
+    bought = binary(purchases.history)
     # Per customer: the not-yet-bought products each known customer bought in the test window.
     ok = known & (c >= 0)
     shape = bought.shape
@@ -108,17 +109,11 @@ def evaluate(transactions: pd.DataFrame, *, cutoff: pd.Timestamp | str | None = 
     alltime = np.asarray(bought.sum(axis=0)).ravel()
     r, j = _popular_top(bought_e, alltime, k)
     result["popularity"] = _rates(_hits(new_e, r, j, len(evaluated)), k, wanted)
-    recent = _recent_customers(purchases, RECENT_BASELINE_DAYS)
+    recent = recent_popularity(purchases, days=RECENT_BASELINE_DAYS)
     r, j = _popular_top(bought_e, recent + alltime * 1e-6, k)
     result["recent_popularity"] = {"days": RECENT_BASELINE_DAYS, **_rates(_hits(new_e, r, j, len(evaluated)), k, wanted)}
     result["also_bought"] = _also_bought_rates(purchases, test, p, min_together=min_together)
     return result
-
-
-def _recent_customers(purchases: Purchases, days: int) -> np.ndarray:
-    last = purchases.last_day
-    recent = last.data >= _days(purchases.last_date) - days + 1
-    return np.bincount(last.indices[recent], minlength=last.shape[1]).astype(np.float64)
 
 
 def _also_bought_rates(purchases: Purchases, test: pd.DataFrame, p: np.ndarray, *, min_together: int) -> dict:

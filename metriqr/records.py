@@ -8,7 +8,7 @@ are stable; the only words are segment labels, in the language asked.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -58,6 +58,9 @@ def segmentation_record(segmentation: Segmentation, report: CleaningReport, *, l
     return {"as_of": segmentation.as_of.strftime("%Y-%m-%d"), "window_days": segmentation.window_days,
             "method": segmentation.scorer.method, "monetary_basis": report.monetary_basis,
             "rows": report.as_dict(), "dates": report.dates_dict(), "customers": int(len(segmentation.customers)),
+            "customers_only_in_excluded_lines": dict(report.lost_customers),
+            "one_occasion_share": number(segmentation.one_occasion_share, 4),
+            "warnings": ["one_occasion"] if segmentation.mostly_one_occasion else [],
             "thresholds": thresholds, "segments": segments}
 
 
@@ -80,13 +83,16 @@ def also_bought_record(purchases: Purchases, product: str, table: pd.DataFrame) 
     """One product's also-bought list (`recommend.also_bought`'s table): confidence 4 decimals, lift 3."""
     i = purchases.product_index(product)
     items = [{"product": str(row.product), "name": str(row.name), "together": int(row.together),
-              "confidence": number(row.confidence, 4), "lift": number(row.lift, 3)}
+              "confidence": number(row.confidence, 4), "lift": number(row.lift, 3),
+              "above_chance": bool(row.above_chance)}
              for row in table.itertuples(index=False)]  # top N rows
     return {"product": str(purchases.products[i]), "name": str(purchases.names[i]), "also_bought": items}
 
 
-def customer_records(customers: Sequence[str], table: pd.DataFrame, *, segments: pd.Series) -> list[dict[str, Any]]:
-    """Each customer's not-yet-bought products (`recommend.recommend_for_customers`'s table) with reasons."""
+def customer_records(customers: Sequence[str], table: pd.DataFrame, *, segments: pd.Series,
+                     without_products: Collection[str] = ()) -> list[dict[str, Any]]:
+    """Each customer's not-yet-bought products (`recommend.recommend_for_customers`'s table) with reasons;
+    `fallback` says why a customer's list is their segment's (`without_products`: no product bought)."""
     lists: dict[str, list[dict[str, Any]]] = {str(c): [] for c in customers}
     for row in table.itertuples(index=False):  # top N rows for each customer asked
         lists[str(row.customer)].append({"product": str(row.product), "name": str(row.name),
@@ -97,6 +103,7 @@ def customer_records(customers: Sequence[str], table: pd.DataFrame, *, segments:
     for customer in customers:
         segment = segments.get(str(customer))
         records.append({"customer": str(customer), "segment": None if pd.isna(segment) else str(segment),
+                        "fallback": "no_product_purchases" if str(customer) in without_products else None,
                         "recommendations": lists[str(customer)]})
     return records
 

@@ -3,9 +3,16 @@
 Tie rule, for both methods: a customer's F or M score is 1 + the number of thresholds
 strictly below their value, and their R score is 5 minus the number of thresholds
 strictly below their recency in days. Identical values therefore always get identical
-scores, and the scores depend only on the multiset of values, never on row order. When
-many customers share a value (most buy once), some scores stay empty instead of splitting
-equal customers arbitrarily; the thresholds are shown to the user.
+scores, and the scores depend only on the multiset of values, never on row order.
+
+Quantile method (balanced under ties): the four thresholds are chosen among the distinct
+observed values, strictly increasing, so that the shares of customers at or below each
+threshold come as close as possible to 20, 40, 60 and 80 % (least squares over the
+candidate cut points, solved exactly by dynamic programming). When every value is distinct
+these are the usual quintiles; when most customers share a value (most buy once) the
+other scores still split the rest, so all five scores are used whenever a measure has at
+least five distinct values. With fewer distinct values, each value gets its own score and
+thresholds repeat (some scores stay empty). The thresholds are shown to the user.
 
 Thresholds learned at one snapshot can be applied to another (migration keeps the
 baseline's thresholds so that a move reflects the customer's behaviour).
@@ -65,8 +72,36 @@ class RFMScorer:
 
 
 def _quantile_edges(values: np.ndarray) -> np.ndarray:
-    """The 20/40/60/80 % quantiles, taken as observed values (no interpolation)."""
-    return np.quantile(values, QUANTILES, method="inverted_cdf")
+    """Balanced tie-aware quintile thresholds (see the module docstring).
+
+    Candidates are the distinct values but the largest (a threshold there would leave score
+    5 empty); the cumulative share at candidate j is the share of customers with a value
+    ≤ distinct[j]. Threshold i (of 4) at candidate j costs (share_j − QUANTILES[i])²; the
+    minimum total over strictly increasing candidates (non-decreasing when there are fewer
+    than four) is found exactly by dynamic programming with running minima: O(4 × distinct).
+    Equal costs go to the lower candidate, so the result is deterministic.
+    """
+    distinct, counts = np.unique(values[~np.isnan(values)], return_counts=True)
+    if len(distinct) < 2:
+        return np.array([], dtype=float)
+    share = np.cumsum(counts)[:-1] / counts.sum()  # candidates: every distinct value but the last
+    m = len(share)
+    strict = m >= len(QUANTILES)
+    positions = np.arange(m)
+    total = (share - QUANTILES[0]) ** 2
+    came_from = []
+    for q in QUANTILES[1:]:
+        running = np.minimum.accumulate(total)
+        fresh = np.r_[True, total[1:] < running[:-1]]
+        where = np.maximum.accumulate(np.where(fresh, positions, 0))  # first position of each running minimum
+        if strict:  # the previous threshold must be at a lower candidate
+            running, where = np.r_[np.inf, running[:-1]], np.r_[-1, where[:-1]]
+        total = (share - q) ** 2 + running
+        came_from.append(where)
+    cut = [int(np.argmin(total))]
+    for where in reversed(came_from):
+        cut.append(int(where[cut[-1]]))
+    return distinct[np.array(cut[::-1])].astype(float)
 
 
 def _kmeans_edges(values: np.ndarray) -> np.ndarray:

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metriqr.aggregates import check_as_of, customer_summary, default_as_of, window_mask
+from metriqr.aggregates import Ledger, check_as_of, ledger_of
 from metriqr.scoring import RFMScorer
 from metriqr.segments import SEGMENT_KEYS, SEGMENTS, fm_score, segment_index
+
+
+ONE_OCCASION_WARNING = 0.95  # warn when this share of customers or more bought on one occasion only
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,17 @@ class Segmentation:
     last_date: pd.Timestamp
     occasions: int
     revenue: float
+
+    @property
+    def one_occasion_share(self) -> float:
+        """Share of customers with exactly one purchase occasion; ≥ ONE_OCCASION_WARNING is suspicious
+        (an id minted per order, as marketplace exports do, makes every purchase a new customer)."""
+        frequency = self.customers["frequency"].to_numpy()
+        return float((frequency == 1).mean()) if len(frequency) else float("nan")
+
+    @property
+    def mostly_one_occasion(self) -> bool:
+        return self.one_occasion_share >= ONE_OCCASION_WARNING
 
 
 def assign_segments(summary: pd.DataFrame, scorer: RFMScorer) -> pd.DataFrame:
@@ -35,26 +49,37 @@ def assign_segments(summary: pd.DataFrame, scorer: RFMScorer) -> pd.DataFrame:
     return out
 
 
-def segment_customers(transactions: pd.DataFrame, *, as_of: pd.Timestamp | str | None = None,
+def segment_customers(transactions: pd.DataFrame | Ledger, *, as_of: pd.Timestamp | str | None = None,
                       window_days: int | None = None, method: str = "quantile",
                       scorer: RFMScorer | None = None) -> Segmentation:
     """Segment every customer who bought in the window before `as_of` (default: day after the last sale).
 
-    Pass a fitted `scorer` to reuse another snapshot's thresholds; otherwise thresholds are
-    learned from this snapshot with `method`.
+    Accepts cleaned transactions (the ledger is built from them) or a Ledger. Pass a fitted
+    `scorer` to reuse another snapshot's thresholds; otherwise thresholds are learned from
+    this snapshot with `method`.
     """
-    as_of = default_as_of(transactions) if as_of is None else pd.Timestamp(as_of).normalize()
-    check_as_of(transactions, as_of)
-    summary = customer_summary(transactions, as_of=as_of, window_days=window_days)
-    if scorer is None:
-        scorer = RFMScorer(method=method).fit(summary)
+    return segment_ledger(ledger_of(transactions), as_of=as_of, window_days=window_days, method=method,
+                          scorer=scorer)
+
+
+def segment_ledger(ledger: Ledger, *, as_of: pd.Timestamp | str | None = None, window_days: int | None = None,
+                   method: str = "quantile", scorer: RFMScorer | None = None) -> Segmentation:
+    """The segmentation at `as_of` as a view on the ledger: the rows of the window, two cuts."""
+    as_of = ledger.after_last if as_of is None else pd.Timestamp(as_of).normalize()
+    check_as_of(ledger, as_of)
+    summary, _ = ledger.summary_positions(as_of, window_days)
+    return segmentation_of(ledger, summary, as_of=as_of, window_days=window_days,
+                           scorer=scorer if scorer is not None else RFMScorer(method=method).fit(summary))
+
+
+def segmentation_of(ledger: Ledger, summary: pd.DataFrame, *, as_of: pd.Timestamp, window_days: int | None,
+                    scorer: RFMScorer) -> Segmentation:
+    """A Segmentation from a ledger summary and a fitted scorer (shared with migration snapshots)."""
     customers = assign_segments(summary, scorer)
-    purchase = window_mask(transactions, as_of=as_of, window_days=window_days) & \
-        ~transactions["is_return"].to_numpy(dtype=bool)
-    purchase_dates = transactions["date"].to_numpy()[purchase]
+    first, last = ledger.purchase_span(as_of, window_days)
     return Segmentation(customers=customers, as_of=as_of, window_days=window_days, scorer=scorer,
-                        first_date=pd.Timestamp(purchase_dates.min()), last_date=pd.Timestamp(purchase_dates.max()),
-                        occasions=int(customers["frequency"].sum()), revenue=float(customers["monetary"].sum()))
+                        first_date=first, last_date=last, occasions=int(customers["frequency"].sum()),
+                        revenue=float(np.round(customers["monetary"].to_numpy() * 100).sum()) / 100)
 
 
 def segment_summary(segmentation: Segmentation) -> pd.DataFrame:

@@ -181,8 +181,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "seg.how_text": {"pt": "Cada cliente recebe três notas de 1 a 5: **R** (recência: há quantos dias foi a última compra; 5 = mais recente), **F** (frequência: número de compras) e **M** (valor líquido gasto). O segmento vem da nota R e da nota FM (média de F e M, arredondada para cima a partir de ,5), conforme o mapa abaixo; o número em cada célula é a quantidade de clientes.",
                      "en": "Each customer gets three scores from 1 to 5: **R** (recency: days since the last purchase; 5 = most recent), **F** (frequency: number of purchases) and **M** (net amount spent). The segment comes from the R score and the FM score (the mean of F and M, rounded half up), on the map below; the number in each cell is how many customers are there."},
     "seg.thresholds": {"pt": "Limites das notas", "en": "Score thresholds"},
-    "seg.rule_quantile": {"pt": "Quintis da base de clientes: os limites são os valores em 20%, 40%, 60% e 80% dos clientes. Regra de empate: a nota de F e de M é 1 + o número de limites estritamente abaixo do valor do cliente; a nota de R é 5 − o número de limites abaixo da recência. Valores iguais recebem sempre a mesma nota, e a ordem das linhas não muda nada. Quando muitos clientes têm o mesmo valor (a maioria compra uma vez só), algumas notas ficam vazias em vez de separar clientes iguais ao acaso.",
-                          "en": "Quintiles of the customer base: the thresholds are the values at 20%, 40%, 60% and 80% of customers. Tie rule: the F and M score is 1 + the number of thresholds strictly below the customer's value; the R score is 5 − the number of thresholds below the recency. Equal values always get the same score, and row order changes nothing. When many customers share a value (most buy only once), some scores stay empty rather than splitting equal customers at random."},
+    "seg.rule_quantile": {"pt": "Quintis equilibrados com empates: os quatro limites são valores observados, em ordem estritamente crescente, escolhidos para que a parte dos clientes com valor até cada limite fique o mais perto possível de 20%, 40%, 60% e 80% (mínimos quadrados, solução exata). Sem empates são os quintis de sempre; quando muitos clientes têm o mesmo valor (a maioria compra uma vez só), eles ficam juntos numa nota e os demais se dividem pelas outras, de modo que as cinco notas são usadas sempre que a medida tem pelo menos cinco valores diferentes. Regra de empate: a nota de F e de M é 1 + o número de limites estritamente abaixo do valor do cliente; a nota de R é 5 − o número de limites abaixo da recência. Valores iguais recebem sempre a mesma nota, e a ordem das linhas não muda nada.",
+                          "en": "Balanced tie-aware quintiles: the four thresholds are observed values, strictly increasing, chosen so that the share of customers at or below each threshold comes as close as possible to 20%, 40%, 60% and 80% (least squares, solved exactly). Without ties these are the usual quintiles; when many customers share a value (most buy only once) they stay together in one score and the others split across the remaining scores, so all five scores are used whenever a measure has at least five distinct values. Tie rule: the F and M score is 1 + the number of thresholds strictly below the customer's value; the R score is 5 − the number of thresholds below the recency. Equal values always get the same score, and row order changes nothing."},
     "seg.rule_kmeans": {"pt": "Aprendizado de máquina: para cada medida, um agrupamento k-means em uma dimensão (scikit-learn, 5 grupos, escala logarítmica para F e M) separa os clientes; os limites são os pontos médios entre os centros dos grupos. Mesma regra de empate dos quintis.",
                         "en": "Machine learning: for each measure, a one-dimensional k-means clustering (scikit-learn, 5 groups, log scale for F and M) separates the customers; the thresholds are the midpoints between the group centres. Same tie rule as quintiles."},
     "seg.measure": {"pt": "Medida", "en": "Measure"},
@@ -728,6 +728,29 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- analytics: ledger, scores, recommendations (issue 10) ---
     "_section.2": {"pt": "", "en": ""},
+    "an.one_occasion_warning": {
+        "pt": "Atenção: {share} dos clientes compraram uma única vez. Se o código do cliente muda a cada pedido (como o customer_id de marketplaces), escolha a coluna que identifica a pessoa (CPF, e-mail, id único) no mapeamento de colunas.",
+        "en": "Warning: {share} of customers bought only once. If the customer id changes with every order (as a marketplace's customer_id does), choose the column that identifies the person (tax id, e-mail, unique id) in the column mapping."},
+    "an.customer_person": {
+        "pt": "Cliente identificado pela coluna “{chosen}” e não por “{other}”: o nome indica a pessoa (id único, CPF, e-mail, documento), enquanto “{other}” pode ser criado a cada pedido.",
+        "en": "Customers are identified by the column “{chosen}”, not “{other}”: its name says it is the person (unique id, tax id, e-mail, document), while “{other}” may be minted per order."},
+    "an.customer_repeats": {
+        "pt": "Cliente identificado pela coluna “{chosen}” e não por “{other}”: com “{other}” todo cliente teria exatamente uma compra, com “{chosen}” há clientes que voltaram a comprar.",
+        "en": "Customers are identified by the column “{chosen}”, not “{other}”: with “{other}” every customer would have exactly one purchase, with “{chosen}” some customers come back."},
+    "an.lost_customers": {"pt": "Clientes que só aparecem em linhas excluídas (fora da contagem de clientes): {n}",
+                          "en": "Customers who appear only in excluded lines (missing from the customer count): {n}"},
+    "an.lost_reason": {"pt": "{reason}: {n}", "en": "{reason}: {n}"},
+    "an.lost_examples": {"pt": "por exemplo", "en": "for example"},
+    "an.recommend_fallback": {
+        "pt": "Nenhuma compra de produto antes da data de referência (só linhas que não são produtos, como frete ou ajustes): sugestões do que o segmento comprou recentemente.",
+        "en": "No product purchase before the reference date (only lines that are not products, such as postage or adjustments): suggestions from what the segment bought recently."},
+    "an.unknown_customers": {"pt": "Clientes não encontrados nos dados: {ids}", "en": "Customers not found in the data: {ids}"},
+    "an.also_order": {
+        "pt": "Ordem da lista: primeiro os produtos comprados junto mais do que o acaso (lift acima de 1), pela pontuação juntos ÷ (compras do produto)^0,1; depois, se faltar, os comprados junto tanto quanto o acaso ou menos (lift até 1), que não indicam atração.",
+        "en": "List order: first the products bought together more often than chance (lift above 1), by the score together ÷ (the product's purchases)^0.1; then, if the list is short, those bought together as often as chance or less (lift up to 1), which show no attraction."},
+    "an.col_attraction": {"pt": "Acima do acaso", "en": "Above chance"},
+    "an.yes": {"pt": "sim", "en": "yes"},
+    "an.no": {"pt": "não", "en": "no"},
 
     # --- command line and speed (issue 11) ---
     "_section.3": {"pt": "", "en": ""},
@@ -795,11 +818,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "migui.mode_runs": {"pt": "Segmentações salvas", "en": "Saved segmentations"},
     "cust.previous_segment": {"pt": "Segmento anterior (salvo)", "en": "Previous segment (saved)"},
     "cust.segment_since": {"pt": "Neste segmento desde", "en": "In this segment since"},
-    "ws.change_title": {"pt": "Mudança desde a segmentação salva nº {run} ({date})",
-                        "en": "Change since saved segmentation #{run} ({date})"},
-    "ws.col_before": {"pt": "Clientes antes", "en": "Customers before"},
-    "ws.col_now": {"pt": "Clientes agora", "en": "Customers now"},
-    "ws.col_change": {"pt": "Variação", "en": "Change"},
+    "ws.col_change_since": {"pt": "Variação desde nº {run} ({date})", "en": "Change since #{run} ({date})"},
     "ws.no_runs_yet": {"pt": "Salve esta segmentação para, nas próximas, ver o que mudou em cada segmento e há quanto "
                              "tempo cada cliente está onde está.",
                        "en": "Save this segmentation so that later ones show what changed in each segment and how long "
@@ -811,6 +830,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                "exactly as they are now."},
     "ws.run_saved": {"pt": "Segmentação salva (nº {run}, referência {date}).",
                      "en": "Segmentation saved (#{run}, reference date {date})."},
+    "ws.sidebar_shared": {"pt": "Visão compartilhada, somente leitura.", "en": "Shared view, read-only."},
     "ws.sidebar_stored": {"pt": "Histórico guardado neste servidor (veja Dados para compartilhar ou apagar).",
                           "en": "History stored on this server (see Data to share or delete)."},
     "cli.ingest_done": {
@@ -872,7 +892,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "ws.leave": {"pt": "Sair do espaço de trabalho", "en": "Leave the workspace"},
     "ws.lines": {"pt": "Linhas guardadas", "en": "Lines stored"},
     "ws.customers": {"pt": "Clientes", "en": "Customers"},
-    "ws.span": {"pt": "Histórico", "en": "History"},
+    "ws.first_sale": {"pt": "Primeira venda", "en": "First sale"},
+    "ws.last_sale": {"pt": "Última venda", "en": "Last sale"},
     "ws.read_only": {"pt": "Visão somente leitura, compartilhada pelo dono deste espaço de trabalho.",
                      "en": "Read-only view, shared by the owner of this workspace."},
     "ws.masked": {"pt": "Nomes e contatos dos clientes estão ocultos nesta visão: só os códigos aparecem.",

@@ -40,14 +40,39 @@ def rfm(df: pd.DataFrame, ref: pd.Timestamp) -> pd.DataFrame:
         "last": buys.groupby("Código do Cliente")["Data"].max(),
         "F": buys.groupby("Código do Cliente")["Pedido"].nunique(),
     })
-    out["M"] = d.groupby("Código do Cliente")["Valor Total"].sum()
+    out["M"] = d.groupby("Código do Cliente")["Valor Total"].sum().round(2)  # money to the cent, as MetriQR holds it
     out["R"] = (ref - out["last"]).dt.days
     return out.dropna(subset=["last"])
 
 
 def edges(values: pd.Series) -> np.ndarray:
-    """Quintile edges, inverted_cdf so an edge is always an observed value (ties stay tied)."""
-    return np.quantile(values.to_numpy(), [0.2, 0.4, 0.6, 0.8], method="inverted_cdf")
+    """Balanced quintile edges among the observed values (least squares of the cumulative shares
+    to 20/40/60/80 %, strictly increasing when there are ≥ 4 candidates), by a plain-Python DP."""
+    counts = values.value_counts().sort_index()
+    if len(counts) < 2:
+        return np.array([], dtype=float)
+    shares = (counts.cumsum() / counts.sum()).tolist()[:-1]
+    m, strict = len(shares), len(shares) >= 4
+    best = [[(s - 0.2) ** 2 for s in shares]]
+    back = []
+    for q in (0.4, 0.6, 0.8):
+        row, link = [], []
+        low, low_at = float("inf"), -1
+        for j, s in enumerate(shares):
+            if not strict and best[-1][j] < low:
+                low, low_at = best[-1][j], j
+            row.append((s - q) ** 2 + low)
+            link.append(low_at)
+            if strict and best[-1][j] < low:
+                low, low_at = best[-1][j], j
+        best.append(row)
+        back.append(link)
+    j = min(range(m), key=lambda i: (best[-1][i], i))
+    path = [j]
+    for link in reversed(back):
+        j = link[j]
+        path.append(j)
+    return counts.index.to_numpy(dtype=float)[path[::-1]]
 
 
 def score(values: pd.Series, e: np.ndarray, reverse: bool = False) -> pd.Series:

@@ -314,8 +314,8 @@ def test_rerun_without_changes_does_not_recompute(monkeypatch):
     at.switch_page("app_pages/segmentacao.py").run()
     warm.done.wait(120)  # the server's warm-up thread has finished its own segmentations
     calls = []
-    original = ui.cache.segment_customers
-    monkeypatch.setattr(ui.cache, "segment_customers", lambda *a, **k: calls.append(k) or original(*a, **k))
+    original = ui.cache.segment_ledger  # the page segments the cached ledger
+    monkeypatch.setattr(ui.cache, "segment_ledger", lambda *a, **k: calls.append(k) or original(*a, **k))
     at.run()
     assert calls == []  # same data, same options: served from the cache
     at.selectbox(key="window").set_value("12").run()
@@ -576,12 +576,33 @@ def test_the_server_warms_the_demo_once_in_the_background(monkeypatch):
     def not_again(*args, **kwargs):
         raise AssertionError("computed again: the warm-up's result was not in the cache")
 
-    for name in ("clean_raw", "segment_customers", "build_history"):
+    for name in ("clean_raw", "segment_ledger", "build_ledger"):
         monkeypatch.setattr(cache, name, not_again)
-    monkeypatch.setattr(cache.rec, "build_purchases", not_again)
+    import metriqr.recommend
+
+    monkeypatch.setattr(metriqr.recommend, "build_purchases", not_again)
     demo = DataKey(sample_source())
     cache.data_view(demo), cache.segmentation(demo, Options()), cache.catalogue(demo), cache.history(demo)
     assert cache.purchases(demo).__dict__.get("weights") is not None  # the model is fitted already
+
+
+def test_recommendations_say_when_the_links_reference_date_does_not_fit():
+    at = _recommendation_page(as_of="2031-01-01", tab="segment")
+    notes = " ".join(w.value for w in at.warning)
+    assert "Este link foi feito com outros dados." in notes and "(01/01/2031)" in notes
+    assert _query(at, "as_of") == "2026-11-01"  # the demo's last sale is on 31/10/2026
+
+
+def test_heavy_results_are_shared_objects_not_copies():
+    """Purchase matrices (with the fitted model) and the migration history are handed out as they
+    are: a hit costs no unpickling of a 5,000² model."""
+    from ui import cache
+    from ui.state import DataKey, sample_source
+
+    demo = DataKey(sample_source())
+    assert cache.purchases(demo) is cache.purchases(DataKey(sample_source()))
+    assert cache.history(demo) is cache.history(demo)
+    assert cache.dataset(demo) is cache.dataset(demo)
 
 
 def test_dados_says_the_date_order_warns_when_it_is_a_guess_and_lets_the_user_switch():

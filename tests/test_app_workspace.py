@@ -163,7 +163,9 @@ def test_saved_runs_drive_segmentacao_and_migracao(sample, data_dir):
     assert "Segmentação salva (nº 1, referência 01/05/2026)" in _texts(at)
     at.date_input[0].set_value(pd.Timestamp("2026-11-01").date()).run()
     # against the saved run: each segment's change, and each customer's previous segment and since when
-    assert "Mudança desde a segmentação salva nº 1 (01/05/2026)" in _texts(at)
+    table = at.table[0].value
+    assert "Variação desde nº 1 (01/05/2026)" in table.columns
+    assert all(str(v)[0] in "+-" for v in table["Variação desde nº 1 (01/05/2026)"])
     listing = next(df.value for df in at.dataframe if "Neste segmento desde" in df.value.columns)
     assert set(listing["Neste segmento desde"]) <= {"01/05/2026", "01/11/2026"}
     _button(at, "Salvar esta segmentação").click().run()

@@ -269,6 +269,25 @@ def test_app_timings_run_end_to_end(tmp_path, capsys):
     assert "upload → Segmentação report" in capsys.readouterr().out
 
 
+def test_marketplace_export_is_shaped_like_olist(tmp_path):
+    """Hash ids, timestamps to the second, one category name shared by many products, mostly
+    one-order customers; the app reads it with the product id as product and the category as name."""
+    from bench.generate import ensure_marketplace
+
+    path = ensure_marketplace(3_000, data_dir=tmp_path)
+    frame = pd.read_csv(path, dtype=str)
+    assert len(frame) == 3_000
+    assert frame["order_id"].str.fullmatch(r"[0-9a-f]{32}").all()
+    assert frame["order_purchase_timestamp"].str.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d").all()
+    per_name = frame.groupby("product_category_name")["product_id"].nunique()
+    assert per_name.max() >= 50  # a category name covers many products
+    orders = frame.groupby("customer_unique_id")["order_id"].nunique()
+    assert (orders == 1).mean() > 0.85
+    ds = clean_raw(read_table(path))
+    assert ds.mapping["product"] == "product_id" and ds.mapping["product_name"] == "product_category_name"
+    assert ds.cleaned.report.rows_used == 3_000
+
+
 # --- issue 11: the timestamped export --------------------------------------------------------------
 
 def test_timestamped_exports_read_back_the_same_moments(tmp_path):

@@ -166,3 +166,58 @@ def test_deep_link_is_the_first_request_to_a_fresh_server(browser):
         assert page.get_by_text("Idioma / Language").first.is_visible()
         assert page.get_by_role("link", name="Segmentation").first.is_visible()
         page.close()
+
+
+def test_kmeans_on_segmentation_carries_to_a_customers_recommendations(server, browser):
+    """Choose k-means on Segmentação, follow the link to a customer's recommendations: that page
+    opens on the customer's tab, names the k-means segment, and its URL keeps tab and method."""
+    from metriqr.pipeline import load_dataset
+    from metriqr.segmentation import segment_customers
+    from metriqr.segments import BY_KEY
+
+    kmeans = segment_customers(load_dataset(ROOT / "sample_data" / "loja_exemplo.csv").cleaned.transactions,
+                               method="kmeans").customers["segment"]
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(f"{server}/segmentacao")
+    _settle(page)
+    page.get_by_text("Aprendizado de máquina (k-means)").click()
+    _settle(page)
+    assert "method=kmeans" in page.url
+    page.get_by_role("link", name="Recomendações para este cliente").click()
+    page.get_by_text("Produtos para oferecer").first.wait_for(timeout=60_000)
+    _settle(page)
+    assert "tab=customer" in page.url and "method=kmeans" in page.url
+    chosen = page.url.split("customer=")[1].split("&")[0]
+    label = BY_KEY[str(kmeans[chosen])].label("pt")
+    assert page.get_by_text(f"Segmento: {label}.").first.is_visible()
+    page.close()
+
+
+def test_reference_date_lives_in_the_url_and_a_link_from_other_data_says_so(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+    page.goto(f"{server}/segmentacao?as_of=2026-06-01&window=12")
+    page.get_by_text("Segmentação de clientes (RFM)").wait_for(timeout=60_000)
+    _settle(page)
+    assert "as_of=2026-06-01" in page.url and "window=12" in page.url
+    assert page.get_by_text("Este link foi feito com outros dados").count() == 0
+    page.goto(f"{server}/segmentacao?as_of=2031-01-01")
+    page.get_by_text("Este link foi feito com outros dados").first.wait_for(timeout=60_000)
+    _settle(page)
+    assert page.get_by_text("A data de referência do link (01/01/2031)").first.is_visible()
+    page.goto(f"{server}/recomendacoes?product=NAO-VENDIDO")
+    page.get_by_text("Este link foi feito com outros dados").first.wait_for(timeout=60_000)
+    _settle(page)
+    assert page.get_by_text("Pedido pelo link: NAO-VENDIDO").first.is_visible()
+    page.close()
+
+
+def test_a_bad_query_parameter_does_not_break_the_page(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+    page.goto(f"{server}/migracao?mode=cadence&periods=%C2%B2&from=2026-02-30")
+    page.get_by_text("Migração entre segmentos").first.wait_for(timeout=60_000)
+    _settle(page)
+    page.locator("g.sankey path.sankey-link").first.wait_for(timeout=60_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Algo deu errado").count() == 0
+    assert "periods=3" in page.url
+    page.close()

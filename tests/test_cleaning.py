@@ -112,7 +112,7 @@ def test_duplicate_line_within_an_order():
                 Produto=["x", "x", "y", "x"], Valor=["10,00"] * 4)
     cleaned = clean_transactions(frame, {**BASIC, "order": "Pedido", "product": "Produto"})
     assert cleaned.report.excluded == {"duplicate": 1}
-    assert cleaned.report.examples["duplicate"] == ("3: “1”",)
+    assert cleaned.report.examples["duplicate"] == ("3: “1 | Ana | 05/01/2024 | x | 10,00”",)  # the whole line
     assert cleaned.transactions["order"].tolist() == ["1", "1", "2"]
 
 

@@ -61,12 +61,12 @@ SMALL_CUSTOMERS = {
     "C01": ([(1, [603.48, 500.00]), (30, [896.52]), (60, [1000.00]), (90, [1000.00]), (120, [1000.00])],
             5, 5, 5, "champions"),
     "C02": ([(3, [50.00])], 5, 1, 1, "new"),
-    "C03": ([(10, [300.00]), (40, [300.00]), (70, [300.00])], 4, 4, 4, "loyal"),  # and a return of 100,00
+    "C03": ([(10, [300.00]), (40, [300.00]), (70, [300.00])], 4, 3, 4, "loyal"),  # and a return of 100,00
     "C04": ([(20, [120.00])], 4, 1, 2, "potential_loyalist"),  # FM 1.5 rounds up to 2
-    "C05": ([(40, [80.00]), (100, [120.00])], 3, 4, 2, "need_attention"),
+    "C05": ([(40, [80.00]), (100, [120.00])], 3, 2, 2, "about_to_sleep"),  # F thresholds 1/2/3/4: F 2
     "C06": ([(60, [80.00])], 3, 1, 1, "about_to_sleep"),
     "C07": ([(100, [1103.48])], 2, 1, 4, "at_risk"),  # FM 2.5 rounds up to 3
-    "C08": ([(150, [750.00]), (200, [750.00]), (250, [750.00]), (300, [750.00])], 2, 5, 5, "cant_lose"),
+    "C08": ([(150, [750.00]), (200, [750.00]), (250, [750.00]), (300, [750.00])], 2, 4, 5, "cant_lose"),
     "C09": ([(200, [350.00])], 1, 1, 3, "inactive"),
     "C10": ([(300, [500.00])], 1, 1, 3, "inactive"),
 }
@@ -146,7 +146,7 @@ def test_small_file_json_rows_and_segments(small_run: dict) -> None:
     assert [s["key"] for s in record["segments"]] == SEGMENT_KEYS
     counts = {s["key"]: s["customers"] for s in record["segments"]}
     assert counts == {"champions": 1, "loyal": 1, "potential_loyalist": 1, "new": 1, "promising": 0,
-                      "need_attention": 1, "about_to_sleep": 1, "cant_lose": 1, "at_risk": 1, "inactive": 2}
+                      "need_attention": 0, "about_to_sleep": 2, "cant_lose": 1, "at_risk": 1, "inactive": 2}
     segments = by_key(record)
     assert segments["champions"] == {"key": "champions", "label": "Campeões", "customers": 1, "share": 0.1,
                                      "avg_monetary": 5000.0, "avg_recency_days": 1.0, "avg_frequency": 5.0,
@@ -588,12 +588,12 @@ def baskets_run(baskets_csv: Path) -> dict:
 def test_recommend_product_hand_computed(baskets_csv: Path, baskets_run: dict) -> None:
     assert set(baskets_run) == {"products", "customers"}
     assert baskets_run["products"] == [{"product": "CAF01", "name": "Café", "also_bought": [
-        {"product": "PQ02", "name": "Pão de queijo", "together": 4, "confidence": 0.8, "lift": 1.44},
-        {"product": "QM03", "name": "Queijo minas", "together": 2, "confidence": 0.4, "lift": 1.2}]}]
+        {"product": "PQ02", "name": "Pão de queijo", "together": 4, "confidence": 0.8, "lift": 1.44, "above_chance": True},
+        {"product": "QM03", "name": "Queijo minas", "together": 2, "confidence": 0.4, "lift": 1.2, "above_chance": True}]}]
     # the default minimum of 3 orders in common drops the pair seen twice; only products asked → one key
     default = run_json("recommend", baskets_csv, "--product", "CAF01")
     assert default == {"products": [{"product": "CAF01", "name": "Café", "also_bought": [
-        {"product": "PQ02", "name": "Pão de queijo", "together": 4, "confidence": 0.8, "lift": 1.44}]}]}
+        {"product": "PQ02", "name": "Pão de queijo", "together": 4, "confidence": 0.8, "lift": 1.44, "above_chance": True}]}]}
 
 
 def test_recommend_customer_not_yet_bought_with_reasons(baskets_run: dict) -> None:

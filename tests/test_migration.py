@@ -455,7 +455,7 @@ def test_demo_store_planted_departures():
     theirs = theirs.rename(index=names, columns=names).reindex(index=list(SOURCE_KEYS),
                                                                columns=list(SEGMENT_KEYS), fill_value=0)
     assert (theirs.to_numpy() == matrix.to_numpy()).all()
-    assert departures.loc["loyal", "cant_lose"] == 87 and departures.loc["champions", "at_risk"] == 17
+    assert departures.loc["loyal", "cant_lose"] == 90 and departures.loc["champions", "at_risk"] == 17
     rules = {(r["source"], r["target"]): r["rule"] for r in readings(migration, "pt")}
     assert rules[("champions", "cant_lose")] == "top_to_cant_lose" and rules[("loyal", "at_risk")] == "top_to_risk"
     assert rules[(NEW, "about_to_sleep")] == "new_to_sleep"

@@ -167,7 +167,7 @@ def test_shuffling_rows_changes_nothing_and_bought_is_never_recommended(tx, seed
 @given(baskets(), st.sampled_from(["order", "customer"]), st.integers(1, 3), st.integers(1, 4))
 def test_sparse_and_dense_pair_ranking_agree(monkeypatch, tx, basis, min_together, top):
     """Few qualifying pairs are sorted, many go through dense rows: the lists must be the same."""
-    import metriqr.recommend as recommend
+    import metriqr.recommend_kernels as recommend  # where the pair ranking lives
 
     purchases = build_purchases(tx)
     tables = []
@@ -341,9 +341,9 @@ def test_online_retail_holdout_beats_the_reference_baselines(online_retail):
     result = evaluate(online_retail, cutoff="2011-09-01", k=10)
     assert result["test_end"] == "2011-12-09" and result["customers_evaluated"] > 1500
     # references: per-customer best 0.49 (implicit ALS); also-bought best 0.63 (confidence ≥ 5 orders)
-    assert result["hit_rate"] >= 0.52 and result["hit_rate"] > result["popularity"]["hit_rate"] + 0.15
+    assert result["hit_rate"] >= 0.53 and result["hit_rate"] > result["popularity"]["hit_rate"] + 0.15
     assert result["hit_rate"] > result["recent_popularity"]["hit_rate"]
-    assert result["also_bought"]["hit_rate"] >= 0.65 > 0.45 > result["also_bought"]["popularity_hit_rate"]
+    assert result["also_bought"]["hit_rate"] >= 0.66 > 0.45 > result["also_bought"]["popularity_hit_rate"]
 
 
 @pytest.mark.realdata
@@ -384,7 +384,7 @@ def test_evaluate_with_single_product_orders_reports_no_also_bought_figure():
 def test_top_k_is_an_exact_ranking_with_ties_by_column(seed, n, k):
     """Wide rows take the block-maxima shortcut: the same as a full stable sort, ties included
     (where fewer than k scores are finite, which −inf columns fill the list does not matter)."""
-    from metriqr.recommend import _top_k
+    from metriqr.recommend_kernels import top_k as _top_k
 
     rng = np.random.default_rng(seed)
     scores = rng.integers(0, 40, size=(60, n)).astype(np.float32)  # many ties at every value

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metriqr.errors import OptionError
-from metriqr.scoring import RFMScorer
+from metriqr.scoring import QUANTILES, RFMScorer, _quantile_edges
 from metriqr.segmentation import segment_customers
 
 
@@ -45,9 +45,10 @@ def test_heavy_ties_are_not_split():
     scores = RFMScorer().fit_transform(data)
     assert scores["f"].tolist() == [1] * 9 + [5]
     assert scores["m"].nunique() == 1
-    # recency: R = 5 - (thresholds strictly below); every threshold is 30 days, so the eight tied
-    # customers share R 5 with the one who bought yesterday, and 200 days scores 1
-    assert scores["r"].tolist() == [5] * 9 + [1]
+    # recency: three distinct values, each its own score (thresholds 1, 1, 30, 30 days): the one who
+    # bought yesterday scores 5, the eight tied at 30 days share R 3, and 200 days scores 1
+    assert RFMScorer().fit(data).edges_["recency_days"].tolist() == [1, 1, 30, 30]
+    assert scores["r"].tolist() == [3] * 8 + [5, 1]
 
 
 def test_thresholds_table_for_the_user():
@@ -160,3 +161,58 @@ def test_shuffling_rows_changes_no_score_or_segment(table, method):
     columns = ["recency_days", "frequency", "r", "f", "m", "fm", "segment"]
     pd.testing.assert_frame_equal(a[columns].sort_index(), b[columns].sort_index())
     np.testing.assert_allclose(a["monetary"].sort_index(), b["monetary"].sort_index(), rtol=1e-9, atol=1e-6)
+
+
+# --- the balanced tie-aware quantile rule (issue 10, item 2) --------------------------------------
+
+def test_most_buy_once_yet_every_frequency_score_is_used():
+    """Like the issue's real log: plain quintiles give F thresholds 1/1/2/4, so nobody gets F = 2.
+    Plain quintiles here give 1/1/2/3; the balanced rule puts the cuts at 1/2/3/4: every score is used, equal values stay together."""
+    frequency = [1] * 550 + [2] * 170 + [3] * 80 + [4] * 60 + [5] * 50 + [6] * 40 + [9] * 50
+    data = summary(recency=list(range(1000)), frequency=frequency, monetary=[1.0] * 1000)
+    assert np.quantile(frequency, QUANTILES, method="inverted_cdf").tolist() == [1, 1, 2, 3]  # plain quintiles: no F = 2
+    scorer = RFMScorer().fit(data)
+    assert scorer.edges_["frequency"].tolist() == [1, 2, 3, 4]
+    f = scorer.transform(data)["f"]
+    assert f.value_counts().sort_index().tolist() == [550, 170, 80, 60, 140]
+
+
+def _cost(values: np.ndarray, edges: np.ndarray) -> float:
+    share = np.array([(values <= e).mean() for e in edges])
+    return float(((share - np.array(QUANTILES)) ** 2).sum())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, 9), min_size=1, max_size=80))
+def test_balanced_thresholds_are_the_exact_least_squares_choice(values):
+    """The dynamic programme finds the best strictly increasing cut points (checked by brute force)."""
+    import itertools
+
+    values = np.array(values, dtype=float)
+    edges = _quantile_edges(values)
+    distinct = np.unique(values)
+    if len(distinct) < 2:
+        assert edges.size == 0
+        return
+    candidates = distinct[:-1]
+    if len(candidates) >= 4:
+        assert (np.diff(edges) > 0).all() and set(edges) <= set(candidates)
+        best = min(_cost(values, np.array(c)) for c in itertools.combinations(candidates, 4))
+    else:
+        assert (np.diff(edges) >= 0).all()
+        best = min(_cost(values, np.array(c)) for c in itertools.combinations_with_replacement(candidates, 4))
+    assert _cost(values, edges) == pytest.approx(best, abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=5, max_size=120), st.randoms(use_true_random=False))
+def test_five_distinct_values_use_all_five_scores_in_any_row_order(values, random):
+    if len(set(values)) < 5:
+        values = values + [31, 32, 33, 34, 35]
+    data = summary(recency=values, frequency=values, monetary=[float(v) for v in values])
+    scores = RFMScorer().fit_transform(data)
+    for column in ("r", "f", "m"):
+        assert sorted(scores[column].unique()) == [1, 2, 3, 4, 5]
+    shuffled = data.sample(frac=1, random_state=random.randint(0, 2**31 - 1))
+    again = RFMScorer().fit_transform(shuffled).loc[data.index]
+    pd.testing.assert_frame_equal(again, scores)

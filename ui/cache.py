@@ -10,21 +10,22 @@ shows the segments the user chose. Each cache is bounded.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 import streamlit as st
 
-from metriqr import recommend as rec
-from metriqr.aggregates import customer_names, monthly_activity
+from metriqr.aggregates import Ledger, build_ledger, customer_names
 from metriqr.cleaning import CleaningReport
-from metriqr.columns import detect_columns
-from metriqr.migration import History, Migration, build_history, migration_chain
+from metriqr.columns import customer_column_note, detect_columns
+from metriqr.migration import Migration, migration_chain
 from metriqr.pipeline import Dataset, clean_raw
 from metriqr.reading import RawTable
-from metriqr.recommend_eval import evaluate
-from metriqr.segmentation import Segmentation, segment_customers
+from metriqr.segmentation import Segmentation, segment_ledger
 from ui.state import DATE_ORDER, DataKey, Options, Source
+
+if TYPE_CHECKING:
+    from metriqr.recommend import Purchases
 
 HASH = {DataKey: DataKey.token, Source: lambda source: source.key}
 
@@ -60,13 +61,21 @@ def dataset(data: DataKey) -> Dataset:
     return clean_raw(raw_table(data), columns, date_order=order)
 
 
+@st.cache_resource(max_entries=4, show_spinner=False, hash_funcs=HASH)
+def ledger(data: DataKey) -> Ledger:
+    """The one reduction per customer and day (metriqr.aggregates.Ledger), shared: the segmentation,
+    every migration snapshot and the monthly chart are views on it."""
+    return build_ledger(dataset(data).cleaned.transactions)
+
+
 class DataView(NamedTuple):
     mapping: dict[str, str]
     report: CleaningReport
     preview: pd.DataFrame     # the file's first rows as read
     first: pd.Timestamp       # first and last sale used
     last: pd.Timestamp
-    monthly: pd.DataFrame     # metriqr.aggregates.monthly_activity
+    monthly: pd.DataFrame     # metriqr.aggregates.Ledger.monthly
+    customer_note: tuple[str, str] | None  # metriqr.columns.customer_column_note: (passed-over header, why)
 
 
 @st.cache_data(max_entries=8, show_spinner=False, hash_funcs=HASH)
@@ -75,7 +84,9 @@ def data_view(data: DataKey) -> DataView:
     ds = dataset(data)
     tx = ds.cleaned.transactions
     preview = ds.raw.frame.head(20) if ds.raw is not None else tx.head(20)
-    return DataView(ds.mapping, ds.cleaned.report, preview, tx["date"].min(), tx["date"].max(), monthly_activity(tx))
+    note = customer_column_note(ds.raw.frame, ds.mapping) if ds.raw is not None else None
+    return DataView(ds.mapping, ds.cleaned.report, preview, tx["date"].min(), tx["date"].max(), ledger(data).monthly(),
+                    note)
 
 
 # --- segments -----------------------------------------------------------------------------
@@ -89,7 +100,7 @@ class SegmentationView(NamedTuple):
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
 def segmentation(data: DataKey, options: Options) -> SegmentationView:
     tx = dataset(data).cleaned.transactions
-    seg = segment_customers(tx, as_of=options.as_of, window_days=options.window_days, method=options.method)
+    seg = segment_ledger(ledger(data), as_of=options.as_of, window_days=options.window_days, method=options.method)
     return SegmentationView(seg, customer_names(tx), dataset(data).cleaned.report.monetary_basis)
 
 
@@ -101,10 +112,9 @@ def segments(data: DataKey, options: Options) -> pd.Series:
 
 # --- migration ----------------------------------------------------------------------------
 
-@st.cache_resource(max_entries=4, show_spinner=False, hash_funcs=HASH)
-def history(data: DataKey) -> History:
-    """One pass over the transactions; every snapshot of the Migração page derives from it."""
-    return build_history(dataset(data).cleaned.transactions)
+def history(data: DataKey) -> Ledger:
+    """Every snapshot of the Migração page is a view on the dataset's one ledger."""
+    return ledger(data)
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
@@ -126,45 +136,57 @@ def migration(data: DataKey, dates: list, *, method: str, thresholds: str) -> tu
 
 
 # --- recommendations ----------------------------------------------------------------------
+# metriqr.recommend (and scipy with it, ~0.4 s) is imported when a recommendation is first asked
+# for, not when a page imports this module: a cold link to Segmentação does not wait for it.
+
+def _rec():
+    from metriqr import recommend
+
+    return recommend
+
 
 @st.cache_resource(max_entries=2, show_spinner=False, hash_funcs=HASH)
-def purchases(data: DataKey) -> rec.Purchases:
+def purchases(data: DataKey) -> Purchases:
     """Sparse purchase matrices, built once per dataset and shared. The item-to-item model is a
     lazy attribute of this one object: fitted on the first per-customer question, then kept."""
-    return rec.build_purchases(dataset(data).cleaned.transactions)
+    return _rec().build_purchases(dataset(data).cleaned.transactions)
 
 
 @st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
 def catalogue(data: DataKey) -> pd.DataFrame:
-    return rec.catalogue(purchases(data))
+    return _rec().catalogue(purchases(data))
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=HASH)
 def also_bought(data: DataKey, product: str, basis: str, min_together: int, top: int = 5) -> pd.DataFrame:
-    return rec.also_bought(purchases(data), product, basis=basis, min_together=min_together, top=top)
+    return _rec().also_bought(purchases(data), product, basis=basis, min_together=min_together, top=top)
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=HASH)
 def customer_offers(data: DataKey, options: Options, customer: str) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
     """What to offer one customer, what they may buy again, and their segment under `options`."""
-    bought = purchases(data)
-    seg = segments(data, options)
+    rec, bought, seg = _rec(), purchases(data), segments(data, options)
     offers = rec.recommend_for_customer(bought, customer, top=10, segments=seg)
+    if not rec.has_history(bought, customer):  # segmented, but no product line: the segment's list only
+        return rec.with_reason_names(bought, offers), rec.buy_again(bought, bought.customers[0]).head(0), \
+            seg.get(customer)
     return rec.with_reason_names(bought, offers), rec.buy_again(bought, customer), seg.get(customer)
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH)
 def segment_products(data: DataKey, options: Options, segment: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return rec.segment_products(purchases(data), segments(data, options), segment)
+    return _rec().segment_products(purchases(data), segments(data, options), segment)
 
 
 @st.cache_data(max_entries=8, show_spinner=False, hash_funcs=HASH)
 def segment_campaign(data: DataKey, options: Options, segment: str) -> pd.DataFrame:
     """Every customer of the segment with their recommendations (the campaign download)."""
-    return rec.segment_recommendations(purchases(data), segments(data, options), segment)
+    return _rec().segment_recommendations(purchases(data), segments(data, options), segment)
 
 
 @st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
 def quality(data: DataKey) -> dict:
     """The hold-out evaluation: its own train/test split, never the full-data matrices."""
+    from metriqr.recommend_eval import evaluate
+
     return evaluate(dataset(data).cleaned.transactions)

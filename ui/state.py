@@ -24,7 +24,7 @@ from metriqr.migration import CADENCES, SOURCE_KEYS
 from metriqr.reading import RawTable, read_table
 from metriqr.scoring import METHODS
 from metriqr.segments import SEGMENT_KEYS
-from metriqr.texts import DEFAULT_LANG, LANGS, normalise_lang, t
+from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, normalise_lang, t
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PATH = ROOT / "sample_data" / "loja_exemplo.csv"
@@ -108,6 +108,7 @@ def set_upload(name: str, data: bytes) -> None:
     st.session_state["source"] = upload
     st.session_state["sheet"] = None
     st.session_state["overrides"] = {}
+    st.session_state.pop("opt_as_of", None)  # a date chosen on other data does not carry over
     st.session_state.pop("date_order", None)
 
 
@@ -119,12 +120,13 @@ def upload_key() -> str:
 def take_upload() -> None:
     """Adopt a freshly uploaded file before anything renders, so every part of the page agrees."""
     upload = st.session_state.get(upload_key())
-    if upload is not None:
-        set_upload(upload.name, upload.getvalue())
+    if upload is not None and st.session_state.get("upload_id") != upload.file_id:
+        set_upload(upload.name, upload.getvalue())  # hashed once per uploaded file, not on every rerun
+        st.session_state["upload_id"] = upload.file_id
 
 
 def reset_to_demo() -> None:
-    for key in ("source", "sheet", "overrides", "date_order"):
+    for key in ("source", "sheet", "overrides", "opt_as_of", "upload_id", "date_order"):
         st.session_state.pop(key, None)
     st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
 
@@ -227,6 +229,8 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("product", "code", _code, None),
     Param("basis", "choice", _choice(*BASES), "order"),
     Param("customer", "code", _code, None),
+    # a workspace link's token: any bounded printable text here; ui.workspace checks it (a wrong one is "not found")
+    Param("ws", "token", _code, None),
     Param("segment", "choice", _choice(*SEGMENT_KEYS), None),
 )}
 
@@ -303,25 +307,29 @@ def chosen_window() -> str:
     return _chosen("window")
 
 
-def chosen_as_of(first: pd.Timestamp, last: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp | None]:
-    """The reference date for data whose sales run from `first` to `last`, and the date the URL
-    asked for when it does not fit these data (None when it fits or none was asked)."""
+def reference_date(first: pd.Timestamp, last: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The reference date in force for data whose sales run from `first` to `last`, and the default
+    (the day after the last sale). A link's date outside these data is replaced by the default,
+    and a note says so."""
     low = pd.Timestamp(first).normalize() + pd.Timedelta(days=1)
     high = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
     wanted = _chosen("as_of")
     if wanted is None:
-        return high, None
+        return high, high
     wanted = pd.Timestamp(wanted)
     if low <= wanted <= high:
-        return wanted, None
-    return high, (wanted if in_url("as_of") else None)
+        return wanted, high
+    if in_url("as_of"):
+        current = lang()
+        other_data_note("link.as_of_outside", date=fmt_date(wanted, current), first=fmt_date(low, current),
+                        last=fmt_date(high, current), shown=fmt_date(high, current))
+    return high, high
 
 
 def options(first: pd.Timestamp, last: pd.Timestamp) -> Options:
     """The options in force, for pages that apply them without showing them (Recomendações)."""
-    as_of, _ = chosen_as_of(first, last)
-    high = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
-    return Options(as_of=None if as_of == high else _write_date(as_of), window=chosen_window(),
+    as_of, default = reference_date(first, last)
+    return Options(as_of=None if as_of == default else _write_date(as_of), window=chosen_window(),
                    method=chosen_method())
 
 

@@ -2,10 +2,11 @@
 
 Streamlit runs nothing of the app before its first visitor, so whoever opens the first link after
 a restart would pay every import and the demo's reading, cleaning, segmentation and matrices on
-every page they visit. `start()` (called by app.py on each run, acting once per server process)
-does that work in a background thread instead: the visitor's own page waits only for what it
-needs (the caches' per-key locks make the two threads share one computation), and the next pages
-find their results ready. Everything warmed is the demo's, identical for all visitors.
+every page they visit. `start()` (called by app.py after each run's page, acting once per server
+process) does that work in a background thread instead: the first page computes only what it
+needs, without competing with the warm-up; the next pages, and every later visitor, find their
+results ready (the caches' per-key locks make concurrent askers share one computation).
+Everything warmed is the demo's, identical for all visitors.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from metriqr import workspace as store
 from metriqr.texts import fmt_date, fmt_int, t
-from ui.state import Source, error_boundary, lang
+from ui.state import Source, error_boundary, lang, param
 
 WS_PARAM = "ws"
 TOKEN_KEY = "ws_token"
@@ -26,7 +26,7 @@ SOURCE_KEY = "ws_source"
 def active_access() -> store.Access | None:
     """The workspace this session is in, or None. A bad, expired or revoked link gets the same
     "not found", shows nothing of any workspace, and offers to start over."""
-    token = st.query_params.get(WS_PARAM) or st.session_state.get(TOKEN_KEY)
+    token = (st.query_params.get(WS_PARAM) and (param(WS_PARAM) or "invalid")) or st.session_state.get(TOKEN_KEY)
     if not token:
         for key in (ACCESS_KEY, SOURCE_KEY):
             st.session_state.pop(key, None)
@@ -120,11 +120,11 @@ def workspace_page(access: store.Access) -> None:
     show_notice()
     st.subheader(t("ws.title", L))
     info = store.history_info(workspace)
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("ws.lines", L), fmt_int(info["lines"], L))
     c2.metric(t("ws.customers", L), fmt_int(info["customers"], L))
-    c3.metric(t("ws.span", L), f"{fmt_date(info['first'], L)} – {fmt_date(info['last'], L)}"
-              if info["first"] is not None else "–")
+    c3.metric(t("ws.first_sale", L), fmt_date(info["first"], L) if info["first"] is not None else "–")
+    c4.metric(t("ws.last_sale", L), fmt_date(info["last"], L) if info["last"] is not None else "–")
     if not access.can_write:
         st.info(t("ws.read_only", L))
         if access.mask:
@@ -235,29 +235,34 @@ def saved_runs() -> pd.DataFrame | None:
     return None if access is None else store.list_runs(access.workspace)
 
 
-def segmentation_panel(seg) -> None:
-    """Save this segmentation (owner), and each segment's change since the previous saved run."""
+def change_since_saved(seg) -> pd.Series | None:
+    """Each segment's change in customers since the last saved run before this reference date, in
+    rank order (a column for the segment table), or None outside a workspace or without such a run."""
+    from metriqr.segments import SEGMENTS
+
+    access = current_access()
+    if access is None:
+        return None
+    runs = store.list_runs(access.workspace)
+    earlier = runs[runs["as_of"] < seg.as_of]
+    if earlier.empty:
+        return None
+    last = earlier.iloc[-1]
+    before = store.run_customers(access.workspace, int(last["run"]))["segment"].value_counts()
+    now = seg.customers["segment"].astype(str).value_counts()
+    L = lang()
+    return pd.Series([f"{int(now.get(s.key, 0)) - int(before.get(s.key, 0)):+d}" for s in SEGMENTS],
+                     name=t("ws.col_change_since", L, run=int(last["run"]), date=fmt_date(last["as_of"], L)))
+
+
+def save_run_button(seg) -> None:
+    """The owner saves what they see; a first save is explained."""
     access = current_access()
     if access is None:
         return
     L = lang()
     show_notice()
-    runs = store.list_runs(access.workspace)
-    earlier = runs[runs["as_of"] < seg.as_of]
-    if not earlier.empty:
-        last = earlier.iloc[-1]
-        before = store.run_customers(access.workspace, int(last["run"]))["segment"].value_counts()
-        now = seg.customers["segment"].astype(str).value_counts()
-        from metriqr.segments import SEGMENTS
-
-        st.markdown(f"**{t('ws.change_title', L, date=fmt_date(last['as_of'], L), run=int(last['run']))}**")
-        st.dataframe(pd.DataFrame({
-            t("col.segment", L): [s.label(L) for s in SEGMENTS],
-            t("ws.col_before", L): [int(before.get(s.key, 0)) for s in SEGMENTS],
-            t("ws.col_now", L): [int(now.get(s.key, 0)) for s in SEGMENTS],
-            t("ws.col_change", L): [f"{int(now.get(s.key, 0)) - int(before.get(s.key, 0)):+d}" for s in SEGMENTS],
-        }), hide_index=True, width="stretch")
-    elif runs.empty:
+    if store.list_runs(access.workspace).empty:
         st.caption(t("ws.no_runs_yet", L))
     if access.can_write and st.button(t("ws.save_run", L), icon=":material/bookmark_add:",
                                       help=t("ws.save_run_help", L)):

@@ -6,6 +6,7 @@ bought products it comes from. pandas and the analysis are imported inside the f
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -55,9 +56,11 @@ def _need_target(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 def run(args: argparse.Namespace) -> int:
     """Also-bought lists for --product, not-yet-bought products for --customer."""
     from metriqr.aggregates import customer_names
-    from metriqr.recommend import also_bought, build_purchases, recommend_for_customers
+    from metriqr.errors import OptionError
+    from metriqr.recommend import also_bought, build_purchases, has_history, recommend_for_customers
     from metriqr.records import also_bought_record, customer_records
     from metriqr.segmentation import segment_customers
+    from metriqr.texts import t
 
     lang = args.lang
     products, customers = _unique(args.product), _unique(args.customer)
@@ -71,8 +74,18 @@ def run(args: argparse.Namespace) -> int:
     purchases = build_purchases(transactions)
     for product in products:  # every id checked before any list is computed or printed
         purchases.product_index(product)
-    for customer in customers:
-        purchases.customer_index(customer)
+    segments = None
+    if customers:
+        segments = segment_customers(transactions).customers["segment"].astype(str)
+        segments.index = segments.index.astype(str)
+    # A segmented customer always gets a list (their segment's when they bought no product);
+    # a customer absent from the data is reported on its own, without failing the others.
+    absent = [c for c in customers if c not in segments.index and not has_history(purchases, c)] if customers else []
+    found = [c for c in customers if c not in absent]
+    for customer in absent:
+        print(f"metriqr: {OptionError('unknown_customer', customer=customer).message(lang)}", file=sys.stderr)
+    if absent and not found and not products:
+        return 2
 
     record: dict[str, Any] = {}
     if products:
@@ -81,10 +94,12 @@ def run(args: argparse.Namespace) -> int:
                                                                min_together=min_together))
             for product in products]
     if customers:
-        segments = segment_customers(transactions).customers["segment"].astype(str)
-        segments.index = segments.index.astype(str)
-        table = recommend_for_customers(purchases, customers, top=customer_top, segments=segments)
-        record["customers"] = customer_records(customers, table, segments=segments)
+        table = recommend_for_customers(purchases, found, top=customer_top, segments=segments)
+        record["customers"] = customer_records(found, table, segments=segments,
+                                               without_products={c for c in found if not has_history(purchases, c)})
+    if absent:
+        record["errors"] = [{"customer": c, "error": "unknown_customer",
+                             "message": OptionError("unknown_customer", customer=c).message(lang)} for c in absent]
 
     if args.json:
         print_json(record)
@@ -97,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
         names.index = names.index.astype(str)
     for item in record.get("customers", []):
         lines += ["", *customer_text(item, purchases, names=names, lang=lang)]
+    if absent:
+        lines += ["", t("an.unknown_customers", lang, ids=", ".join(absent))]
     print("\n".join(lines))
     return 0
 
@@ -137,7 +154,7 @@ def also_bought_text(record: dict[str, Any], purchases: Purchases, *, basis: str
     """The also-bought table of one product, with what `together` counts and how to read it."""
     import pandas as pd
 
-    from metriqr.texts import fmt_int, fmt_num, fmt_pct
+    from metriqr.texts import fmt_int, fmt_num, fmt_pct, t
 
     together = purchases.together_order if basis == "order" else purchases.together_customer
     i = purchases.product_index(record["product"])
@@ -155,10 +172,11 @@ def also_bought_text(record: dict[str, Any], purchases: Purchases, *, basis: str
         text("col_together", lang): [fmt_int(item["together"], lang) for item in items],
         text("col_confidence", lang): [fmt_pct(item["confidence"], lang) for item in items],
         text("col_lift", lang): [fmt_num(item["lift"], lang, 2) for item in items],
+        t("an.col_attraction", lang): [t("an.yes" if item["above_chance"] else "an.no", lang) for item in items],
     })
     table = frame.to_string(index=False)
     return lines + ["", *("  " + line for line in table.splitlines()), "",
-                    "  " + text("also_help", lang, unit=unit)]
+                    "  " + text("also_help", lang, unit=unit), "  " + t("an.also_order", lang)]
 
 
 def customer_text(record: dict[str, Any], purchases: Purchases, *, names: pd.Series | None,
@@ -166,17 +184,22 @@ def customer_text(record: dict[str, Any], purchases: Purchases, *, names: pd.Ser
     """One customer's suggestions, each with “because they bought …” (names and codes) or its fallback."""
     from metriqr.recommend import RECENT_DAYS
     from metriqr.segments import BY_KEY
-    from metriqr.texts import fmt_int, fmt_num
+    from metriqr.texts import fmt_int, fmt_num, t
 
     customer = record["customer"]
     name = names.get(customer) if names is not None else None
     shown_name = f" ({name})" if isinstance(name, str) and name.strip() else ""
     segment = BY_KEY[record["segment"]].label(lang) if record["segment"] in BY_KEY else text("no_segment", lang)
     bought = purchases.history.indptr
-    i = purchases.customer_index(customer)
+    count = 0
+    if record.get("fallback") is None:
+        i = purchases.customer_index(customer)
+        count = bought[i + 1] - bought[i]
     lines = [text("cust_title", lang, customer=customer, name=shown_name, segment=segment),
-             "  " + (text("cust_bought", lang, n=fmt_int(bought[i + 1] - bought[i], lang))
-                     if bought[i + 1] - bought[i] != 1 else text("cust_bought_one", lang))]
+             "  " + (text("cust_bought", lang, n=fmt_int(count, lang))
+                     if count != 1 else text("cust_bought_one", lang))]
+    if record.get("fallback") is not None:
+        lines.append("  " + t("an.recommend_fallback", lang))
     if not record["recommendations"]:
         return lines + ["  " + text("cust_none", lang)]
     for rank, item in enumerate(record["recommendations"], start=1):

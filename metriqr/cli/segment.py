@@ -140,6 +140,7 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
         examples = [_example(example, lang) for example in report.examples.get(reason, ())[:3]]
         shown = f" ({text('examples', lang)} {'; '.join(examples)})" if examples else ""
         lines.append(f"  {t('reason.' + reason, lang)}: {fmt_int(count, lang)}{shown}")
+    lines += analysis_notes(segmentation, dataset, lang=lang)
     lines += [
         "",
         f"{text('customers', lang)}: {fmt_int(len(segmentation.customers), lang)}",
@@ -149,6 +150,27 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
         summary_table(segmentation, lang, basis=basis).to_string(index=False),
     ]
     return "\n".join(lines)
+
+
+def analysis_notes(segmentation: Segmentation, dataset: Dataset, *, lang: str) -> list[str]:
+    """What could silently skew the counts: customers lost to exclusions, the customer column
+    preferred over a per-order id, and a base where nearly everyone bought once."""
+    from metriqr.columns import customer_column_note
+    from metriqr.texts import fmt_int, fmt_pct, t
+
+    report, lines = dataset.cleaned.report, []
+    if report.lost_customers:
+        lines.append(t("an.lost_customers", lang, n=fmt_int(sum(report.lost_customers.values()), lang)))
+        for reason, count in report.lost_customers.items():
+            lines.append("  " + t("an.lost_reason", lang, reason=t(f"reason.{reason}", lang), n=fmt_int(count, lang)))
+        if report.lost_examples:
+            lines.append(f"  ({t('an.lost_examples', lang)} {', '.join(report.lost_examples[:3])})")
+    note = customer_column_note(dataset.raw.frame, dataset.mapping) if dataset.raw is not None else None
+    if note is not None:
+        lines.append(t(f"an.customer_{note[1]}", lang, chosen=dataset.mapping["customer"], other=note[0]))
+    if segmentation.mostly_one_occasion:
+        lines.append(t("an.one_occasion_warning", lang, share=fmt_pct(segmentation.one_occasion_share, lang)))
+    return lines
 
 
 def _example(example: str, lang: str) -> str:
