@@ -280,7 +280,8 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     exclude("date_out_of_range", reading.status == OUT_OF_RANGE, col["date"])
     exclude("date_order", reading.status == OTHER_ORDER, col["date"])
 
-    numbers = {role: read_numbers(col[role]) for role in NUMERIC_ROLES if role in col}
+    numbers = {role: read_numbers(col[role], factor=None if pd.api.types.is_numeric_dtype(col[role])
+                                  else factor(mapping[role])) for role in NUMERIC_ROLES if role in col}
     quantity = numbers["quantity"].values.to_numpy() if "quantity" in numbers else None
     amount, basis = _amounts(col, quantity, numbers)
     shown_amount = col.get("amount", col.get("unit_price", col.get("quantity")))

@@ -83,7 +83,7 @@ _POINT_PROOF = r"\d*\.(?:\d{1,2}|\d{4,})|\d{1,3}(?:,\d{3})+\.\d*|\d{1,3}(?:,\d{3
 _SCIENTIFIC = r"\d+(?:\.\d+)?[eE][+-]?\d+"
 
 
-def read_numbers(series: pd.Series) -> NumberReading:
+def read_numbers(series: pd.Series, *, factor: tuple[np.ndarray, object] | None = None) -> NumberReading:
     """Floats from native numbers or text such as `R$ 1.103,48`, `1,103.48`, `(12,50)`, `12,50-`.
 
     The column's decimal mark is decided first, from the values only one convention can
@@ -91,10 +91,11 @@ def read_numbers(series: pd.Series) -> NumberReading:
     majority wins, a currency sign `R$` tips a column with no such value to comma). Then
     every value is read by it: `2.500` is two thousand five hundred in a comma column, and
     a value only the other convention reads is marked a conflict (NaN), never guessed.
+    `factor` is the column's pd.factorize when the caller has it already.
     """
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return NumberReading(series.astype("float64"), np.zeros(len(series), dtype=bool))
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factor if factor is not None else pd.factorize(series, use_na_sentinel=True)
     uniques = pd.Series(uniques, dtype=object if series.dtype == object else None)
     values, conflict, decimal = _read_unique_numbers(uniques)
     values = np.append(values, np.nan)[codes]
