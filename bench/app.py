@@ -65,6 +65,9 @@ def plain_csv(data: Path, workdir: Path) -> Path:
     return out
 
 
+SERVER_START_S = 180  # a cold `streamlit run` under load (imports, first compile) can take a minute
+
+
 class Server:
     """`streamlit run app.py` on a free local port, stopped with its process group; its output is
     kept in a temporary file and its tail quoted if it does not start (also the browser tests' server)."""
@@ -79,7 +82,7 @@ class Server:
              "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
+        deadline = time.time() + SERVER_START_S
         while True:
             try:
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":

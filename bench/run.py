@@ -205,12 +205,13 @@ def _mlxtend(tx, clock: Clock) -> dict:
 class Stage:
     key: str
     label: str
-    group: str        # "ours", "cli", "anchor", "workbook"
+    group: str        # "ours", "cli" (a whole process), "anchor", "workbook", "startup" (a whole process, once)
     source: str       # what the child loads first: csv | parquet | xlsx | online_retail | raw | tx
     run: Callable[[Any, Clock], dict] | None = None
     module: str | None = None     # anchors: the library that must import
     versus: str | None = None     # anchors: our stage they are compared with
     what: str = ""
+    command: tuple[str, ...] = ()  # "cli" and "startup": the process's arguments after python; {input} is the file
 
 
 STAGES: dict[str, Stage] = {s.key: s for s in (
@@ -224,9 +225,14 @@ STAGES: dict[str, Stage] = {s.key: s for s in (
           what="build_purchases + also_bought_all"),
     Stage("recommend", "recommend, all customers", "ours", "tx", _recommend,
           what="build_purchases + model + recommend_for_customers"),
-    Stage("cli_segment_csv", "`segment` command, CSV", "cli", "csv", what="python -m metriqr segment FILE --json"),
+    Stage("cli_segment_csv", "`segment` command, CSV", "cli", "csv", what="python -m metriqr segment FILE --json",
+          command=("-m", "metriqr", "segment", "{input}", "--json")),
     Stage("cli_segment_parquet", "`segment` command, Parquet", "cli", "parquet",
-          what="python -m metriqr segment FILE --json"),
+          what="python -m metriqr segment FILE --json", command=("-m", "metriqr", "segment", "{input}", "--json")),
+    Stage("plain_segment_parquet", "plain pandas script, Parquet (whole process)", "cli", "parquet",
+          what="python bench/plain_segment.py FILE", command=(str(REPO / "bench" / "plain_segment.py"), "{input}")),
+    Stage("cli_help", "`python -m metriqr --help`", "startup", "none", what="python -m metriqr --help",
+          command=("-m", "metriqr", "--help")),
     Stage("read_xlsx", f"read XLSX ({EXCEL_MAX_ROWS:,} rows)", "workbook", "xlsx", _read,
           what="metriqr.reading.read_table"),
     Stage("read_online_retail", "read online_retail.xlsx", "workbook", "online_retail", _read,
@@ -240,7 +246,8 @@ STAGES: dict[str, Stage] = {s.key: s for s in (
     Stage("mlxtend", "mlxtend fpgrowth + association_rules (pairs)", "anchor", "tx", _mlxtend,
           module="mlxtend", versus="also_bought"),
 )}
-PER_SIZE = [k for k, s in STAGES.items() if s.group != "workbook"]
+PER_SIZE = [k for k, s in STAGES.items() if s.group not in ("workbook", "startup")]
+STARTUP_STAGES = [k for k, s in STAGES.items() if s.group == "startup"]
 WORKBOOK_STAGES = [k for k, s in STAGES.items() if s.group == "workbook"]
 
 
@@ -426,6 +433,7 @@ class Measurement:
     parts: dict | None = None
     info: dict | None = None
     error: str | None = None
+    cpu: float | None = None        # whole processes: user + system CPU seconds (steadier than wall under load)
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -448,8 +456,9 @@ def _rss_of(pid: int) -> int | None:
 
 
 def spawn(cmd: list[str], *, env: dict, timeout: float, mem_limit: int, stdout=subprocess.DEVNULL,
-          cwd: Path = REPO) -> tuple[float, int, int | None, str, str]:
-    """Run `cmd`; (wall seconds, exit status, peak RSS bytes, stderr tail, why it was stopped)."""
+          cwd: Path = REPO, cpu: list[float] | None = None) -> tuple[float, int, int | None, str, str]:
+    """Run `cmd`; (wall seconds, exit status, peak RSS bytes, stderr tail, why it was stopped).
+    `cpu`, when given, receives the process's user + system CPU seconds."""
     stopped = ""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE)
@@ -479,6 +488,8 @@ def spawn(cmd: list[str], *, env: dict, timeout: float, mem_limit: int, stdout=s
     done.set()
     reader.join()
     scale = 1 if sys.platform == "darwin" else 1024
+    if cpu is not None:
+        cpu.append(usage.ru_utime + usage.ru_stime)
     tail = b"".join(stderr_chunks).decode(errors="replace").strip().splitlines()[-6:]
     return wall, proc.returncode, usage.ru_maxrss * scale, "\n".join(tail), stopped
 
@@ -519,23 +530,27 @@ class Runner:
         return Measurement(result["seconds"], peak, result.get("stage_delta"), result.get("parts"),
                            result.get("info"))
 
-    def cli(self, path: Path, *, profile: Path | None = None) -> Measurement:
-        cmd = [self.python, "-m", "metriqr", "segment", str(path), "--json"]
+    def cli(self, stage: Stage, path: Path | None, *, profile: Path | None = None) -> Measurement:
+        """The wall time of one whole process (imports included), as a user or a cron job waits for it."""
+        cmd = [self.python, *(part.replace("{input}", str(path)) for part in stage.command)]
         if profile is not None:
             cmd = [self.python, "-m", "pyinstrument", "-r", "text", "-o", str(profile), *cmd[1:]]
         out = self.tmp / f"cli-{time.monotonic_ns()}.json"
+        cpu: list[float] = []
         with open(out, "wb") as handle:
             wall, code, peak, tail, stopped = spawn(cmd, env=self.env, timeout=self.args.timeout,
-                                                    mem_limit=self.mem_limit, stdout=handle)
+                                                    mem_limit=self.mem_limit, stdout=handle, cpu=cpu)
         text = out.read_text(errors="replace")
         out.unlink()
         if stopped or code != 0:
             return Measurement(None, peak, error=stopped or _failure(code, tail))
         info = {}
-        if profile is None:
+        if profile is None and ("--json" in stage.command or stage.key.startswith("plain_")):
             record = json.loads(text)
             info = {"keys": sorted(record)[:12]}
-        return Measurement(wall, peak, info=info)
+        elif profile is None:
+            info = {"first_line": text.splitlines()[0][:80] if text.strip() else ""}
+        return Measurement(wall, peak, info=info, cpu=cpu[0] if cpu else None)
 
     def probe(self, module: str) -> str | None:
         """None when `module` imports in the stages' Python, else why not."""
@@ -547,11 +562,22 @@ class Runner:
         return self.available[module]
 
     def measure(self, stage: Stage, source_path: Path, runs: int, profile_dir: Path | None,
-                label: str) -> dict:
+                label: str, *, partner: Stage | None = None) -> dict | tuple[dict, dict]:
+        """`runs` runs of a stage and its medians. With a `partner` (a whole process compared with this
+        one), the two alternate run by run, so that both meet the same load: (ours, partner's)."""
+        if partner is not None:
+            results, others = [], []
+            for run in range(runs):
+                for stage_, bucket in ((stage, results), (partner, others)):
+                    m = self.cli(stage_, source_path)
+                    bucket.append(m)
+                    self.log(f"  {label:>8} {stage_.key:<22} run {run + 1}/{runs}: "
+                             + (f"{m.seconds:.3f} s, peak {_mb(m.peak_rss)}" if m.error is None else f"FAILED {m.error}"))
+            return self._profile(stage, source_path, summarise(results), profile_dir, label), summarise(others)
         results: list[Measurement] = []
         for run in range(runs):
-            if stage.group == "cli":
-                m = self.cli(source_path)
+            if stage.group in ("cli", "startup"):
+                m = self.cli(stage, source_path)
             else:
                 m = self.child({"stage": stage.key, "input": str(source_path)})
             results.append(m)
@@ -559,12 +585,15 @@ class Runner:
                      + (f"{m.seconds:.3f} s, peak {_mb(m.peak_rss)}" if m.error is None else f"FAILED {m.error}"))
             if m.error is not None:
                 break  # a timeout or crash will repeat: do not spend the budget again
-        record = summarise(results)
+        return self._profile(stage, source_path, summarise(results), profile_dir, label)
+
+    def _profile(self, stage: Stage, source_path: Path, record: dict, profile_dir: Path | None, label: str) -> dict:
+        """One more run under pyinstrument when --profile asks for this stage; its text file in the record."""
         profiled = profile_dir is not None and (self.args.profile == "all" or stage.key in self.args.profile.split(","))
         if profiled and stage.group != "anchor" and record.get("median_s") is not None:
             target = profile_dir / f"{label}-{stage.key}.txt"
-            if stage.group == "cli":
-                self.cli(source_path, profile=target)
+            if stage.group in ("cli", "startup"):
+                self.cli(stage, source_path, profile=target)
             else:
                 self.child({"stage": stage.key, "input": str(source_path), "profile": str(target)})
             if target.exists():
@@ -593,6 +622,8 @@ def summarise(results: list[Measurement]) -> dict:
         record["median_s"] = _median([m.seconds for m in ok])
         record["peak_rss"] = _median([m.peak_rss for m in ok])
         record["stage_delta"] = _median([m.stage_delta for m in ok])
+        if ok[0].cpu is not None:
+            record["median_cpu_s"] = _median([m.cpu for m in ok])
         part_names = list((ok[0].parts or {}).keys())
         if part_names:
             record["parts"] = {p: _median([(m.parts or {}).get(p) for m in ok]) for p in part_names}
@@ -626,6 +657,8 @@ def evaluate_targets(results: dict) -> list[dict]:
         out.append({"target": what, "value": value, "limit": limit, "unit": unit,
                     "comparison": ">=" if at_least else "<=", "verdict": verdict, "detail": detail})
 
+    if "cli_help" in results.get("startup", {}):
+        add("`python -m metriqr --help`, whole process", results["startup"]["cli_help"].get("median_s"), 1.0, "s")
     sizes = results.get("sizes", {})
     if "1m" in sizes:
         add("1m: read CSV", _time(results, "1m", "read_csv"), 2.0, "s")
@@ -634,8 +667,12 @@ def evaluate_targets(results: dict) -> list[dict]:
         add("1m: also-bought lists, all products", _time(results, "1m", "also_bought"), 1.5, "s")
         add("1m: recommendations, all customers", _time(results, "1m", "recommend"), 5.0, "s")
         add("1m: whole `segment` command (CSV)", _time(results, "1m", "cli_segment_csv"), 5.0, "s")
+        add("1m Parquet: whole `segment` command", _time(results, "1m", "cli_segment_parquet"), 2.0, "s")
+        command, plain = _time(results, "1m", "cli_segment_parquet"), _time(results, "1m", "plain_segment_parquet")
+        add("1m Parquet: `segment` ÷ plain pandas script (whole processes)",
+            command / plain if command and plain else None, 1.2, "x")
         ours = {k: v for k, v in sizes["1m"]["stages"].items()
-                if STAGES[k].group in ("ours", "cli") and v.get("peak_rss") is not None}
+                if STAGES[k].group in ("ours", "cli") and not k.startswith("plain_") and v.get("peak_rss") is not None}
         worst = max(ours, key=lambda k: ours[k]["peak_rss"]) if ours else None
         add("1m: peak memory (largest of our stages)", ours[worst]["peak_rss"] / GB if worst else None, 1.5, "GB",
             detail=f"largest: {worst}" if worst else "")
@@ -710,6 +747,8 @@ def stage_table(stages: dict) -> list[str]:
                      f"{_mb(record.get('stage_delta')):>10}")
         for part, seconds in (record.get("parts") or {}).items():
             lines.append(f"  {'  · ' + part:<48} {_fmt_s(seconds):>9}")
+        if record.get("median_cpu_s") is not None:
+            lines.append(f"  {'  · CPU (user + system)':<48} {_fmt_s(record['median_cpu_s']):>9}")
     return lines
 
 
@@ -736,7 +775,11 @@ def report(results: dict) -> str:
              "versions: " + ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items() if v),
              f"runs per measurement: {results['config']['runs']} (medians); times exclude imports, input "
              f"loading and a warm-up on {WARM_UP_LINES:,} lines (stages from cleaned transactions, anchors too), "
-             "except the `segment` command rows (wall time of the whole subprocess)", ""]
+             "except the command rows and the plain pandas script (wall time of the whole subprocess)", ""]
+    if results.get("startup"):
+        lines.append("== start-up (whole processes)")
+        lines += stage_table(results["startup"])
+        lines.append("")
     for size, block in results["sizes"].items():
         d = block.get("dataset", {})
         lines.append(f"== {size}: {d.get('lines', 0):,} lines → {d.get('rows_used', 0):,} used; "
@@ -830,6 +873,10 @@ def main(argv: list[str] | None = None) -> int:
         profile_dir = Path(args.data_dir) / "profiles"
         profile_dir.mkdir(parents=True, exist_ok=True)
 
+    if any(wanted(k) for k in STARTUP_STAGES):
+        results["startup"] = {key: runner.measure(STAGES[key], None, args.runs, profile_dir, "startup")
+                              for key in STARTUP_STAGES if wanted(key)}
+
     for n in args.size_list if any(wanted(k) for k in PER_SIZE) else ():
         label = size_label(n)
         block: dict[str, Any] = {"stages": {}, "skipped": {}}
@@ -858,6 +905,12 @@ def main(argv: list[str] | None = None) -> int:
                     block["skipped"][key] = f"{stage.module} does not import in {args.python}: {why}"
                     continue
             runs = (args.anchor_runs or args.runs) if stage.group == "anchor" else args.runs
+            if key == "plain_segment_parquet" and key in block["stages"]:
+                continue  # measured beside the `segment` command
+            if key == "cli_segment_parquet" and wanted("plain_segment_parquet"):
+                block["stages"][key], block["stages"]["plain_segment_parquet"] = runner.measure(
+                    stage, sources[stage.source], runs, profile_dir, label, partner=STAGES["plain_segment_parquet"])
+                continue
             block["stages"][key] = runner.measure(stage, sources[stage.source], runs, profile_dir, label)
         block["ratios"] = ratios(block["stages"])
         if args.json_out:  # keep what is done so far even if a later size fails

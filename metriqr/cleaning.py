@@ -115,18 +115,55 @@ def _text(series: pd.Series, factor: tuple[np.ndarray, object] | None = None) ->
     every later group-by works on the integer codes. `factor` is the column's pd.factorize when
     already made (the duplicate check makes it too).
     """
-    if pd.api.types.is_float_dtype(series):
-        whole = series.dropna()
-        if (whole == np.floor(whole)).all():
-            series = series.astype("Int64")
-            factor = None
     codes, uniques = factor if factor is not None else pd.factorize(series)
-    tidy = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
-    tidy = tidy.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-    tidy = tidy.mask(tidy == "").astype(object)
-    # tidying can merge two raw values ("17850", " 17850") or blank one: number them again
-    merged, distinct = pd.factorize(tidy, sort=True)
-    return pd.Categorical.from_codes(np.append(merged, -1)[codes], categories=pd.Index(distinct, dtype=object))
+    if pd.api.types.is_float_dtype(series):
+        values = np.asarray(uniques, dtype=np.float64)  # the distinct values: NaN is left out by factorize
+        if (values == np.floor(values)).all():
+            uniques = pd.array(values).astype("Int64")
+    # The distinct values are tidied and sorted in Arrow: no Python string per value (issue 11).
+    tidy = pc.utf8_trim_whitespace(_arrow_strings(uniques))
+    if pc.any(pc.ends_with(tidy, ".0")).as_py():
+        tidy = pc.replace_substring_regex(tidy, r"^(\d+)\.0$", r"\1")
+    tidy = pc.if_else(pc.equal(tidy, ""), pa.scalar(None, pa.string()), tidy)
+    # tidying can merge two raw values ("17850", " 17850") or blank one: number them again, in the
+    # order of the sorted distinct values (Arrow compares UTF-8 bytes, which is Python's code point order)
+    distinct = pc.unique(tidy.drop_null())
+    distinct = distinct.take(pc.array_sort_indices(distinct))
+    merged = pc.index_in(tidy, value_set=distinct).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    categories = pd.Index(distinct.to_numpy(zero_copy_only=False), dtype=object)
+    return pd.Categorical.from_codes(np.append(merged, -1)[codes], categories=categories)
+
+
+def _arrow_strings(uniques: object) -> pa.Array:
+    """A factorize's distinct values as one Arrow string array (zero-copy when they are Arrow strings)."""
+    values = getattr(uniques, "array", uniques)
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        array = pa.array(values)
+    elif pd.api.types.is_integer_dtype(values.dtype):  # Arrow writes whole numbers as str() does
+        array = pa.array(np.asarray(values, dtype=getattr(values.dtype, "numpy_dtype", values.dtype))).cast(pa.string())
+    else:
+        array = pa.array(pd.Series(np.asarray(values, dtype=object), dtype=object).astype("string[pyarrow]").array)
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return array if array.type == pa.string() else array.cast(pa.string())
+
+
+def _typed(series: pd.Series) -> bool:
+    """A column the file itself typed as numbers, booleans or dates (Parquet, workbooks): it holds no text."""
+    return isinstance(series.dtype, np.dtype) and series.dtype.kind in "iufbM"
+
+
+def _value_codes(series: pd.Series) -> np.ndarray:
+    """Integers equal exactly where the values are equal, for the duplicate check: a numeric or
+    datetime column's own bits (with every NaN alike and -0.0 as 0.0), anything else factorized."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return series.to_numpy().astype(np.int64)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy(dtype=np.float64) + 0.0  # -0.0 + 0.0 is 0.0
+        return np.where(np.isnan(values), np.nan, values).view(np.int64)
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        return series.to_numpy().view(np.int64)  # NaT is one value
+    return pd.factorize(series)[0]
 
 
 def _row_keys(columns: Iterable[np.ndarray]) -> np.ndarray:
@@ -149,11 +186,18 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 
 def _starts(texts: pd.Series | pd.Index, pattern: re.Pattern) -> np.ndarray:
-    """Which texts match `pattern` at their start (as re.match), with Arrow's RE2: pandas runs a
-    compiled, case-insensitive pattern through Python's re one value at a time, ~8× slower."""
-    array = pa.array(pd.Series(texts, dtype="string").fillna("").to_numpy(dtype=object), type=pa.string())
+    """Which texts match `pattern` at their start (as re.match). Printable-ASCII texts go through
+    Arrow's RE2 (pandas runs a compiled, case-insensitive pattern through Python's re one value at a
+    time, ~8× slower); the others (accents, a non-breaking space, which RE2's `\\s` does not match)
+    through Python's re itself, so the answers are re's."""
+    strings = pd.Series(texts, dtype="string").fillna("").to_numpy(dtype=object)
+    array = pa.array(strings, type=pa.string())
     hit = pc.match_substring_regex(array, f"^(?:{pattern.pattern})", ignore_case=bool(pattern.flags & re.IGNORECASE))
-    return hit.to_numpy(zero_copy_only=False).astype(bool)
+    hit = hit.to_numpy(zero_copy_only=False).astype(bool)
+    other = np.flatnonzero(~pc.match_substring_regex(array, r"^[\x20-\x7e]*$").to_numpy(zero_copy_only=False))
+    if len(other):  # distinct values (or a few suspect rows): a loop over them, never over the file
+        hit[other] = [pattern.match(strings[i]) is not None for i in other]
+    return hit
 
 
 def _matches(values: pd.Categorical, pattern: re.Pattern) -> np.ndarray:
@@ -265,9 +309,11 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     customer_total = _matches(customer, _TOTAL_LINE)
     suspect = np.flatnonzero(customer_total | (customer.codes == -1) | dates.isna().to_numpy())
     total = customer_total.copy()
-    label = pd.Series(np.where(customer_total, np.asarray(customer, dtype=object), None), index=frame.index)
+    label = pd.Series(None, index=frame.index, dtype=object)
+    if customer_total.any():  # rarely: no million-row copy of the ids as Python strings otherwise
+        label[customer_total] = np.asarray(customer[customer_total], dtype=object)
     for role in ("order", "date", "product", "product_name", "customer_name"):
-        if role in col and len(suspect):
+        if role in col and len(suspect) and not _typed(col[role]):  # a number or a date is no label
             values = col[role].iloc[suspect]
             hit = suspect[_starts(values, _TOTAL_LINE)]
             label.iloc[hit[~total[hit]]] = values.loc[frame.index[hit[~total[hit]]]].to_numpy(dtype=object)
@@ -304,9 +350,14 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
         # Identical rows always get identical reasons above, so duplicates over the whole
         # frame are exactly the duplicates among the rows still in use.
         ids = {mapping[role] for role in TEXT_ROLES if role in mapping} | set(factors)  # factorized already
-        keys = _row_keys(factor(header)[0] if header in ids else pd.factorize(frame[header])[0]
+        # Two identical rows share their order (and product): only rows whose order/product pair repeats
+        # are compared column by column (a few percent of a real export).
+        pair = [factor(mapping[role])[0] for role in ("order", "product") if role in mapping]
+        candidates = np.flatnonzero(pd.Series(_row_keys(iter(pair))).duplicated(keep=False).to_numpy())
+        keys = _row_keys(factor(header)[0][candidates] if header in ids else _value_codes(frame[header].iloc[candidates])
                          for header in frame.columns)
-        duplicate = pd.Series(keys).duplicated(keep="first").to_numpy()
+        duplicate = np.zeros(n, dtype=bool)
+        duplicate[candidates] = pd.Series(keys).duplicated(keep="first").to_numpy()
         exclude("duplicate", duplicate, _whole_lines(frame, duplicate & (reason == -1)), WHOLE_LINE_WIDTH)
     exclude("zero_amount", amount == 0, shown_amount)
 

@@ -298,6 +298,7 @@ def ingest(workspace: Workspace, transactions: pd.DataFrame, *, name: str, rows:
         columns = ", ".join(_quoted(c) for c in frame.columns)
         con.execute(f"INSERT INTO lines ({columns}, upload) SELECT {columns}, ? FROM incoming", [upload])
         con.unregister("incoming")
+        _store_ledger(con)
         con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [upload, name, _now(), first.date(), last.date(), rows["read"], rows["used"], rows["excluded"],
                      len(frame), replaced])
@@ -404,22 +405,24 @@ def uploads(workspace: Workspace) -> pd.DataFrame:
 
 def load_transactions(workspace: Workspace, *, mask: bool = False) -> pd.DataFrame:
     """The stored history as cleaning hands it over: identifiers as categoricals with sorted
-    categories, lines in date order. `mask` leaves out names and contact fields (ids only).
-
-    Read as Arrow and dictionary-encoded there: only the distinct values are sorted, never the
-    million texts (pandas' factorize(sort=True) took 4 s of 8 on a million lines).
-    """
+    categories, lines in date order. `mask` leaves out names and contact fields (ids only)."""
     with workspace._session(write=False) as con:
-        described = {row[0]: row[1] for row in con.execute("DESCRIBE lines").fetchall() if row[0] != "upload"}
-        present = {c for c, in con.execute(
-            "SELECT column_name FROM (UNPIVOT (SELECT " + ", ".join(
-                f"count({_quoted(c)}) AS {_quoted(c)}" for c in described) + " FROM lines) "
-            "ON COLUMNS(*) INTO NAME column_name VALUE n) WHERE n > 0").fetchall()}
-        columns = [c for c in described if c in present and not (mask and c in CONTACT_COLUMNS)]
-        # lines of an upload without order numbers: one occasion per customer and day, as without the column
-        select = [f"coalesce(\"order\", customer || '@' || strftime(date, '%Y-%m-%d')) AS \"order\""
-                  if c == "order" else _quoted(c) for c in columns]
-        table = con.sql(f"SELECT {', '.join(select)} FROM lines ORDER BY date, upload, rowid").to_arrow_table()
+        return _read_lines(con, mask=mask)
+
+
+def _read_lines(con: Any, *, mask: bool = False) -> pd.DataFrame:
+    """Read as Arrow and dictionary-encoded there: only the distinct values are sorted, never the
+    million texts (pandas' factorize(sort=True) took 4 s of 8 on a million lines)."""
+    described = {row[0]: row[1] for row in con.execute("DESCRIBE lines").fetchall() if row[0] != "upload"}
+    present = {c for c, in con.execute(
+        "SELECT column_name FROM (UNPIVOT (SELECT " + ", ".join(
+            f"count({_quoted(c)}) AS {_quoted(c)}" for c in described) + " FROM lines) "
+        "ON COLUMNS(*) INTO NAME column_name VALUE n) WHERE n > 0").fetchall()}
+    columns = [c for c in described if c in present and not (mask and c in CONTACT_COLUMNS)]
+    # lines of an upload without order numbers: one occasion per customer and day, as without the column
+    select = [f"coalesce(\"order\", customer || '@' || strftime(date, '%Y-%m-%d')) AS \"order\""
+              if c == "order" else _quoted(c) for c in columns]
+    table = con.sql(f"SELECT {', '.join(select)} FROM lines ORDER BY date, upload, rowid").to_arrow_table()
     if table.num_rows == 0:
         raise WorkspaceError("workspace_no_history")
     frame = pd.DataFrame({name: _categorical(table.column(name)) if described[name] == "VARCHAR"
@@ -429,6 +432,30 @@ def load_transactions(workspace: Workspace, *, mask: bool = False) -> pd.DataFra
     if "product" in frame and "product_name" not in frame:
         frame["product_name"] = frame["product"]
     return frame
+
+
+def _store_ledger(con: Any) -> None:
+    """Rebuild the stored ledger (metriqr.aggregates.Ledger: one row per customer and day) from the
+    lines, inside the write's transaction, so the ledger and the lines never disagree."""
+    from metriqr.aggregates import LEDGER_COLUMNS, build_ledger
+
+    con.execute("DROP TABLE IF EXISTS ledger")
+    if con.execute("SELECT count(*) FROM lines").fetchall()[0][0] == 0:
+        return
+    frame = build_ledger(_read_lines(con)).to_frame()
+    con.register("ledger_rows", frame)
+    con.execute(f"CREATE TABLE ledger AS SELECT {', '.join(LEDGER_COLUMNS)} FROM ledger_rows")
+    con.unregister("ledger_rows")
+
+
+def load_ledger(workspace: Workspace) -> Any:
+    """The stored ledger: what segmentation and migration need, without reading the lines."""
+    from metriqr.aggregates import Ledger
+
+    with workspace._session(write=False) as con:
+        if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'ledger'").fetchall()[0][0]:
+            raise WorkspaceError("workspace_no_history")
+        return Ledger.from_frame(con.sql("SELECT * FROM ledger").df())
 
 
 def _categorical(column: Any) -> pd.Categorical:
@@ -457,6 +484,7 @@ def forget_customers(workspace: Workspace, customers: Sequence[str]) -> tuple[in
         con.execute("DELETE FROM lines WHERE customer IN (SELECT customer FROM wanted)")
         con.execute("DELETE FROM run_customers WHERE customer IN (SELECT customer FROM wanted)")
         con.unregister("wanted")
+        _store_ledger(con)
     _compact(workspace)
     return int(found), int(lines)
 

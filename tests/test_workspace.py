@@ -281,3 +281,19 @@ def test_size_limit_refuses_an_upload_whole(tmp_path, monkeypatch):
         W.ingest(ws, load_dataset(SAMPLE).cleaned.transactions.assign(
             date=lambda f: f["date"] + pd.Timedelta(days=3650)), name="x", rows={})
     assert W.history_info(ws)["lines"] < 40_000 and len(W.uploads(ws)) == 1
+
+
+def test_the_stored_ledger_is_the_ledger_of_the_stored_lines(tmp_path):
+    from metriqr.aggregates import build_ledger
+    from metriqr.segmentation import segment_ledger
+
+    ws = W.create_workspace(tmp_path / "ws")
+    W.ingest_file(ws, SAMPLE)
+    W.forget_customers(ws, ["C00021"])
+    stored = W.load_ledger(ws)
+    rebuilt = build_ledger(W.load_transactions(ws))
+    pd.testing.assert_frame_equal(stored.to_frame().reset_index(drop=True), rebuilt.to_frame().reset_index(drop=True))
+    assert "C00021" not in set(stored.to_frame()["customer"])
+    expected = segment_customers(load_dataset(SAMPLE).cleaned.transactions, as_of="2026-06-01")
+    from_ledger = segment_ledger(stored, as_of="2026-06-01")
+    assert len(from_ledger.customers) == len(expected.customers) - 1
