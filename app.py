@@ -6,9 +6,11 @@ import streamlit as st
 from metriqr.texts import LANGS, t
 from ui import warm
 from ui.state import current_source, lang, set_params, take_upload
+from ui.style import phone_css
 from ui.workspace import active_access, leave
 
 st.set_page_config(page_title="MetriQR", page_icon="📊", layout="wide")
+phone_css()
 
 # Language: the URL's ?lang= decides on arrival, the sidebar switch afterwards; the URL follows.
 if "lang" not in st.session_state:

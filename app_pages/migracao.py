@@ -5,15 +5,16 @@ import pandas as pd
 import streamlit as st
 
 from metriqr.charts import migration_heatmap, migration_sankey
-from metriqr.export import to_csv_bytes, to_xlsx_bytes
-from metriqr.migration import CADENCES, NEW, SOURCE_KEYS, readings, snapshot_dates
-from metriqr.report import customer_rows, display_customers, localise_customers
+from metriqr.migration import CADENCES, NEW, SOURCE_KEYS, WARNING_RULES, readings, snapshot_dates
+from metriqr.report import customer_rows, display_customers, localise_customers, xlsx_formats
 from metriqr.scoring import METHODS
 from metriqr.segments import SEGMENT_KEYS, source_label
 from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
-from ui import cache, workspace
+from ui import cache, money as currency_state, workspace
+from ui.downloads import csv_button, xlsx_button
 from ui import state
 from ui.state import error_boundary, lang, page_header
+from ui.style import wide
 
 L = lang()
 MAX_ROWS_SHOWN = 500
@@ -28,6 +29,9 @@ data = state.current_data()
 
 with error_boundary():
     view = cache.data_view(data)
+    basis = view.report.monetary_basis
+    currency = currency_state.currency(data)
+    currency_state.sidebar_note(data, L, basis)
     low = pd.Timestamp(view.first).normalize() + pd.Timedelta(days=1)
     high = pd.Timestamp(view.last).normalize() + pd.Timedelta(days=1)
 
@@ -37,9 +41,11 @@ with error_boundary():
     mode = c1.radio(t("migui.mode", L), modes, key="mig_mode", horizontal=True,
                     index=state.index_of(modes, state.param("mode")),
                     format_func=lambda m: t(f"migui.mode_{m}", L))
-    cadence = c2.selectbox(t("migui.cadence", L), CADENCES, key="mig_cadence",
-                           index=CADENCES.index(state.param("cadence")),
-                           format_func=lambda c: t(f"mig.cadence.{c}", L).capitalize())
+    cadence = state.param("cadence")
+    if mode == "cadence":  # two chosen dates have no cadence: the control shows only when it matters
+        cadence = c2.selectbox(t("migui.cadence", L), CADENCES, key="mig_cadence",
+                               index=CADENCES.index(cadence),
+                               format_func=lambda c: t(f"mig.cadence.{c}", L).capitalize())
     method = c3.radio(t("seg.method", L), METHODS, horizontal=True, key="mig_method",
                       index=state.index_of(METHODS, state.chosen_method()),
                       format_func=lambda m: t(f"seg.method_{m}", L))
@@ -81,7 +87,8 @@ with error_boundary():
     dates = [chain[0].date_from] + [m.date_to for m in chain]
 
     st.subheader(t("migui.sankey", L))
-    st.plotly_chart(migration_sankey([m.flows() for m in chain], dates, L), config={"displayModeBar": False})
+    with wide("wide_sankey"):
+        st.plotly_chart(migration_sankey([m.flows() for m in chain], dates, L), config={"displayModeBar": False})
     st.caption(t("migui.sankey_legend", L))
     if mode != "runs":
         baseline = {"first": dates[0], "last": dates[-1]}.get(thresholds)
@@ -101,10 +108,10 @@ with error_boundary():
     k4.metric(label(NEW), fmt_int(totals["entered"], L))
 
     st.subheader(t("migui.readings", L))
-    notes = readings(migration, L)
+    notes = readings(migration, L, currency=currency, basis=basis)
     for note in notes[:6]:
         # product texts, segment labels and numbers only: no user data in these strings
-        (st.warning if note["rule"] in ("top_to_risk", "top_to_cant_lose", "new_to_sleep") else st.info)(note["text"])
+        (st.warning if note["rule"] in WARNING_RULES else st.info)(note["text"])
     if not notes:
         st.caption(t("migui.no_readings", L))
 
@@ -128,8 +135,9 @@ with error_boundary():
         st.table(shown.rename(columns={c: t(f"migui.col_{c}", L) for c in shown.columns}))
 
     st.markdown(f"**{t('migui.matrix', L)}**")
-    st.plotly_chart(migration_heatmap(migration.matrix(), migration.row_shares(), L),
-                    config={"displayModeBar": False})
+    with wide("wide_matrix"):
+        st.plotly_chart(migration_heatmap(migration.matrix(), migration.row_shares(), L),
+                        config={"displayModeBar": False})
 
     st.subheader(t("migui.flow", L))
     best = migration.top_flows(1)
@@ -146,13 +154,14 @@ with error_boundary():
         st.info(t("migui.flow_empty", L))
     else:
         st.caption(t("migui.flow_count", L, n=fmt_int(len(listing), L), source=label(flow_from), target=label(flow_to)))
-        st.dataframe(display_customers(listing.head(MAX_ROWS_SHOWN), L), hide_index=True, width="stretch")
+        st.dataframe(display_customers(listing.head(MAX_ROWS_SHOWN), L, basis=basis, currency=currency),
+                     hide_index=True, width="stretch")
         stem = f"metriqr_{flow_from}_{flow_to}_{dates[step + 1]:%Y%m%d}"
+        localised = localise_customers(listing, L, basis=basis)
         d1, d2 = st.columns(2)
-        d1.download_button(t("seg.download_csv", L), lambda: to_csv_bytes(localise_customers(listing, L), lang=L),
-                           file_name=f"{stem}.csv", mime="text/csv", key="mig_dl_csv")
-        d2.download_button(t("seg.download_xlsx", L), lambda: to_xlsx_bytes({label(flow_to): localise_customers(listing, L)}),
-                           file_name=f"{stem}.xlsx", key="mig_dl_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        csv_button(d1, t("seg.download_csv", L), localised, lang=L, file_name=f"{stem}.csv", key="mig_dl_csv")
+        xlsx_button(d2, t("seg.download_xlsx", L), {label(flow_to): localised},
+                    formats=xlsx_formats(L, basis=basis, currency=currency), file_name=f"{stem}.xlsx",
+                    key="mig_dl_xlsx")
 
     workspace.sizes_over_time(chain)

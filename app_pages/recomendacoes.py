@@ -6,11 +6,12 @@ import streamlit as st
 
 from metriqr.charts import also_bought_bars
 from metriqr.errors import MetriqrError
-from metriqr.export import to_csv_bytes, to_xlsx_bytes
 from metriqr.recommend import MIN_TOGETHER, NON_PRODUCT_RULE
+from metriqr.report import month_names, product_labels
 from metriqr.segments import BY_KEY, SEGMENT_KEYS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 from ui import cache
+from ui.downloads import csv_button, xlsx_button
 from ui import state
 from ui.state import error_boundary, lang, page_header
 
@@ -29,7 +30,7 @@ with error_boundary():
     view = cache.data_view(data)
     mapping = view.mapping
     if "product" not in mapping:
-        st.warning(t("error.no_product_column", L))
+        st.warning(t("error.no_product_column.ui", L))
         st.page_link("app_pages/dados.py", label=t("page.data", L), icon=":material/upload_file:")
         st.stop()
     # The segments are those chosen on Segmentação (method, window, reference date), on every tab.
@@ -46,18 +47,26 @@ with error_boundary():
     tab = next((name for name, container in tabs.items() if container.open), opening)
     state.set_params(tab=tab)
 
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        """Product names told apart by their code wherever several products share one (a category
+        used as the name), in every table and chart."""
+        catalogue = cache.catalogue(data)
+        labels = product_labels(catalogue["product"], catalogue["name"])
+        return frame.assign(name=frame["product"].astype(str).map(labels).fillna(frame["name"]))
+
     def product_tab() -> None:
         with st.spinner(t("rec.building", L)):
             products = cache.catalogue(data)
         codes = products["product"].tolist()
-        label_of = dict(zip(products["product"], products["name"]))
+        label_of = product_labels(products["product"], products["name"])
         wanted = state.param("product")
         if wanted is not None and wanted not in label_of:
             state.other_data_note("link.product_missing", asked=wanted)
         c1, c2, c3 = st.columns([3, 2, 1])
         product = c1.selectbox(t("rec.product", L), codes, key="rec_product",
                                index=codes.index(wanted) if wanted in label_of else 0,
-                               format_func=lambda code: f"{label_of[code]} ({code})")
+                               format_func=lambda code: label_of[code] if label_of[code].endswith(f"({code})")
+                               else f"{label_of[code]} ({code})")
         has_orders = mapping.get("order") is not None
         basis = c2.radio(t("rec.basis", L), state.BASES, key="rec_basis", horizontal=False,
                          index=state.BASES.index(state.param("basis")),
@@ -66,7 +75,7 @@ with error_boundary():
         min_together = c3.number_input(t("rec.min_together", L), min_value=1, max_value=1000, value=MIN_TOGETHER,
                                        step=1, key="rec_min", help=t("rec.min_together_help", L))
         state.set_params(product=product, basis=basis)
-        also = cache.also_bought(data, product, basis, int(min_together), 5)
+        also = named(cache.also_bought(data, product, basis, int(min_together), 5))
         st.markdown(f"**{t('rec.also_bought', L)}**")
         if also.empty:
             st.info(t("rec.none_also", L, n=fmt_int(min_together, L)))
@@ -91,11 +100,14 @@ with error_boundary():
         known = set(customers)
         if wanted is not None and wanted not in known:
             state.other_data_note("link.customer_missing", asked=wanted)
-        customer = st.selectbox(t("rec.customer", L), customers, key="rec_customer",
-                                index=customers.index(wanted) if wanted in known else 0,
-                                format_func=lambda c: f"{c} · {names.get(c)}" if names is not None else c)
+        customer_name = {} if names is None or "customer_name" not in names else \
+            names["customer_name"].dropna().astype(str).to_dict()
+        customer = st.selectbox(t("rec.customer_pick" if customer_name else "rec.customer", L), customers,
+                                key="rec_customer", index=customers.index(wanted) if wanted in known else 0,
+                                format_func=lambda c: f"{customer_name[c]} ({c})" if customer_name.get(c) else c)
         state.set_params(customer=customer)
         offers, again, segment = cache.customer_offers(data, options, customer)
+        offers, again = named(offers), named(again)
         if segment:
             st.info(t("rec.customer_segment", L, segment=BY_KEY[segment].label(L), action=BY_KEY[segment].action(L)))
         st.markdown(f"**{t('rec.offer', L)}**")
@@ -106,16 +118,21 @@ with error_boundary():
                                     "score": "rec.col_score"}), hide_index=True, width="stretch")
         st.markdown(f"**{t('rec.buy_again', L)}**")
         if again.empty:
-            st.caption(t("rec.no_buy_again", L))
+            st.caption(t("rec.no_buy_again_due", L))
         else:
+            def when(row: pd.Series) -> str:
+                if row["when"] == "season":
+                    return t("rec.due_season", L, months=month_names(row["season"], L))
+                d = row["due_in_days"]
+                return t("rec.overdue", L, n=fmt_int(-d, L)) if d < 0 else t("rec.due_in", L, n=fmt_int(d, L))
+
             again = again.assign(every_days=again["every_days"].map(lambda v: fmt_num(v, L, 0)),
                                  last_bought=again["last_bought"].map(lambda d: fmt_date(d, L)),
-                                 due_in_days=again["due_in_days"].map(
-                                     lambda d: t("rec.overdue", L, n=fmt_int(-d, L)) if d < 0
-                                     else t("rec.due_in", L, n=fmt_int(d, L))))
+                                 due_in_days=again.apply(when, axis=1))
             st.dataframe(table(again, {"name": "rec.col_product", "product": "rec.col_code", "times": "rec.col_times",
                                        "every_days": "rec.col_every", "last_bought": "rec.col_last",
                                        "due_in_days": "rec.col_due"}), hide_index=True, width="stretch")
+        st.caption(t("rec.buy_again_rule", L))
 
     def segment_tab() -> None:
         present = [k for k in SEGMENT_KEYS if k in set(cache.segments(data, options))]
@@ -127,7 +144,7 @@ with error_boundary():
                                format_func=lambda k: BY_KEY[k].label(L))
         state.set_params(segment=segment)
         st.info(t("rec.segment_action", L, segment=BY_KEY[segment].label(L), action=BY_KEY[segment].action(L)))
-        top, push = cache.segment_products(data, options, segment)
+        top, push = (named(frame) for frame in cache.segment_products(data, options, segment))
         left, right = st.columns(2)
         with left:
             st.markdown(f"**{t('rec.segment_top', L)}**")
@@ -140,17 +157,19 @@ with error_boundary():
             st.dataframe(table(shown, {"name": "rec.col_product", "recommended_to": "rec.col_recommended_to",
                                        "share_bought": "rec.col_share_bought"}), hide_index=True, width="stretch")
 
-        def campaign() -> pd.DataFrame:
-            recs = cache.segment_campaign(data, options, segment)
-            return table(recs, {"customer": "rec.col_customer", "rank": "rec.col_rank", "product": "rec.col_code",
-                                "name": "rec.col_product", "score": "rec.col_score", "because": "rec.col_because"})
-
+        recs = named(cache.segment_campaign(data, options, segment))
+        names = cache.names(data)
+        contacts = [c for c in ("customer_name", "email", "phone") if names is not None and c in names]
+        if contacts:  # name, e-mail and phone beside each customer: the list feeds a campaign tool as is
+            recs = recs.join(names[contacts], on="customer").loc[:, ["customer", *contacts, *recs.columns[1:]]]
+        campaign = table(recs, {"customer": "rec.col_customer", **{c: f"cust.{c}" for c in contacts},
+                                "rank": "rec.col_rank", "product": "rec.col_code", "name": "rec.col_product",
+                                "score": "rec.col_score", "because": "rec.col_because"})
         d1, d2 = st.columns(2)
-        d1.download_button(t("rec.download_csv", L), lambda: to_csv_bytes(campaign(), lang=L), key="rec_dl_csv",
-                           file_name=f"metriqr_recomendacoes_{segment}.csv", mime="text/csv")
-        d2.download_button(t("rec.download_xlsx", L), lambda: to_xlsx_bytes({BY_KEY[segment].label(L): campaign()}),
-                           key="rec_dl_xlsx", file_name=f"metriqr_recomendacoes_{segment}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        csv_button(d1, t("rec.download_csv", L), campaign, lang=L, key="rec_dl_csv",
+                   file_name=f"metriqr_recomendacoes_{segment}.csv")
+        xlsx_button(d2, t("rec.download_xlsx", L), {BY_KEY[segment].label(L): campaign}, key="rec_dl_xlsx",
+                    file_name=f"metriqr_recomendacoes_{segment}.xlsx")
 
     def quality_tab() -> None:
         with st.expander(t("rec.non_products", L)):

@@ -5,14 +5,14 @@ import pandas as pd
 import streamlit as st
 
 from metriqr.charts import cell_counts, rfm_grid, segment_treemap
-from metriqr.export import to_csv_bytes, to_xlsx_bytes
-from metriqr.report import (customers_export, display_customers, localise_customers, money, summary_table,
-                            workbook_sheets)
+from metriqr.report import (customers_export, display_customers, label as measure, localise_customers, money,
+                            summary_table, workbook_sheets, xlsx_formats)
 from metriqr.scoring import METHODS
 from metriqr.segmentation import segment_summary
 from metriqr.segments import BY_KEY, SEGMENT_KEYS, SEGMENTS, TIER_ADVICE, TIER_LABEL, TIERS
 from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
-from ui import cache, workspace
+from ui import cache, money as currency_state, workspace
+from ui.downloads import csv_button, xlsx_button
 from ui import state
 from ui.state import error_boundary, lang, page_header
 
@@ -46,11 +46,13 @@ with error_boundary():
     with st.spinner(t("seg.computing", L)):
         seg, names, basis = cache.segmentation(data, options)
     summary = segment_summary(seg)
+    currency = currency_state.currency(data)
+    currency_state.sidebar_note(data, L, basis)
 
     k1, k2, k3 = st.columns(3)
     k1.metric(t("seg.customers", L), fmt_int(len(seg.customers), L))
     k2.metric(t("seg.occasions", L), fmt_int(seg.occasions, L))
-    k3.metric(t("seg.revenue", L), money(seg.revenue, L, basis))
+    k3.metric(measure("seg.revenue", L, basis), money(seg.revenue, L, basis, currency))
     st.caption(t("seg.period_line", L, first=fmt_date(seg.first_date, L), last=fmt_date(seg.last_date, L),
                  as_of=fmt_date(seg.as_of, L)))
     if seg.mostly_one_occasion:
@@ -59,7 +61,7 @@ with error_boundary():
     st.subheader(t("seg.share_chart", L))
     st.plotly_chart(segment_treemap(summary, L), config={"displayModeBar": False})
     st.subheader(t("seg.table", L))
-    table = summary_table(seg, L, basis=basis).set_index(t("col.segment", L))
+    table = summary_table(seg, L, basis=basis, currency=currency).set_index(t("col.segment", L))
     change = workspace.change_since_saved(seg)  # in a workspace: each segment's change since the last saved run
     if change is not None:
         table[change.name] = change.to_numpy()
@@ -73,10 +75,11 @@ with error_boundary():
         st.caption(t(f"seg.rule_{seg.scorer.method}", L))
         thresholds = seg.scorer.thresholds()
         rows = []
-        for measure, label in (("recency_days", "seg.recency"), ("frequency", "seg.frequency"),
-                               ("monetary", "seg.monetary")):
-            cells = [fmt_num(v, L, 0 if measure != "monetary" else 2) for v in thresholds.loc[measure]]
-            rows.append([t(label, L)] + cells)
+        for name, key in (("recency_days", "seg.recency"), ("frequency", "seg.frequency"),
+                          ("monetary", "seg.monetary")):
+            cells = [fmt_num(v, L, 0) if name != "monetary" else money(v, L, basis, currency)
+                     for v in thresholds.loc[name]]
+            rows.append([measure(key, L, basis)] + cells)
         st.dataframe(pd.DataFrame(rows, columns=[t("seg.measure", L)] + [t("seg.limit", L, n=i) for i in range(1, 5)]),
                      hide_index=True, width="stretch")
 
@@ -99,27 +102,28 @@ with error_boundary():
                           format_func=lambda k: f"{BY_KEY[k].label(L)} ({fmt_int(summary.loc[k, 'customers'], L)})")
     state.set_params(seg=chosen)
     listing = workspace.with_tenure(customers_export(seg, segment=chosen, names=names), seg)
+    formats = xlsx_formats(L, basis=basis, currency=currency)
     if listing.empty:
         st.info(t("seg.empty_segment", L))
     else:
         if len(listing) > MAX_ROWS_SHOWN:
-            st.caption(t("seg.showing", L, shown=fmt_int(MAX_ROWS_SHOWN, L), n=fmt_int(len(listing), L)))
-        st.dataframe(display_customers(listing.head(MAX_ROWS_SHOWN), L, basis=basis), hide_index=True,
-                     width="stretch")
+            st.caption(measure("seg.showing", L, basis, shown=fmt_int(MAX_ROWS_SHOWN, L), n=fmt_int(len(listing), L)))
+        st.dataframe(display_customers(listing.head(MAX_ROWS_SHOWN), L, basis=basis, currency=currency),
+                     hide_index=True, width="stretch")
         c1, c2 = st.columns([3, 2])
+        shown_names = dict(zip(listing["customer"], listing["customer_name"])) if "customer_name" in listing else {}
         one = c1.selectbox(t("seg.pick_customer", L), listing["customer"].head(MAX_ROWS_SHOWN).tolist(),
-                           key=f"seg_customer_{chosen}")
+                           key=f"seg_customer_{chosen}",
+                           format_func=lambda c: f"{shown_names[c]} ({c})" if shown_names.get(c) else c)
         with c2:
             st.page_link("app_pages/recomendacoes.py", label=t("seg.to_recommendations", L), icon=":material/shopping_cart:",
                          query_params={"customer": one, "tab": "customer", "lang": L, "method": method,
                                        "window": window, "as_of": str(as_of)})
         label = BY_KEY[chosen].label(L)
+        localised = localise_customers(listing, L, basis=basis)
         d1, d2 = st.columns(2)
-        d1.download_button(t("seg.download_csv", L), lambda: to_csv_bytes(localise_customers(listing, L), lang=L),
-                           file_name=f"metriqr_{chosen}.csv", mime="text/csv", key="dl_csv")
-        d2.download_button(t("seg.download_xlsx", L), lambda: to_xlsx_bytes({label: localise_customers(listing, L)}),
-                           file_name=f"metriqr_{chosen}.xlsx", key="dl_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    st.download_button(t("seg.download_all", L), data=lambda: to_xlsx_bytes(workbook_sheets(seg, L, basis=basis, names=names)),
-                       file_name="metriqr_segmentacao.xlsx", key="dl_all",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        csv_button(d1, t("seg.download_csv", L), localised, lang=L, file_name=f"metriqr_{chosen}.csv", key="dl_csv")
+        xlsx_button(d2, t("seg.download_xlsx", L), {label: localised}, formats=formats,
+                    file_name=f"metriqr_{chosen}.xlsx", key="dl_xlsx")
+    xlsx_button(st, t("seg.download_all", L), workbook_sheets(seg, L, basis=basis, names=names), formats=formats,
+                file_name="metriqr_segmentacao.xlsx", key="dl_all")

@@ -357,3 +357,18 @@ def customer_names(transactions: pd.DataFrame) -> pd.Series | None:
         return None
     latest = transactions.sort_values("date", kind="stable").drop_duplicates("customer", keep="last")
     return latest.set_index("customer")["customer_name"]
+
+
+CONTACT_COLUMNS = ("customer_name", "email", "phone")
+
+
+def customer_contacts(transactions: pd.DataFrame) -> pd.DataFrame | None:
+    """Each customer's most recent name, e-mail and phone (the columns the data has), so that a
+    customer list feeds an e-mail or WhatsApp tool directly; None when the data has none."""
+    present = [c for c in CONTACT_COLUMNS if c in transactions]
+    if not present:
+        return None
+    latest = transactions.sort_values("date", kind="stable")[["customer", *present]]
+    # the latest known value of each contact column (a blank in the last sale keeps the earlier one)
+    latest = latest.astype({c: object for c in ["customer", *present]})
+    return latest.groupby("customer", sort=True)[present].last()

@@ -1,12 +1,15 @@
 """Chart builders: data in, plotly figure out (never shown here). Colours come from the segment table."""
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from metriqr.segments import BY_KEY, GRID, NEW_IN_PERIOD as NEW, SEGMENTS, source_label
-from metriqr.texts import fmt_date, fmt_int, fmt_money, fmt_month, fmt_num, fmt_pct, t
+from metriqr.texts import DEFAULT_CURRENCY, fmt_date, fmt_int, fmt_money, fmt_month, fmt_num, fmt_pct, fmt_short, t
 
 FONT = dict(family="sans-serif", size=13)
 
@@ -98,8 +101,10 @@ def migration_sankey(steps: list[pd.DataFrame], dates: list[pd.Timestamp], lang:
             nodes[(column, key)] = len(labels)
             names.append(source_label(key, lang))
             text = f"{names[-1]} ({fmt_int(values[(column, key)], lang)})"
-            # inner columns of a multi-period chart stay unlabelled (hover tells): labels would overlap
-            labels.append(text if column in (0, columns - 1) else "")
+            # every column is labelled: the inner ones of a long chain by their count only (the colour
+            # and the hover name the segment), so labels never run into the next column
+            labels.append(text if column in (0, columns - 1) or columns <= 4
+                          else fmt_int(values[(column, key)], lang))
             colours.append(NEW_COLOUR if key == NEW else BY_KEY[key].colour)
             xs.append(min(max(column / (columns - 1), 0.001), 0.999))
             ys.append(min(max(top + size / 2, 0.001), 0.999))
@@ -164,19 +169,39 @@ def also_bought_bars(table: pd.DataFrame, lang: str) -> go.Figure:
     return figure
 
 
-def monthly_bars(table: pd.DataFrame, lang: str) -> go.Figure:
-    """Net revenue per month (metriqr.aggregates.monthly_activity), lines and customers in the hover."""
+def money_ticks(values: Sequence[float], lang: str, currency: str | None, *, count: int = 5) -> dict:
+    """Axis ticks written as people say amounts: "R$ 60 mil", "R$ 1 mi" (pt), "£60k" (en).
+
+    Plotly's own SI suffixes ("60k", "1M", "1G") are English only; the tick values are chosen
+    here (round steps) and labelled with metriqr.texts.fmt_short. `currency=None` for counts."""
+    values = [float(v) for v in values if v == v] or [0.0]
+    low, high = min(0.0, min(values)), max(0.0, max(values))
+    span = (high - low) or 1.0
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    ticks = [i * step for i in range(math.floor(low / step), math.ceil(high / step) + 1)]
+    return dict(tickmode="array", tickvals=ticks, ticktext=[fmt_short(v, lang, currency) for v in ticks])
+
+
+def monthly_bars(table: pd.DataFrame, lang: str, *, currency: str | None = DEFAULT_CURRENCY,
+                 basis: str = "amount") -> go.Figure:
+    """Net revenue per month (metriqr.aggregates.monthly_activity), lines and customers in the hover.
+
+    Without a money column (basis "items") the bars count items bought, and say so."""
     months = [fmt_month(m, lang) for m in table["month"]]
+    items = basis == "items"
+    title = t("data.monthly_revenue.items" if items else "data.monthly_revenue", lang)
     figure = go.Figure(go.Bar(
         x=months, y=table["revenue"], marker_color=SEGMENTS[0].colour,
-        customdata=[[fmt_money(r, lang), fmt_int(n, lang), fmt_int(c, lang)]
+        customdata=[[fmt_int(r, lang) if items else fmt_money(r, lang, currency), fmt_int(n, lang), fmt_int(c, lang)]
                     for r, n, c in zip(table["revenue"], table["lines"], table["customers"])],
-        hovertemplate="<b>%{x}</b><br>" + t("data.monthly_revenue", lang) + ": %{customdata[0]}<br>"
+        hovertemplate="<b>%{x}</b><br>" + title + ": %{customdata[0]}<br>"
                       + t("data.monthly_lines", lang) + ": %{customdata[1]}<br>"
                       + t("data.monthly_customers", lang) + ": %{customdata[2]}<extra></extra>"))
     figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=260, font=FONT, bargap=0.15,
                          separators=",." if lang == "pt" else ".,",
-                         yaxis=dict(title=t("data.monthly_revenue", lang), tickprefix="R$ ", tickformat="~s"),
+                         yaxis=dict(title=title, **money_ticks(table["revenue"], lang, None if items else currency)),
                          xaxis=dict(type="category"))
     return figure
 

@@ -54,7 +54,7 @@ _NO_CUSTOMER = re.compile(
 # shipped, invoiced, approved, processing are).
 _CANCELLED = re.compile(r".*(cancel|estorn|devolvid|void|refunded|unavailable|indispon)", re.IGNORECASE)
 MAX_EXAMPLES = 5
-TEXT_ROLES = ("customer", "status", "order", "product", "product_name", "customer_name")  # identifiers, read as text
+TEXT_ROLES = ("customer", "status", "order", "product", "product_name", "customer_name", "email", "phone")  # identifiers, read as text
 
 
 @dataclass(frozen=True)
@@ -376,7 +376,7 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
                "amount": amount[used], "is_return": is_return[used]}
     if quantity is not None:
         columns["quantity"] = quantity[used]
-    for role in ("order", "product", "product_name", "customer_name"):
+    for role in ("order", "product", "product_name", "customer_name", "email", "phone"):
         if role in col:
             columns[role] = text(role)[used]
     if "product" in columns and "product_name" not in columns:

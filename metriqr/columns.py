@@ -17,7 +17,8 @@ from metriqr.parsing import parse_dates, parse_numbers
 
 REQUIRED_ROLES = ("customer", "date")
 ROLES = ("customer", "date", "amount", "quantity", "unit_price", "order", "product", "product_name",
-         "customer_name", "status")
+         "customer_name", "status", "email", "phone")
+CONTACT_ROLES = ("customer_name", "email", "phone")  # travel into every customer list
 NUMERIC_ROLES = ("amount", "quantity", "unit_price")
 
 ColumnMapping = dict[str, str]
@@ -56,6 +57,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "product_name": ("produto", "descricao", "descricao do produto", "nome do produto", "item",
                      "description", "product", "product name", "itemdescription", "item description",
                      "mercadoria", "descricao produto", "nome produto", "item name", "artigo"),
+    "email": ("email", "e mail", "email do cliente", "e mail do cliente", "customer email", "email address",
+              "endereco de email", "correio eletronico"),
+    "phone": ("whatsapp", "telefone", "celular", "fone", "tel", "telefone celular", "telefone do cliente",
+              "phone", "phone number", "mobile", "cell", "cellphone", "whats", "zap", "contato telefone"),
     "status": ("status", "situacao", "estado do pedido", "status do pedido", "situacao do pedido",
                "order status"),
 }
@@ -134,6 +139,9 @@ def detect_columns(frame: pd.DataFrame, *, prefer_person: bool = True) -> Column
                 break
     if "customer" in mapping and prefer_person:
         mapping["customer"] = choose_customer_column(frame, mapping)[0]
+    if "customer" not in mapping and "email" in mapping:
+        # The e-mail is the identifier (many online stores): it plays both roles.
+        mapping["customer"] = mapping["email"]
     if "customer" not in mapping and "customer_name" in mapping:
         # Only a name column: the name is the best identifier there is.
         mapping["customer"] = mapping.pop("customer_name")

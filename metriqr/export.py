@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from collections.abc import Mapping
 
 import numpy as np
@@ -69,15 +70,24 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """One workbook, one sheet per frame, every text cell stored as text."""
-    return xlsx_export(sheets)[0]
+def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame], formats: Mapping[str, str] | None = None) -> bytes:
+    """One workbook, one sheet per frame, every text cell stored as text.
+
+    `formats` maps a column header to an Excel number format (`0.0%`, `"R$ "#,##0.00`,
+    `dd/mm/yyyy`), so a list opens ready for a campaign: shares as percentages, money in its
+    currency, dates as dates. Columns without one get a format by type (whole numbers as
+    integers, dates as dates)."""
+    return xlsx_export(sheets, formats)[0]
 
 
-def xlsx_export(sheets: Mapping[str, pd.DataFrame]) -> tuple[bytes, int]:
-    """The workbook's bytes and the number of text cells whose control characters were replaced."""
+def xlsx_export(sheets: Mapping[str, pd.DataFrame], formats: Mapping[str, str] | None = None) -> tuple[bytes, int]:
+    """The workbook's bytes (see to_xlsx_bytes) and the number of text cells whose control
+    characters were replaced."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    formats = dict(formats or {})
 
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
@@ -85,7 +95,7 @@ def xlsx_export(sheets: Mapping[str, pd.DataFrame]) -> tuple[bytes, int]:
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(sheet_name(name, taken))
 
-        def cell(value: object) -> WriteOnlyCell:
+        def cell(value: object, number_format: str | None = None) -> WriteOnlyCell:
             if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
                 return WriteOnlyCell(sheet, value=None)
             if isinstance(value, (np.integer, np.floating, np.bool_)):
@@ -100,11 +110,31 @@ def xlsx_export(sheets: Mapping[str, pd.DataFrame]) -> tuple[bytes, int]:
                     value = _XLSX_ILLEGAL.sub(REPLACEMENT, value)
                 out.value = value
                 out.data_type = "s"  # never a formula, whatever the text starts with
+            elif number_format:
+                out.number_format = number_format
             return out
 
+        column_formats = [formats.get(str(c)) or _default_format(frame[c]) for c in frame.columns]
+        for i, column in enumerate(frame.columns, start=1):  # readable widths: header or a typical value
+            sample = frame[column].head(200).astype(str).str.len()
+            width = max(len(str(column)), int(sample.max()) if len(sample) else 0)
+            sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
+        sheet.freeze_panes = "A2"
         sheet.append([cell(str(c)) for c in frame.columns])
         for row in frame.itertuples(index=False, name=None):
-            sheet.append([cell(v) for v in row])
+            sheet.append([cell(v, f) for v, f in zip(row, column_formats)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), cleaned
+
+
+def _default_format(values: pd.Series) -> str | None:
+    """Whole numbers as integers and dates as dates when no format was asked for."""
+    if pd.api.types.is_integer_dtype(values):
+        return "0"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "yyyy-mm-dd"
+    if values.dtype == object and len(values) and all(isinstance(v, date) for v in values.head(20).dropna()) \
+            and values.notna().any():
+        return "yyyy-mm-dd"
+    return None

@@ -350,21 +350,57 @@ def _count(n: int, lang: str) -> str:
     return t("mig.customers_one" if n == 1 else "mig.customers_many", lang, n=fmt_int(n, lang))
 
 
+# Readings beyond READING_RULES (kept here, next to `readings`): the best customers slipping one
+# step down is the biggest backward story of a typical shop, and must be told.
+_MORE_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int], ...] = (
+    ("top_slipping", ("champions",), ("loyal", "potential_loyalist", "need_attention"), 2),
+)
+WARNING_RULES = ("top_to_risk", "top_to_cant_lose", "new_to_sleep", "top_slipping")
+
+
+def flow_spend(migration: Migration) -> pd.DataFrame:
+    """Per flow (source, target): the money at stake — what its customers spent up to the earlier
+    date (for newcomers, what they spent in the period) — and that as a share of the source's spend."""
+    tr = migration.transitions
+    customers = tr["customer"].to_numpy()
+    before = migration.before.customers["monetary"].reindex(customers).to_numpy(dtype=float)
+    after = migration.after.customers["monetary"].reindex(customers).to_numpy(dtype=float)
+    source = tr["segment_from"].astype(str).to_numpy()
+    spend = np.nan_to_num(np.where(source == NEW, after, before))
+    frame = pd.DataFrame({"source": source, "target": tr["segment_to"].astype(str).to_numpy(), "spend": spend})
+    per_flow = frame.groupby(["source", "target"], sort=False)["spend"].sum()
+    per_source = frame.groupby("source", sort=False)["spend"].sum()
+    out = per_flow.reset_index()
+    total = per_source.reindex(out["source"]).to_numpy()
+    out["spend_share"] = np.divide(out["spend"].to_numpy(), total, out=np.zeros(len(out)), where=total > 0)
+    return out
+
+
 def readings(migration: Migration, lang: str = DEFAULT_LANG, *, min_customers: int = 5,
-             min_share: float = 0.05) -> list[dict]:
-    """Plain-language readings of the notable flows, most urgent first.
+             min_share: float = 0.05, currency: str | None = None, basis: str = "amount") -> list[dict]:
+    """Plain-language readings of the notable flows, the biggest stories first.
 
     A flow is notable when it matches a rule of READING_RULES, holds at least
     `min_customers` customers and at least `min_share` of its source (so one customer out
-    of three is not news, nor are 40 out of 5,000).
-    Returns [{source, target, customers, share, rule, text}].
+    of three is not news, nor are 40 out of 5,000). Readings are ranked by weight: the
+    flow's share of all customers in notable flows plus its share of their money at stake
+    (the flow's spend in the earlier period), so a 110-customer move of top spenders comes
+    before a 14-customer one; the text says the money.
+    Returns [{source, target, customers, share, spend, rule, text}].
     """
+    from metriqr.texts import DEFAULT_CURRENCY, fmt_money
+
     flows = migration.flows()
-    rule_of = {(source, target): (rule, priority)
-               for rule, sources, targets, priority in READING_RULES for source in sources for target in targets}
+    if hasattr(migration, "transitions"):  # anything with flows() reads; the money needs the customers
+        flows = flows.merge(flow_spend(migration), on=["source", "target"], how="left")
+    else:
+        flows = flows.assign(spend=0.0, spend_share=0.0)
+    rule_of = {(source, target): (rule, priority) for rule, sources, targets, priority
+               in READING_RULES + _MORE_RULES for source in sources for target in targets}
     found = []
-    for source, target, customers, share in zip(flows["source"], flows["target"], flows["customers"],
-                                                flows["share"]):  # ≤ 110 flows
+    for source, target, customers, share, spend, spend_share in zip(
+            flows["source"], flows["target"], flows["customers"], flows["share"], flows["spend"],
+            flows["spend_share"]):  # ≤ 110 flows
         match = rule_of.get((source, target))
         if match is None or customers < min_customers or share < min_share:
             continue
@@ -373,12 +409,18 @@ def readings(migration: Migration, lang: str = DEFAULT_LANG, *, min_customers: i
             t("mig.share_of_segment", lang, share=fmt_pct(share, lang), source=source_label(source, lang))
         head = t("mig.flow_head", lang, source=source_label(source, lang), target=source_label(target, lang),
                   count=_count(int(customers), lang), share=share_text)
-        found.append((priority, -int(customers), {
+        amount = fmt_int(spend, lang) + " " + t("unit.items", lang) if basis == "items" else \
+            fmt_money(spend, lang, currency or DEFAULT_CURRENCY)
+        stake = t("mig.at_stake_new", lang, money=amount) if source == NEW else \
+            t("mig.at_stake", lang, money=amount, share=fmt_pct(spend_share, lang))
+        found.append((priority, int(customers), float(spend), {
             "source": str(source), "target": str(target), "customers": int(customers), "share": float(share),
-            "rule": rule, "text": f"{head} {t(f'mig.read.{rule}', lang)}"}))
-    found.sort(key=lambda item: (item[0], item[1], SOURCE_KEYS.index(item[2]["source"]),
-                                 SEGMENT_KEYS.index(item[2]["target"])))
-    return [item[2] for item in found]
+            "spend": float(spend), "rule": rule, "text": f"{head} {stake} {t(f'mig.read.{rule}', lang)}"}))
+    total_customers = sum(item[1] for item in found) or 1
+    total_spend = sum(max(item[2], 0.0) for item in found) or 1.0
+    found.sort(key=lambda item: (-(item[1] / total_customers + max(item[2], 0.0) / total_spend), item[0],
+                                 SOURCE_KEYS.index(item[3]["source"]), SEGMENT_KEYS.index(item[3]["target"])))
+    return [item[3] for item in found]
 
 
 def compare_segmentations(before: Segmentation, after: Segmentation) -> Migration:

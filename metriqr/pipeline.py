@@ -14,9 +14,10 @@ from metriqr.reading import RawTable, read_table
 
 @dataclass(frozen=True)
 class Dataset:
-    raw: RawTable
+    raw: RawTable | None      # None for a workspace's stored history (no file behind it)
     mapping: ColumnMapping
     cleaned: Cleaned
+    currency: str | None = None  # a currency already decided (a workspace's); else detected from `raw`
 
 
 def clean_raw(raw: RawTable, overrides: Mapping[str, str] | None = None, *, dayfirst: bool = True,

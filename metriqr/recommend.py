@@ -493,19 +493,66 @@ def recommend_for_customer(purchases: Purchases, customer: object, *, top: int =
 
 # --- per customer: buy again ---------------------------------------------------------------
 
+GIVEN_UP_GAPS = 3          # not rebought for three usual gaps: the customer has probably dropped it
+SEASON_MIN_BASKETS = 20    # fewer baskets say nothing about a product's season
+SEASON_SHARE = 0.6         # seasonal: its three best calendar months hold ≥ 60% of its baskets
+PRODUCT_RHYTHM_MIN = 5     # customers with a repeat gap needed to trust a product's own rhythm
+
+
+def _product_rhythm(purchases: Purchases, prods: np.ndarray) -> np.ndarray:
+    """Median gap (days) between repeat purchases of each product over all its repeat buyers;
+    NaN when too few customers repeated it."""
+    cols = purchases.history[:, prods].tocsc()
+    first = purchases.first_day[:, prods].tocsc()
+    last = purchases.last_day[:, prods].tocsc()
+    out = np.full(len(prods), np.nan)
+    for j in range(len(prods)):  # the customer's repeat products only (a handful)
+        lo, hi = cols.indptr[j], cols.indptr[j + 1]
+        times = cols.data[lo:hi].astype(np.float64)
+        repeat = times >= 2
+        if repeat.sum() >= PRODUCT_RHYTHM_MIN:
+            gaps = (last.data[lo:hi][repeat] - first.data[lo:hi][repeat]) / (times[repeat] - 1)
+            out[j] = float(np.median(np.maximum(gaps, 1.0)))
+    return out
+
+
+def _seasons(purchases: Purchases, prods: np.ndarray) -> np.ndarray:
+    """Per product, a 12-flag array of its season's calendar months (all False = not seasonal).
+
+    Only judged when the data covers at least a year: a product whose three best months hold
+    ≥ SEASON_SHARE of its baskets is seasonal, its season being the months with at least
+    twice a uniform month's share."""
+    flags = np.zeros((len(prods), 12), dtype=bool)
+    days = purchases.basket_day
+    if not len(days) or int(days.max() - days.min()) < 365:
+        return flags
+    sub = purchases.baskets[:, prods].tocoo()
+    month = (days[sub.row].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12)
+    counts = np.bincount(sub.col * 12 + month, minlength=len(prods) * 12).reshape(len(prods), 12)
+    totals = counts.sum(axis=1)
+    best3 = np.sort(counts, axis=1)[:, -3:].sum(axis=1)
+    seasonal = (totals >= SEASON_MIN_BASKETS) & (best3 >= SEASON_SHARE * np.maximum(totals, 1))
+    flags[seasonal] = counts[seasonal] >= (2 / 12) * totals[seasonal, None]
+    return flags
+
+
 def buy_again(purchases: Purchases, customer: object, *, top: int = 10,
               as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
-    """Products the customer bought on several occasions, the most due to be rebought first.
+    """Products the customer bought on several occasions, due to be rebought, the most due first.
 
-    Columns: product, name, times (baskets with it), every_days (mean gap between them),
-    last_bought, days_since, due_in_days (negative = overdue), score. Score = times ×
-    closeness of days_since to the usual gap (1 when due, falling when long overdue, since
-    a product not rebought for three gaps has probably been dropped).
+    Columns: product, name, times (baskets with it), every_days (the rhythm used), last_bought,
+    days_since, due_in_days (negative = overdue), score, when ("rhythm" or "season") and
+    season (calendar months 1–12 of a seasonal product's season). The rhythm is the customer's
+    own mean gap when they bought it three times or more, else the product's median gap over
+    all its repeat buyers (one gap says little). A seasonal product (a Christmas basket) is
+    offered only in or just before its season, never as "overdue 204 days"; a product not
+    rebought for GIVEN_UP_GAPS of its rhythm has been dropped and is left out. Score = times ×
+    closeness of days_since to the rhythm (1 when due).
     """
     top = _check_top(top)
     r = purchases.customer_index(customer)
-    as_of_day = _days(np.datetime64(pd.Timestamp(as_of) if as_of is not None else purchases.last_date)) + \
-        (0 if as_of is not None else 1)
+    as_of_stamp = pd.Timestamp(as_of) if as_of is not None else purchases.last_date + pd.Timedelta(days=1)
+    as_of_day = _days(np.datetime64(as_of_stamp.normalize()))
     lo, hi = purchases.history.indptr[r], purchases.history.indptr[r + 1]
     prods = purchases.history.indices[lo:hi]
     times = purchases.history.data[lo:hi].astype(np.float64)
@@ -513,20 +560,31 @@ def buy_again(purchases: Purchases, customer: object, *, top: int = 10,
     last = purchases.last_day.data[lo:hi].astype(np.float64)
     repeat = times >= 2
     prods, times, first, last = prods[repeat], times[repeat], first[repeat], last[repeat]
-    every = np.maximum((last - first) / np.maximum(times - 1, 1), 1.0)
-    since = np.float64(as_of_day) - last - 0.0
+    own = np.maximum((last - first) / np.maximum(times - 1, 1), 1.0)
+    product_rhythm = _product_rhythm(purchases, prods)
+    every = np.where((times >= 3) | np.isnan(product_rhythm), own, product_rhythm)
+    since = np.float64(as_of_day) - last
     ratio = since / every
-    closeness = np.where(ratio <= 1, ratio, np.exp(-(ratio - 1) / 2))
+    season = _seasons(purchases, prods)
+    seasonal = season.any(axis=1)
+    month, next_month = as_of_stamp.month - 1, as_of_stamp.month % 12
+    in_season = season[:, month] | season[:, next_month]
+    keep = np.where(seasonal, in_season & (since >= 180), ratio <= GIVEN_UP_GAPS)
+    closeness = np.where(seasonal, 1.0, np.where(ratio <= 1, ratio, np.exp(-(ratio - 1) / 2)))
     score = times * closeness
-    order = np.lexsort((purchases.products[prods].astype(str), -times, -score))[:top]
+    idx = np.flatnonzero(keep)
+    order = idx[np.lexsort((purchases.products[prods[idx]].astype(str), -times[idx], -score[idx]))][:top]
+    due = np.where(seasonal[order], 0, np.round(every[order] - since[order])).astype(np.int64)
     return pd.DataFrame({"product": purchases.products[prods[order]].astype(str),
                          "name": purchases.names[prods[order]].astype(str),
                          "times": times[order].astype(np.int64),
                          "every_days": np.round(every[order], 1),
                          "last_bought": pd.to_datetime(last[order].astype("int64"), unit="D"),
                          "days_since": since[order].astype(np.int64),
-                         "due_in_days": np.round(every[order] - since[order]).astype(np.int64),
-                         "score": score[order]})
+                         "due_in_days": due,
+                         "score": score[order],
+                         "when": np.where(seasonal[order], "season", "rhythm"),
+                         "season": [tuple(int(m) + 1 for m in np.flatnonzero(flags)) for flags in season[order]]})
 
 
 # --- per segment ----------------------------------------------------------------------------

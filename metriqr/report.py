@@ -1,20 +1,26 @@
 """Tables the user reads and downloads, in their language: the segment table, customer lists, the workbook."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pandas as pd
 
 from metriqr.cleaning import CleaningReport
 from metriqr.segmentation import Segmentation, segment_summary
 from metriqr.segments import BY_KEY, SEGMENTS, source_label
-from metriqr.texts import fmt_date, fmt_int, fmt_money, fmt_num, fmt_pct, t
+from metriqr.texts import CATALOGUE, DEFAULT_CURRENCY, MONTHS, currency_symbol, fmt_date, fmt_int, fmt_money, fmt_num, fmt_pct, t
 
 CUSTOMER_EXPORT_COLUMNS = ("customer", "last_purchase", "recency_days", "frequency", "monetary", "r", "f", "m",
                            "segment")
 
 
-def money(value: float, lang: str, basis: str = "amount") -> str:
-    """Net spend as money, or as a count of items when the data has no money column."""
-    return fmt_num(value, lang, 1) + " " + t("unit.items", lang) if basis == "items" else fmt_money(value, lang)
+def money(value: float, lang: str, basis: str = "amount", currency: str | None = DEFAULT_CURRENCY) -> str:
+    """Net spend as money, or as a count of items when the data has no money column (the label
+    then says items: "Itens comprados 38.765", never "38.765,0 itens")."""
+    if basis == "items":
+        return fmt_int(value, lang) if float(value) == round(float(value)) else fmt_num(value, lang, 1)
+    return fmt_money(value, lang, currency)
 
 
 def date_order_lines(report: CleaningReport, lang: str, *, how_to_switch: str = "") -> list[str]:
@@ -38,7 +44,14 @@ def date_order_lines(report: CleaningReport, lang: str, *, how_to_switch: str = 
     return lines
 
 
-def summary_table(segmentation: Segmentation, lang: str, *, basis: str = "amount") -> pd.DataFrame:
+
+def label(key: str, lang: str, basis: str = "amount", **params: object) -> str:
+    """A label that speaks of money, or of items when the data has no money column (`key` + `.items`)."""
+    return t(f"{key}.items" if basis == "items" and f"{key}.items" in CATALOGUE else key, lang, **params)
+
+
+def summary_table(segmentation: Segmentation, lang: str, *, basis: str = "amount",
+                  currency: str | None = DEFAULT_CURRENCY) -> pd.DataFrame:
     """The segment table as displayed: formatted strings, all ten segments in rank order."""
     summary = segment_summary(segmentation)
     rows = []
@@ -47,16 +60,19 @@ def summary_table(segmentation: Segmentation, lang: str, *, basis: str = "amount
             t("col.segment", lang): BY_KEY[key].label(lang),
             t("col.customers", lang): fmt_int(row["customers"], lang),
             t("col.share", lang): fmt_pct(row["share"], lang),
-            t("col.avg_monetary", lang): money(row["avg_monetary"], lang, basis) if row["customers"] else "–",
+            # the share of revenue next to the share of customers: on a phone the first columns are
+            # what is seen without scrolling, and these two are the table's point
+            label("col.revenue_share", lang, basis): fmt_pct(row["revenue_share"], lang),
+            label("col.avg_monetary", lang, basis): money(row["avg_monetary"], lang, basis, currency)
+            if row["customers"] else "–",
             t("col.avg_recency", lang): fmt_num(row["avg_recency_days"], lang, 0) if row["customers"] else "–",
             t("col.avg_frequency", lang): fmt_num(row["avg_frequency"], lang, 1) if row["customers"] else "–",
-            t("col.revenue_share", lang): fmt_pct(row["revenue_share"], lang),
         })
     return pd.DataFrame(rows)
 
 
 def customers_export(segmentation: Segmentation, *, segment: str | None = None,
-                     names: pd.Series | None = None) -> pd.DataFrame:
+                     names: pd.Series | pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer with the contract's columns (keys, not labels), best customers first."""
     customers = segmentation.customers
     if segment is not None:
@@ -64,48 +80,110 @@ def customers_export(segmentation: Segmentation, *, segment: str | None = None,
     return customer_rows(customers, names=names)
 
 
-def customer_rows(customers: pd.DataFrame, *, names: pd.Series | None = None) -> pd.DataFrame:
-    """Any set of segmented customers as a list: contract columns (plus segment_from when present)."""
+def customer_rows(customers: pd.DataFrame, *, names: pd.Series | pd.DataFrame | None = None) -> pd.DataFrame:
+    """Any set of segmented customers as a list: contract columns (plus segment_from when present).
+
+    `names` is a name per customer, or the contacts table (name, e-mail, phone) of
+    metriqr.aggregates.customer_contacts: its columns follow the customer's id."""
     columns = (["segment_from"] if "segment_from" in customers else []) + list(CUSTOMER_EXPORT_COLUMNS[1:])
     out = customers.reset_index()[["customer"] + columns].copy()
     for column in ("segment", "segment_from"):
         if column in out:
             out[column] = out[column].astype(str)
     out["last_purchase"] = out["last_purchase"].dt.date
+    if isinstance(names, pd.Series):
+        names = names.rename("customer_name").to_frame()
     if names is not None:
-        out.insert(1, "customer_name", out["customer"].map(names))
+        for position, column in enumerate(names.columns, start=1):
+            out.insert(position, column, out["customer"].map(names[column]))
     return out.sort_values(["monetary", "customer"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def localise_customers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def localise_customers(frame: pd.DataFrame, lang: str, *, basis: str = "amount") -> pd.DataFrame:
     """Translated headers and segment labels for a downloaded list (values stay numbers)."""
     out = frame.copy()
     for column in ("segment", "segment_from", "previous_segment"):
         if column in out:
             out[column] = out[column].map(lambda k: source_label(k, lang) if k else "")
-    return out.rename(columns={c: t(f"cust.{c}", lang) for c in out.columns})
+    return out.rename(columns={c: label(f"cust.{c}", lang, basis) for c in out.columns})
 
 
-def display_customers(frame: pd.DataFrame, lang: str, *, basis: str = "amount") -> pd.DataFrame:
+def display_customers(frame: pd.DataFrame, lang: str, *, basis: str = "amount",
+                      currency: str | None = DEFAULT_CURRENCY) -> pd.DataFrame:
     """A customer list for the screen: pt-BR numbers and dates as text, user text left as text."""
     out = frame.copy()
     for column in ("last_purchase", "segment_since"):
         if column in out:
             out[column] = out[column].map(lambda d: fmt_date(d, lang))
-    out["monetary"] = out["monetary"].map(lambda v: money(v, lang, basis))
-    return localise_customers(out, lang)
+    out["monetary"] = out["monetary"].map(lambda v: money(v, lang, basis, currency))
+    return localise_customers(out, lang, basis=basis)
+
+
+def xlsx_formats(lang: str, *, basis: str = "amount", currency: str | None = DEFAULT_CURRENCY) -> dict[str, str]:
+    """Excel number formats by translated header, for every list and the summary sheet: shares as
+    percentages, counts and days as integers, money in the currency in use, dates as dates."""
+    symbol = currency_symbol(currency).replace('"', "")
+    money_format = "#,##0" if basis == "items" else f'"{symbol} "#,##0.00'
+    day = "dd/mm/yyyy" if lang == "pt" else "yyyy-mm-dd"
+    formats = {"last_purchase": day, "segment_since": day, "recency_days": "0",
+               "frequency": "0", "monetary": money_format, "r": "0", "f": "0", "m": "0"}
+    out = {label(f"cust.{c}", lang, basis): f for c, f in formats.items()}
+    out.update({label(f"sum.{c}", lang, basis): f for c, f in (
+        ("customers", "#,##0"), ("share", "0.0%"), ("avg_monetary", money_format), ("avg_recency_days", "0"),
+        ("avg_frequency", "0.0"), ("revenue", money_format), ("revenue_share", "0.0%"), ("rank", "0"))})
+    return out
 
 
 def workbook_sheets(segmentation: Segmentation, lang: str, *, basis: str = "amount",
-                    names: pd.Series | None = None) -> dict[str, pd.DataFrame]:
-    """Summary sheet, then one sheet per segment (empty segments included, so the workbook's shape is fixed)."""
+                    names: pd.Series | pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Summary sheet, then one sheet per segment (empty segments included, so the workbook's shape is fixed).
+
+    The summary shows segment names, not the internal keys (the keys are the contract of the
+    command line's JSON, not something a shop owner reads)."""
     summary = segment_summary(segmentation).reset_index()
     summary.insert(1, "label", summary["key"].map(lambda k: BY_KEY[k].label(lang)))
     summary["action"] = summary["key"].map(lambda k: BY_KEY[k].action(lang))
-    summary = summary.rename(columns={c: t(f"sum.{c}", lang) for c in summary.columns})
+    summary = summary.drop(columns="key")
+    summary = summary.rename(columns={c: label(f"sum.{c}", lang, basis) for c in summary.columns})
     sheets = {t("sheet.summary", lang): summary}
     everyone = customers_export(segmentation, names=names)
     for segment in SEGMENTS:
         part = everyone[everyone["segment"] == segment.key]
-        sheets[segment.label(lang)] = localise_customers(part, lang)
+        sheets[segment.label(lang)] = localise_customers(part, lang, basis=basis)
     return sheets
+
+
+def display_preview(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The file's first rows as the user writes them: dates as 01/12/2010 08:26 and decimals
+    with a comma in Portuguese, instead of 2010-12-01 08:26:00 and 2.55. Text stays as read."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            has_time = (values.dropna().dt.normalize() != values.dropna()).any()
+            pattern = ("%d/%m/%Y" if lang == "pt" else "%Y-%m-%d") + (" %H:%M" if has_time else "")
+            out[column] = values.dt.strftime(pattern).astype(object).where(values.notna(), "")
+        elif pd.api.types.is_float_dtype(values):
+            whole = values.dropna()
+            whole = bool(len(whole)) and bool((whole == whole.round()).all())
+            out[column] = values.map(lambda v: "" if v != v else fmt_int(v, lang) if whole else
+                                     fmt_num(v, lang, 2).rstrip("0").rstrip(",." if lang == "pt" else "."))
+        elif values.dtype == object and values.map(lambda v: isinstance(v, (float, pd.Timestamp))).any():
+            out[column] = values.map(lambda v: fmt_date(v, lang) if isinstance(v, pd.Timestamp) else
+                                     fmt_num(v, lang, 2).rstrip("0").rstrip(",.") if isinstance(v, float) and v == v
+                                     else v)
+    return out
+
+
+def product_labels(codes: pd.Series, names: pd.Series) -> dict[str, str]:
+    """Code → the name people read; where several codes share a name (a category used as the
+    name), the code is added so that each stays its own row and its own bar: "Bolo (B17)"."""
+    frame = pd.DataFrame({"code": codes.astype(str).to_numpy(), "name": names.astype(str).to_numpy()})
+    clash = frame["name"].duplicated(keep=False).to_numpy() | (frame["name"] == "").to_numpy()
+    labels = np.where(clash, frame["name"] + " (" + frame["code"] + ")", frame["name"])
+    return dict(zip(frame["code"], labels))
+
+
+def month_names(months: Sequence[int], lang: str) -> str:
+    """Calendar months 1–12 as words: "nov, dez" / "Nov, Dec"."""
+    return ", ".join(MONTHS["en" if lang == "en" else "pt"][int(m) - 1] for m in months)

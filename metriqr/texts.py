@@ -43,11 +43,48 @@ def fmt_num(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) ->
     return _group(float(value), decimals, lang)
 
 
-def fmt_money(value: float | None, lang: str = DEFAULT_LANG) -> str:
+# Currencies a user can choose (code → symbol). The currency is a setting passed down to
+# every formatter, never a constant: Online Retail is in pounds, a Brazilian export in reais.
+CURRENCIES: dict[str, str] = {"BRL": "R$", "USD": "US$", "EUR": "€", "GBP": "£", "ARS": "AR$", "CLP": "CLP$",
+                              "MXN": "MX$", "CAD": "CA$", "AUD": "A$", "JPY": "¥", "CHF": "CHF"}
+DEFAULT_CURRENCY = "BRL"
+
+
+def currency_symbol(currency: str | None = DEFAULT_CURRENCY) -> str:
+    return CURRENCIES.get(str(currency or DEFAULT_CURRENCY).upper(), CURRENCIES[DEFAULT_CURRENCY])
+
+
+def _with_symbol(number: str, currency: str | None, lang: str) -> str:
+    """`R$ 1.234,56` in pt; in English a one-character symbol sticks to the number (`£1,234.56`)."""
+    symbol = currency_symbol(currency)
+    return f"{symbol}{number}" if lang == "en" and len(symbol) == 1 else f"{symbol} {number}"
+
+
+def fmt_money(value: float | None, lang: str = DEFAULT_LANG, currency: str | None = DEFAULT_CURRENCY) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     sign = "-" if value < 0 else ""
-    return f"{sign}R$ {_group(abs(float(value)), 2, lang)}"
+    return sign + _with_symbol(_group(abs(float(value)), 2, lang), currency, lang)
+
+
+_SHORT = {"pt": ((1e9, "bi"), (1e6, "mi"), (1e3, "mil")), "en": ((1e9, "B"), (1e6, "M"), (1e3, "k"))}
+
+
+def fmt_short(value: float, lang: str = DEFAULT_LANG, currency: str | None = None) -> str:
+    """An axis tick as people say it: `R$ 60 mil`, `R$ 1,5 mi` (pt); `R$60k`, `£1.5M` (en).
+
+    `currency=None` gives a plain count (`60 mil`, `60k`)."""
+    sign, value = ("-" if value < 0 else ""), abs(float(value))
+    for size, unit in _SHORT["en" if lang == "en" else "pt"]:
+        if value >= size:
+            number = _group(value / size, 2, lang)
+            number = number.rstrip("0").rstrip(",." if lang == "pt" else ".").rstrip(",") if \
+                ("," if lang == "pt" else ".") in number else number
+            number = f"{number}{unit}" if lang == "en" else f"{number} {unit}"
+            break
+    else:
+        number = _group(value, 0, lang)
+    return sign + (number if currency is None else _with_symbol(number, currency, lang))
 
 
 def fmt_pct(share: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
@@ -800,9 +837,88 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # --- first-hour usability (issue 12) ---
     "_section.5": {"pt": "", "en": ""},
+    "role.email": {"pt": "E-mail do cliente", "en": "Customer e-mail"},
+    "role.phone": {"pt": "Telefone / WhatsApp", "en": "Phone / WhatsApp"},
+    "cust.email": {"pt": "E-mail", "en": "E-mail"},
+    "cust.phone": {"pt": "Telefone / WhatsApp", "en": "Phone / WhatsApp"},
+    "data.mapping_contacts": {"pt": "Nome, e-mail e telefone do cliente vão para todas as listas de clientes e downloads, prontas para uma ferramenta de e-mail ou WhatsApp.",
+                              "en": "Customer name, e-mail and phone go into every customer list and download, ready for an e-mail or WhatsApp tool."},
+    # files without money: every money label has an items variant (`key` + ".items")
+    "seg.revenue.items": {"pt": "Itens comprados", "en": "Items bought"},
+    "seg.monetary.items": {"pt": "Itens comprados", "en": "Items bought"},
+    "col.avg_monetary.items": {"pt": "Itens por cliente", "en": "Items per customer"},
+    "col.revenue_share.items": {"pt": "% dos itens", "en": "% of items"},
+    "cust.monetary.items": {"pt": "Itens comprados", "en": "Items bought"},
+    "sum.avg_monetary.items": {"pt": "Itens por cliente", "en": "Items per customer"},
+    "sum.revenue.items": {"pt": "Itens comprados", "en": "Items bought"},
+    "sum.revenue_share.items": {"pt": "% dos itens", "en": "% of items"},
+    "data.monthly_revenue.items": {"pt": "Itens comprados", "en": "Items bought"},
+    "cli.revenue.items": {"pt": "Itens comprados", "en": "Items bought"},
+    "cli.monetary.items": {"pt": "itens", "en": "items"},
+    "seg.showing.items": {"pt": "Mostrando os {shown} maiores de {n} clientes por itens comprados; o download traz todos.",
+                          "en": "Showing the top {shown} of {n} customers by items bought; the download has them all."},
+    # the interface never speaks command-line language
+    "error.no_product_column.ui": {"pt": "Para recomendar produtos, a planilha precisa de uma coluna de produto (código, SKU ou descrição). Indique qual é no mapeamento de colunas, na página Dados.",
+                                   "en": "Recommendations need a product column (code, SKU or description). Say which one it is in the column mapping on the Data page."},
+    # currency
+    "data.currency": {"pt": "Moeda dos valores", "en": "Currency of the amounts"},
+    "data.currency_help": {"pt": "Usada em todas as páginas, gráficos e downloads. Não converte valores: só diz em que moeda eles estão.",
+                           "en": "Used on every page, chart and download. It converts nothing: it only says which currency the amounts are in."},
+    "data.currency_found": {"pt": "Moeda em uso: {symbol} ({name}), detectada {how}. Se não for esta, troque aqui.",
+                            "en": "Currency in use: {symbol} ({name}), detected {how}. If it is not this one, change it here."},
+    "data.currency_default": {"pt": "Moeda em uso: {symbol} ({name}). A planilha não diz a moeda; se for outra, troque aqui.",
+                              "en": "Currency in use: {symbol} ({name}). The spreadsheet does not say which currency; if it is another, change it here."},
+    "data.currency_chosen": {"pt": "Moeda em uso: {symbol} ({name}), escolhida por você.",
+                             "en": "Currency in use: {symbol} ({name}), as you chose."},
+    "data.currency_items": {"pt": "Sem coluna de valor: as medidas são em itens, não em dinheiro.",
+                            "en": "No money column: the measures are in items, not money."},
+    "currency.how.symbol": {"pt": "pelo símbolo nos valores (“{example}”)", "en": "from the symbol in the values (“{example}”)"},
+    "currency.how.header": {"pt": "pelo título da coluna “{example}”", "en": "from the column title “{example}”"},
+    "currency.how.country": {"pt": "pelo país dos clientes (“{example}”)", "en": "from the customers' country (“{example}”)"},
+    "app.currency": {"pt": "Moeda: {symbol} ({name})", "en": "Currency: {symbol} ({name})"},
+    "currency.BRL": {"pt": "real", "en": "Brazilian real"},
+    "currency.USD": {"pt": "dólar americano", "en": "US dollar"},
+    "currency.EUR": {"pt": "euro", "en": "euro"},
+    "currency.GBP": {"pt": "libra esterlina", "en": "pound sterling"},
+    "currency.ARS": {"pt": "peso argentino", "en": "Argentine peso"},
+    "currency.CLP": {"pt": "peso chileno", "en": "Chilean peso"},
+    "currency.MXN": {"pt": "peso mexicano", "en": "Mexican peso"},
+    "currency.CAD": {"pt": "dólar canadense", "en": "Canadian dollar"},
+    "currency.AUD": {"pt": "dólar australiano", "en": "Australian dollar"},
+    "currency.JPY": {"pt": "iene", "en": "Japanese yen"},
+    "currency.CHF": {"pt": "franco suíço", "en": "Swiss franc"},
+    # the uploader, in the page's language (Streamlit's own widget text is English only)
+    "upload.drop": {"pt": "Arraste e solte a planilha aqui", "en": "Drag and drop the spreadsheet here"},
+    "upload.limit": {"pt": "Até {mb} MB por arquivo · XLSX, CSV, TXT, Parquet", "en": "Up to {mb} MB per file · XLSX, CSV, TXT, Parquet"},
+    "upload.browse": {"pt": "Escolher arquivo", "en": "Browse files"},
+    # the wait while a new file is read
+    "data.step_reading": {"pt": "1/3 · Lendo “{name}” ({size})…", "en": "1/3 · Reading “{name}” ({size})…"},
+    "data.step_cleaning": {"pt": "2/3 · Conferindo e limpando {rows} linhas…", "en": "2/3 · Checking and cleaning {rows} rows…"},
+    "data.step_summary": {"pt": "3/3 · Resumindo as vendas por mês e por cliente…", "en": "3/3 · Summarising sales per month and per customer…"},
+    "data.step_done": {"pt": "Planilha pronta: {rows} linhas lidas.", "en": "Spreadsheet ready: {rows} rows read."},
+    # migration readings: the money at stake
+    "mig.at_stake": {"pt": "Gastaram {money} no período anterior ({share} do que esse segmento gastou).",
+                     "en": "They spent {money} in the earlier period ({share} of what that segment spent)."},
+    "mig.at_stake_new": {"pt": "Gastaram {money} no período.", "en": "They spent {money} in the period."},
+    "mig.read.top_slipping": {
+        "pt": "Seus melhores clientes vieram menos ou gastaram menos. Ainda são fiéis: um agradecimento pessoal, uma novidade em primeira mão ou um benefício de cliente especial os mantém no topo.",
+        "en": "Your best customers came less often or spent less. They are still loyal: a personal thank-you, first access to something new or a perk for special customers keeps them at the top."},
+    "migui.col_money": {"pt": "Gasto antes", "en": "Spend before"},
+    "migui.col_money.items": {"pt": "Itens antes", "en": "Items before"},
+    # recommendations: names told apart, buy again by rhythm and season
+    "rec.customer_pick": {"pt": "Cliente (digite o nome ou o código)", "en": "Customer (type a name or code)"},
+    "rec.col_when": {"pt": "Quando oferecer", "en": "When to offer"},
+    "rec.due_now": {"pt": "agora (no ritmo de compra dele)", "en": "now (at their usual pace)"},
+    "rec.due_season": {"pt": "na época: costuma comprar em {months}", "en": "in season: usually bought in {months}"},
+    "rec.buy_again_rule": {"pt": "O ritmo é o do próprio cliente quando ele comprou o produto 3 vezes ou mais; senão, o intervalo típico do produto entre todos os clientes. Produtos sazonais só aparecem na época em que costumam ser comprados, e um produto não recomprado há mais de 3 intervalos fica de fora (o cliente parece ter desistido dele).",
+                           "en": "The rhythm is the customer's own when they bought the product 3 times or more; otherwise the product's typical interval across all customers. Seasonal products appear only in the season they are usually bought, and a product not rebought for more than 3 intervals is left out (the customer seems to have given it up)."},
+    "rec.no_buy_again_due": {"pt": "Nenhum produto repetido está na hora de ser recomprado por este cliente.",
+                             "en": "No repeat product is due for this customer right now."},
 
     # --- workspaces (issue 14) ---
     "_section.6": {"pt": "", "en": ""},
+    "ws.currency_help": {"pt": "Guardada com o espaço de trabalho: vale para todas as páginas, links e próximos envios.",
+                         "en": "Stored with the workspace: it applies to every page, link and later upload."},
     "ws.sizes_title": {"pt": "Tamanho dos segmentos ao longo do tempo", "en": "Segment sizes over time"},
     "ws.sizes_axis": {"pt": "Clientes", "en": "Customers"},
     "ws.sizes_runs": {"pt": "Uma coluna por segmentação salva neste espaço de trabalho.",

@@ -329,6 +329,12 @@ def ingest_file(workspace: Workspace, source: Any, *, name: str | None = None, s
     mapping = {role: dataset.mapping.get(role, "") for role in MAPPING_ROLES}
     shown = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "upload")
     settings = {"monetary_basis": dataset.cleaned.report.monetary_basis, **(settings or {})}
+    if "currency" not in settings and not stored_settings(workspace).get("currency"):
+        from metriqr.currency import detect_currency
+
+        found = detect_currency(raw.frame, dataset.mapping)  # the first file that says it decides
+        if found is not None:
+            settings["currency"] = found.currency
     result = ingest(workspace, dataset.cleaned.transactions, name=shown, rows=dataset.cleaned.report.as_dict(),
                     mapping=mapping, headers=headers, settings=settings)
     return result, dataset
@@ -349,7 +355,8 @@ def stored_dataset(workspace: Workspace, *, mask: bool = False) -> Any:
                             returns=int(transactions["is_return"].sum()), excluded={},
                             monetary_basis=options.get("monetary_basis", "amount"),
                             first_date=transactions["date"].min(), last_date=transactions["date"].max())
-    return Dataset(raw=None, mapping=mapping, cleaned=Cleaned(transactions, report))
+    return Dataset(raw=None, mapping=mapping, cleaned=Cleaned(transactions, report),
+                   currency=options.get("currency"))
 
 
 def _meta(con: Any, key: str) -> str | None:
@@ -375,9 +382,15 @@ def remembered_mapping(workspace: Workspace, headers: Sequence[str]) -> dict[str
     return next((entry["mapping"] for entry in reversed(entries) if entry["headers"] == wanted), None)
 
 
-def settings(workspace: Workspace) -> dict[str, Any]:
+def stored_settings(workspace: Workspace) -> dict[str, Any]:
+    """The workspace's settings: monetary basis, currency."""
     with workspace._session(write=False) as con:
         return json.loads(_meta(con, "settings") or "{}")
+
+
+def update_settings(workspace: Workspace, **values: Any) -> None:
+    with workspace._session(write=True) as con:
+        _set_meta(con, "settings", json.dumps({**json.loads(_meta(con, "settings") or "{}"), **values}))
 
 
 def version(workspace: Workspace) -> int:

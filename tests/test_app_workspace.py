@@ -186,3 +186,20 @@ def test_saved_runs_drive_segmentacao_and_migracao(sample, data_dir):
                        refit=True)
     assert sum(sankey[0]["link"]["value"]) == sum(expected.totals().values())
     assert "Uma coluna por segmentação salva" in _texts(at)
+
+
+def test_the_currency_is_stored_with_the_workspace(data_dir):
+    pounds = ("Invoice,InvoiceDate,CustomerID,Amount\n" + "\n".join(
+        f"{i},2024-0{1 + i % 9}-1{i % 9},C{i % 7},£{10 + i}.50" for i in range(60))).encode()
+    at = _app()
+    token = _save_upload(at, "uk.csv", pounds)
+    workspace = store.resolve(token).workspace
+    assert store.stored_settings(workspace)["currency"] == "GBP"
+    viewer = _app(ws=store.issue_token(workspace))
+    viewer.switch_page("app_pages/segmentacao.py").run()
+    assert "£" in {m.label: m.value for m in viewer.metric}["Receita líquida"]
+    owner = _app(ws=token)
+    next(s for s in owner.selectbox if s.label == "Moeda dos valores").set_value("EUR").run()
+    assert store.stored_settings(workspace)["currency"] == "EUR"
+    owner.switch_page("app_pages/segmentacao.py").run()
+    assert "€" in {m.label: m.value for m in owner.metric}["Receita líquida"]

@@ -208,7 +208,10 @@ def test_small_file_report_workbook(small_run: dict) -> None:
     assert champions[0][:2] == ("Cliente", "Nome")  # names from the data, as in the app's download
     assert [row[:2] for row in champions[1:]] == [("C01", NAMES["C01"])]
     summary = list(workbook["Resumo"].iter_rows(values_only=True))
-    assert [row[0] for row in summary[1:]] == SEGMENT_KEYS
+    # segment names, not the internal keys (those are the JSON's contract, not a shop owner's reading)
+    from metriqr.segments import BY_KEY
+    assert summary[0][0] == "Segmento" and "Chave" not in summary[0]
+    assert [row[0] for row in summary[1:]] == [BY_KEY[k].label("pt") for k in SEGMENT_KEYS]
     workbook.close()
 
 

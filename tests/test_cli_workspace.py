@@ -143,3 +143,13 @@ def test_the_real_command_line_ingests_and_segments(tmp_path):
     done = subprocess.run([sys.executable, "-m", "metriqr", "segment", "--workspace", str(ws), "--save", "--json"],
                           cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0 and json.loads(done.stdout)["run"] == 1
+
+
+def test_the_first_file_that_states_a_currency_sets_the_workspaces(capsys, tmp_path):
+    pounds = tmp_path / "uk.csv"
+    pounds.write_text("Invoice,InvoiceDate,CustomerID,Amount\n" + "\n".join(
+        f"{i},2024-0{1 + i % 9}-1{i % 9},C{i % 7},£{10 + i}.50" for i in range(60)))
+    ws = str(tmp_path / "uk")
+    run_json(capsys, "ingest", str(pounds), "--workspace", ws)
+    status, out, _ = run(capsys, "segment", "--workspace", ws, "--lang", "en")
+    assert status == 0 and "£" in out and "R$" not in out

@@ -78,7 +78,8 @@ def test_other_brazilian_and_english_exports():
                       dtype=object)
     assert detect_columns(en) == {"customer": "email", "date": "order_date", "amount": "revenue",
                                   "quantity": "qty", "unit_price": "price", "order": "order_id", "product": "sku",
-                                  "product_name": "product", "status": "status"}
+                                  "product_name": "product", "status": "status",
+                                  "email": "email"}  # the e-mail is the id and the contact: both roles
 
 
 def test_header_is_rejected_when_values_cannot_play_the_role():

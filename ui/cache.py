@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import pandas as pd
 import streamlit as st
 
-from metriqr.aggregates import Ledger, build_ledger, customer_names
+from metriqr.aggregates import Ledger, build_ledger, customer_contacts
 from metriqr.cleaning import CleaningReport
 from metriqr.columns import customer_column_note, detect_columns
 from metriqr.migration import Migration, migration_chain
@@ -93,7 +93,7 @@ def data_view(data: DataKey) -> DataView:
 
 class SegmentationView(NamedTuple):
     segmentation: Segmentation
-    names: pd.Series | None   # customer names, when the file has them
+    names: pd.DataFrame | None  # customer name, e-mail, phone (the ones the file has)
     basis: str                # the monetary basis (money, quantity × price, items)
 
 
@@ -101,7 +101,8 @@ class SegmentationView(NamedTuple):
 def segmentation(data: DataKey, options: Options) -> SegmentationView:
     tx = dataset(data).cleaned.transactions
     seg = segment_ledger(ledger(data), as_of=options.as_of, window_days=options.window_days, method=options.method)
-    return SegmentationView(seg, customer_names(tx), dataset(data).cleaned.report.monetary_basis)
+    # name, e-mail and phone: they travel into every customer list
+    return SegmentationView(seg, customer_contacts(tx), dataset(data).cleaned.report.monetary_basis)
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
@@ -125,7 +126,7 @@ def _chain(data: DataKey, dates: tuple[str, ...], method: str, thresholds: str) 
 
 @st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
 def names(data: DataKey) -> pd.Series | None:
-    return customer_names(dataset(data).cleaned.transactions)
+    return customer_contacts(dataset(data).cleaned.transactions)
 
 
 def migration(data: DataKey, dates: list, *, method: str, thresholds: str) -> tuple[list[Migration], pd.Series | None]:

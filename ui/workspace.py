@@ -87,7 +87,7 @@ def show_notice() -> None:
 
 # --- Dados: no workspace yet ------------------------------------------------------------------
 
-def save_offer(dataset, *, name: str) -> None:
+def save_offer(dataset, *, name: str, currency: str) -> None:
     """Offer to keep this upload in a new workspace (explicit: nothing is written otherwise)."""
     L = lang()
     st.subheader(t("ws.save_title", L))
@@ -100,7 +100,8 @@ def save_offer(dataset, *, name: str) -> None:
                 store.ingest(workspace, dataset.cleaned.transactions, name=name,
                              rows=dataset.cleaned.report.as_dict(), mapping=mapping,
                              headers=[str(h) for h in dataset.raw.frame.columns] if dataset.raw is not None else (),
-                             settings={"monetary_basis": dataset.cleaned.report.monetary_basis})
+                             settings={"monetary_basis": dataset.cleaned.report.monetary_basis,
+                                       "currency": currency})
                 token = store.issue_token(workspace, role="owner")
             except BaseException:
                 store.delete_workspace(workspace)
@@ -134,6 +135,7 @@ def workspace_page(access: store.Access) -> None:
         return
 
     st.warning(t("ws.stored_here", L))
+    _currency_choice(workspace)
     st.markdown(f"**{t('ws.owner_link', L)}**", help=t("ws.owner_link_help", L))
     st.code(link(st.session_state[TOKEN_KEY], "dados"), language=None)
     st.page_link("app_pages/segmentacao.py", label=t("data.go_segmentation", L), icon=":material/donut_small:")
@@ -156,6 +158,24 @@ def workspace_page(access: store.Access) -> None:
 
     _share_section(workspace)
     _erase_section(workspace)
+
+
+def _currency_choice(workspace: store.Workspace) -> None:
+    """The workspace's currency: stored with it, so every page and every later upload use it."""
+    from metriqr.texts import CURRENCIES, DEFAULT_CURRENCY, currency_symbol
+
+    L = lang()
+    options = store.stored_settings(workspace)
+    if options.get("monetary_basis") == "items":
+        return
+    codes = list(CURRENCIES)
+    current = options.get("currency") or DEFAULT_CURRENCY
+    choice = st.selectbox(t("data.currency", L), codes, index=codes.index(current), help=t("ws.currency_help", L),
+                          format_func=lambda c: f"{currency_symbol(c)} · {t(f'currency.{c}', L)}")
+    if choice != current:
+        with error_boundary():
+            store.update_settings(workspace, currency=choice)
+        st.rerun()
 
 
 def _uploads_table(workspace: store.Workspace) -> None:

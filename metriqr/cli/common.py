@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # analysis; tests/test_cli.py checks that each equals its source (texts, columns, scoring, recommend).
 LANGS, DEFAULT_LANG = ("pt", "en"), "pt"
 ROLES = ("customer", "date", "amount", "quantity", "unit_price", "order", "product", "product_name",
-         "customer_name", "status")
+         "customer_name", "status", "email", "phone")
 METHODS = ("quantile", "kmeans")
 ORDERS = ("dmy", "mdy")  # day/month orders of dates (metriqr.parsing.ORDERS)
 BASES = ("order", "customer")
@@ -203,14 +203,14 @@ def table_file(frame: pd.DataFrame, *, path: Path, sheet: str, lang: str = DEFAU
     return to_csv_bytes(frame, lang="en", bom=False)
 
 
-def xlsx_bytes(sheets: dict[str, pd.DataFrame], lang: str) -> bytes:
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], lang: str, formats: dict[str, str] | None = None) -> bytes:
     """Workbook bytes; when control characters had to be replaced (XLSX cannot store them), stderr says so."""
     import sys
 
     from metriqr.export import xlsx_export
     from metriqr.texts import fmt_int, t
 
-    content, cleaned = xlsx_export(sheets)
+    content, cleaned = xlsx_export(sheets, formats)
     if cleaned:
         print(f"metriqr: {t('export.control_cleaned', lang, n=fmt_int(cleaned, lang))}", file=sys.stderr)
     return content

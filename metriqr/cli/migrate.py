@@ -75,11 +75,15 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(migration_record(migration))
     else:
-        print(migration_text(migration, lang=args.lang))
+        from metriqr.cli.segment import data_currency
+
+        money = {"currency": data_currency(dataset), "basis": dataset.cleaned.report.monetary_basis} \
+            if not all(runs) else {}
+        print(migration_text(migration, lang=args.lang, **money))
     return 0
 
 
-def migration_text(migration: Migration, *, lang: str) -> str:
+def migration_text(migration: Migration, *, lang: str, currency: str | None = None, basis: str = "amount") -> str:
     """The readable report: the two dates, how many progressed or regressed, top flows, per segment, readings."""
     from metriqr.migration import NEW, readings
     from metriqr.segments import source_label
@@ -98,5 +102,5 @@ def migration_text(migration: Migration, *, lang: str) -> str:
     changes.index = [source_label(k, lang) for k in changes.index]
     changes.columns = [t(f"migui.col_{c}", lang) for c in changes.columns]
     lines += ["", changes.to_string(), ""]
-    lines += [note["text"] for note in readings(migration, lang)[:6]]
+    lines += [note["text"] for note in readings(migration, lang, currency=currency, basis=basis)[:6]]
     return "\n".join(lines)

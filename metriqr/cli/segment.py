@@ -44,9 +44,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Check every option, read, segment, then write the outputs and print."""
-    from metriqr.aggregates import customer_names
+    from metriqr.aggregates import customer_contacts
     from metriqr.records import segmentation_record
-    from metriqr.report import workbook_sheets
+    from metriqr.report import workbook_sheets, xlsx_formats
     from metriqr.segmentation import segment_customers
 
     lang = args.lang
@@ -77,8 +77,10 @@ def run(args: argparse.Namespace) -> int:
     if customers_out is not None:
         outputs.append((customers_out, customers_file(segmentation, path=customers_out, tenure=tenure, lang=lang)))
     if report_out is not None:
-        names = customer_names(transactions)  # as the app's download: names help campaigns
-        outputs.append((report_out, xlsx_bytes(workbook_sheets(segmentation, lang, basis=basis, names=names), lang)))
+        names = customer_contacts(transactions)  # as the app's download: name, e-mail, phone help campaigns
+        formats = xlsx_formats(lang, basis=basis, currency=data_currency(dataset))
+        outputs.append((report_out, xlsx_bytes(workbook_sheets(segmentation, lang, basis=basis, names=names), lang,
+                                               formats)))
     for path, content in outputs:
         write_output(path, content)
     run_id = store.save_run(workspace, segmentation) if args.save else None
@@ -108,7 +110,7 @@ def customers_file(segmentation: Segmentation, *, path: Path, tenure: pd.DataFra
 
 def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str) -> str:
     """The readable report: what was read and dropped (with examples), headline figures, the table."""
-    from metriqr.report import date_order_lines, money, summary_table
+    from metriqr.report import date_order_lines, label, money, summary_table
     from metriqr.texts import fmt_date, fmt_int, fmt_num, t
 
     report = dataset.cleaned.report
@@ -124,10 +126,11 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
         f"{text('method', lang)}: {segmentation.scorer.method}",
         f"{text('thresholds', lang)}:",
     ]
+    currency = data_currency(dataset)
     for measure, edges in segmentation.scorer.edges_.items():
-        digits = 2 if measure == "monetary" else 0
-        values = " | ".join(fmt_num(v, lang, digits) for v in edges) or "–"
-        lines.append(f"  {text(measure, lang)}: {values}")
+        values = " | ".join(money(v, lang, basis, currency) if measure == "monetary" else fmt_num(v, lang, 0)
+                            for v in edges) or "–"
+        lines.append(f"  {label('cli.' + measure, lang, basis)}: {values}")
     lines += [
         "",
         f"{text('rows_read', lang)}: {fmt_int(report.rows_read, lang)}",
@@ -145,11 +148,22 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
         "",
         f"{text('customers', lang)}: {fmt_int(len(segmentation.customers), lang)}",
         f"{text('occasions', lang)}: {fmt_int(segmentation.occasions, lang)}",
-        f"{text('revenue', lang)}: {money(segmentation.revenue, lang, basis)}",
+        f"{label('cli.revenue', lang, basis)}: {money(segmentation.revenue, lang, basis, currency)}",
         "",
-        summary_table(segmentation, lang, basis=basis).to_string(index=False),
+        summary_table(segmentation, lang, basis=basis, currency=currency).to_string(index=False),
     ]
     return "\n".join(lines)
+
+
+def data_currency(dataset: Dataset) -> str:
+    """The currency the file states (symbols, headers, customers' country), else the default."""
+    from metriqr.currency import detect_currency
+    from metriqr.texts import DEFAULT_CURRENCY
+
+    if dataset.currency:
+        return dataset.currency
+    found = detect_currency(dataset.raw.frame, dataset.mapping) if dataset.raw is not None else None
+    return found.currency if found else DEFAULT_CURRENCY
 
 
 def analysis_notes(segmentation: Segmentation, dataset: Dataset, *, lang: str) -> list[str]:
