@@ -174,6 +174,8 @@ class Ledger:
         bought = self.lines[lo:hi] > 0
         if not bought.any():
             start = window_start(as_of, window_days)
+            if start is None:  # no window was chosen: do not speak of one
+                raise OptionError("no_purchases_before", end=date_in_every_lang(as_of - pd.Timedelta(days=1)))
             raise OptionError("no_customers_in_window",
                               start=date_in_every_lang(start if start is not None else self.first_day),
                               end=date_in_every_lang(as_of - pd.Timedelta(days=1)))

@@ -110,6 +110,7 @@ def set_upload(name: str, data: bytes) -> None:
     st.session_state["sheet"] = None
     st.session_state["overrides"] = {}
     st.session_state.pop("opt_as_of", None)  # a date chosen on other data does not carry over
+    st.session_state.pop("date_order", None)
 
 
 def upload_key() -> str:
@@ -126,7 +127,7 @@ def take_upload() -> None:
 
 
 def reset_to_demo() -> None:
-    for key in ("source", "sheet", "overrides", "opt_as_of", "upload_id"):
+    for key in ("source", "sheet", "overrides", "opt_as_of", "upload_id", "date_order"):
         st.session_state.pop(key, None)
     st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
 
@@ -135,9 +136,14 @@ def sheet() -> str | None:
     return st.session_state.get("sheet")
 
 
+DATE_ORDER = "_date_order"  # travels with the column corrections: it changes the cleaning as they do
+
+
 def overrides() -> tuple[tuple[str, str], ...]:
-    """The user's column corrections as a hashable, ordered tuple (part of cache keys)."""
-    return tuple(sorted((st.session_state.get("overrides") or {}).items()))
+    """The user's column corrections (and day/month order choice) as a hashable, ordered tuple
+    (part of cache keys)."""
+    order = st.session_state.get("date_order")
+    return tuple(sorted((st.session_state.get("overrides") or {}).items())) + (((DATE_ORDER, order),) if order else ())
 
 
 def lang() -> str:
