@@ -8,7 +8,7 @@ import streamlit as st
 
 from metriqr.charts import monthly_bars
 from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
-from metriqr.report import display_preview
+from metriqr.report import date_order_lines, display_preview
 from metriqr.texts import CURRENCIES, currency_symbol, fmt_date, fmt_int, t
 from ui import cache, money as currency_state, workspace
 from ui.state import DataKey, current_data, current_source, error_boundary, lang, reset_to_demo, upload_key
@@ -22,6 +22,25 @@ def _on_mapping_change(role: str, key: str) -> None:
     fixes = dict(st.session_state.get("overrides") or {})
     fixes[role] = "" if choice == NOT_USED else choice
     st.session_state["overrides"] = fixes
+
+
+def _on_date_order() -> None:
+    st.session_state["date_order"] = st.session_state["date_order_choice"] or None
+
+
+def render_date_order(report) -> None:
+    """The order dates were read in, why, a warning when it is a guess, and the switch."""
+    lines = date_order_lines(report, L)
+    if not lines and not st.session_state.get("date_order"):
+        return
+    if lines:
+        st.caption(lines[0])
+    for warning in lines[1:]:
+        st.warning(warning)
+    st.session_state["date_order_choice"] = st.session_state.get("date_order") or ""
+    st.radio(t("data.date_order", L), ["", "dmy", "mdy"], key="date_order_choice", horizontal=True,
+             on_change=_on_date_order, help=t("data.date_order_help", L),
+             format_func=lambda o: t(f"dates.order.{o}", L) if o else t("data.date_order_auto", L))
 
 
 def render_mapping(mapping: dict[str, str], headers: list[str], digest: str) -> None:
@@ -160,6 +179,9 @@ with slot.container(), error_boundary():
         st.caption(t("data.basis_qxp", L))
     st.caption(t("data.period", L, first=fmt_date(view.first, L), last=fmt_date(view.last, L), fmt=t(f"data.format_{report.date_format}", L)
                  if report.date_format in ("native", "excel") else report.date_format))
+    render_date_order(report)
+    if report.decimal_mark:  # the money column's convention, decided from its values
+        st.caption(t("data.decimal_mark" if report.decimal_mark == "," else "data.decimal_point", L))
     st.markdown(f"**{t('data.monthly_title', L)}**", help=t("data.monthly_help", L))
     st.plotly_chart(monthly_bars(view.monthly, L, currency=currency_state.currency(data),
                                  basis=report.monetary_basis), config={"displayModeBar": False})

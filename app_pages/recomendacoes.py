@@ -13,7 +13,7 @@ from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, t
 from ui import cache
 from ui.downloads import csv_button, xlsx_button
 from ui import state
-from ui.state import error_boundary, lang, page_header
+from ui.state import error_boundary, lang, page_header, plain
 
 L = lang()
 
@@ -178,7 +178,7 @@ with error_boundary():
             with st.spinner(t("rec.building", L)):
                 quality = cache.quality(data)
         except MetriqrError as error:  # e.g. too little history for a hold-out: say so here, keep the tabs
-            st.info(error.message(L))
+            st.info(plain(error.message(L)))
             st.stop()
         k = quality["k"]
         st.write(t("rec.quality_intro", L, cutoff=fmt_date(quality["cutoff"], L), end=fmt_date(quality["test_end"], L)))

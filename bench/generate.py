@@ -38,6 +38,9 @@ COLUMNS = ("InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "
 EXCEL_MAX_ROWS = 1_048_575  # 1,048,576 rows per sheet, one of them the header
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 FORMATS = ("csv", "parquet", "xlsx")
+# The same lines as a Brazilian ERP writes them: day-first dates with the time of day
+# (`03/01/2022 07:02`, issue 11's timestamped export) and the same dates without it.
+DATE_LAYOUTS = {"dmy-time.csv": "%d/%m/%Y %H:%M", "dmy.csv": "%d/%m/%Y"}
 
 START = np.datetime64("2022-01-03")
 DAYS = 1096                   # three years
@@ -334,6 +337,13 @@ def write_csv(table: pa.Table, path: Path) -> None:
     pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="none"))
 
 
+def write_csv_dates(table: pa.Table, path: Path, layout: str) -> None:
+    """As write_csv, with InvoiceDate written in `layout` (strftime)."""
+    dates = pc.strftime(table["InvoiceDate"], format=layout)
+    table = table.set_column(table.schema.get_field_index("InvoiceDate"), "InvoiceDate", dates)
+    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="none"))
+
+
 def write_parquet(table: pa.Table, path: Path) -> None:
     """Plain string columns and no pandas metadata: what Spark, DuckDB or an ERP would write."""
     pq.write_table(table.replace_schema_metadata(None), path)
@@ -388,7 +398,9 @@ def write_xlsx(table: pa.Table, path: Path, *, batch: int = 65_536) -> None:
     book.save(str(path))
 
 
-WRITERS = {"csv": write_csv, "parquet": write_parquet, "xlsx": write_xlsx}
+WRITERS = {"csv": write_csv, "parquet": write_parquet, "xlsx": write_xlsx,
+           **{fmt: (lambda layout: lambda table, path: write_csv_dates(table, path, layout))(layout)
+              for fmt, layout in DATE_LAYOUTS.items()}}
 
 
 def input_path(n_lines: int, seed: int, fmt: str, data_dir: Path = DATA_DIR) -> Path:
@@ -418,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("size", help="number of lines: 2000, 100k, 1m, 10m …")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, required=True, help="output file: .csv, .parquet or .xlsx")
+    parser.add_argument("--dates", choices=("iso", "dmy", "dmy-time"), default="iso",
+                        help="CSV dates: YYYY-MM-DD HH:MM (default), DD/MM/YYYY, or DD/MM/YYYY HH:MM")
     parser.add_argument("--marketplace", action="store_true",
                         help="an Olist-like marketplace export (hash ids, timestamps, category names); .csv only")
     args = parser.parse_args(argv)
@@ -427,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--marketplace writes .csv only")
         write_marketplace_csv(generate_marketplace(parse_size(args.size), args.seed), args.out)
         return 0
+    if fmt == "csv" and args.dates != "iso":
+        fmt = f"{args.dates}.csv"
     if fmt not in WRITERS:
         parser.error("--out must end in .csv, .parquet or .xlsx")
     table = generate_table(parse_size(args.size), args.seed)

@@ -680,6 +680,10 @@ def evaluate_targets(results: dict) -> list[dict]:
         add("10m Parquet: whole `segment` command", _time(results, "10m", "cli_segment_parquet"), 30.0, "s")
         peak = sizes["10m"]["stages"].get("cli_segment_parquet", {}).get("peak_rss")
         add("10m Parquet: `segment` peak memory", None if peak is None else peak / GB, 6.0, "GB")
+    if results.get("timestamps"):
+        from bench import timestamps
+        for what, value, limit, unit in timestamps.targets(results["timestamps"]):
+            add(what, value, limit, unit)
     if "read_online_retail" in results.get("workbooks", {}):
         add("online_retail.xlsx (541,909 rows): read", _time(results, "workbooks", "read_online_retail"), 10.0, "s")
     for size, block in sizes.items():
@@ -796,6 +800,9 @@ def report(results: dict) -> str:
         for key, why in results.get("workbooks_skipped", {}).items():
             lines.append(f"  {STAGES[key].label:<48} skipped: {why}")
         lines.append("")
+    if results.get("timestamps"):
+        from bench import timestamps
+        lines += timestamps.lines(results["timestamps"]) + [""]
     lines.append("== targets")
     for t in results["targets"]:
         value = "—" if t["value"] is None else f"{t['value']:,.2f} {t['unit']}"
@@ -831,6 +838,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="stop a child whose resident memory passes this (default: 18)")
     parser.add_argument("--keep-openblas-env", action="store_true",
                         help="keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for the children (default: unset them)")
+    parser.add_argument("--no-timestamps", action="store_true",
+                        help="skip the 1m timestamped-export commands (bench/timestamps.py)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -920,6 +929,11 @@ def main(argv: list[str] | None = None) -> int:
                     STAGES["read_online_retail"], ONLINE_RETAIL_XLSX, args.runs, profile_dir, "retail")
             else:
                 results["workbooks_skipped"]["read_online_retail"] = f"{ONLINE_RETAIL_XLSX} not found"
+
+    if not args.no_timestamps and args.stage_list is None and parse_size("1m") in args.size_list:
+        from bench import timestamps
+        runner.log("== timestamps: `recommend` / `segment` on dates with and without a time of day")
+        results["timestamps"] = timestamps.measure(runner, parse_size("1m"), args.seed, args.runs, args.data_dir)
 
     results["library_at_end"] = library_state()
     results["targets"] = evaluate_targets(results)

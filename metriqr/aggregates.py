@@ -173,6 +173,8 @@ class Ledger:
         bought = self.lines[lo:hi] > 0
         if not bought.any():
             start = window_start(as_of, window_days)
+            if start is None:  # no window was chosen: do not speak of one
+                raise OptionError("no_purchases_before", end=as_of - pd.Timedelta(days=1))
             raise OptionError("no_customers_in_window",
                               start=start if start is not None else self.first_day,
                               end=as_of - pd.Timedelta(days=1))

@@ -3,13 +3,20 @@
 Policy (shown in the interface):
 - a row without a customer (or with a placeholder such as "Consumidor final") cannot be
   attributed, and totals lines ("TOTAL GERAL") are not sales;
-- unreadable dates and amounts are excluded and shown with examples;
+- unreadable dates and amounts are excluded and shown with examples; so are dates outside
+  1900–2199, dates only readable in the other day/month order than the column's, amounts written
+  in the other decimal convention than the column's, and amounts that are not finite or above
+  a trillion (no output may carry NaN or infinity);
+- a line whose identifiers (customer, order, product, names, status) hold control characters
+  (NUL, ESC…) comes from a corrupt or binary file: it is excluded, never read as a new customer;
 - rows of an order marked as cancelled in a status column are excluded (the sale did not happen);
 - a line repeated identically within the same order is an export duplicate (only checked
   when the data has an order column: without one, two identical rows are two purchases);
 - zero-value lines (free items) are not purchases;
 - returns (negative quantity or amount) are used: they reduce the customer's net spend but
-  are never counted as a purchase occasion.
+  are never counted as a purchase occasion. Returns of a customer with no purchase among the
+  used lines reach no customer list, so they are excluded with their own reason: the value
+  used is then the value in the outputs.
 """
 from __future__ import annotations
 
@@ -22,16 +29,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from metriqr.columns import ColumnMapping
+from metriqr.columns import NUMERIC_ROLES, ColumnMapping
 from metriqr.errors import ColumnError
-from metriqr.parsing import parse_dates, parse_numbers
+from metriqr.parsing import BAD, OTHER_ORDER, OUT_OF_RANGE, NumberReading, read_dates, read_numbers
 from metriqr.texts import LANGS, reason_summary
 
 # Exclusion reasons, in the order they are tested (a row gets the first that applies).
-REASONS = ("blank", "malformed", "total_line", "no_customer", "bad_date", "bad_amount", "cancelled",
-           "duplicate", "zero_amount")
+REASONS = ("blank", "malformed", "control_chars", "total_line", "no_customer", "bad_date", "date_out_of_range",
+           "date_order", "bad_amount", "amount_format", "amount_out_of_range", "cancelled", "duplicate",
+           "zero_amount", "return_only")
 
-_TOTAL_LINE = re.compile(r"^\s*(sub-?\s*)?(total|totais|grand total|soma)\b", re.IGNORECASE)
+# Only a totals label is a totals line: "Total", "TOTAL GERAL: 1.234,56", "Subtotal da página" —
+# never a customer that merely starts with the word ("Total Express Ltda", "Soma Engenharia").
+_TOTAL_LINE = re.compile(
+    r"^\s*(sub-?\s*tota(l|is)\b.*|(total|totais|soma|grand total)(\s+(geral|general|do dia|da p[aá]gina|"
+    r"do m[eê]s|do per[ií]odo|da loja|loja\s*\d+|total))?\s*[:=.]?[\s\d.,R$()-]*)$", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_AMOUNT = 1e12  # a line worth more than a trillion is a corrupt cell, and sums of such lose the cents
 _NO_CUSTOMER = re.compile(
     r"^\s*(consumidor( final)?|cliente (nao|não) identificado|n(a|ã)o identificado|sem cadastro|"
     r"an(o|ô)nimo|avulso|balc(a|ã)o|guest|anonymous|walk-?in|unknown|n/?a|-+|0+|null|none|nan)\s*$",
@@ -52,6 +66,14 @@ class CleaningReport:
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
     monetary_basis: str = "amount"  # amount | quantity_x_price | items
     date_format: str = ""
+    # How day and month were told apart (see parsing.DateReading): "dmy" / "mdy" / "" and why
+    # ("user", "evidence", "ambiguous", "mixed"), with values that show it.
+    date_order: str = ""
+    date_order_reason: str = ""
+    date_evidence: tuple[str, ...] = ()
+    date_other_evidence: tuple[str, ...] = ()
+    date_ambiguous: int = 0
+    decimal_mark: str = ""  # "," or "." when the money column is text
     first_date: pd.Timestamp | None = None
     last_date: pd.Timestamp | None = None
     # Customers whose every line was excluded, so they are missing from the customer count:
@@ -62,6 +84,18 @@ class CleaningReport:
     @property
     def rows_excluded(self) -> int:
         return sum(self.excluded.values())
+
+    @property
+    def date_order_warning(self) -> bool:
+        """The day/month order is a guess worth checking (mixed orders, or every value ambiguous)."""
+        return self.date_order_reason == "mixed" or (self.date_order_reason == "ambiguous" and self.date_ambiguous > 0)
+
+    def dates_dict(self) -> dict:
+        """How the dates were read, for the command line's JSON."""
+        return {"format": self.date_format, "order": self.date_order or None,
+                "order_reason": self.date_order_reason or None, "evidence": list(self.date_evidence),
+                "other_order_examples": list(self.date_other_evidence), "ambiguous_rows": self.date_ambiguous,
+                "warning": self.date_order_warning}
 
     def as_dict(self) -> dict:
         return {"read": self.rows_read, "used": self.rows_used, "returns": self.returns,
@@ -151,15 +185,45 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
+def _starts(texts: pd.Series | pd.Index, pattern: re.Pattern) -> np.ndarray:
+    """Which texts match `pattern` at their start (as re.match). Printable-ASCII texts go through
+    Arrow's RE2 (pandas runs a compiled, case-insensitive pattern through Python's re one value at a
+    time, ~8× slower); the others (accents, a non-breaking space, which RE2's `\\s` does not match)
+    through Python's re itself, so the answers are re's."""
+    strings = pd.Series(texts, dtype="string").fillna("").to_numpy(dtype=object)
+    array = pa.array(strings, type=pa.string())
+    hit = pc.match_substring_regex(array, f"^(?:{pattern.pattern})", ignore_case=bool(pattern.flags & re.IGNORECASE))
+    hit = hit.to_numpy(zero_copy_only=False).astype(bool)
+    other = np.flatnonzero(~pc.match_substring_regex(array, r"^[\x20-\x7e]*$").to_numpy(zero_copy_only=False))
+    if len(other):  # distinct values (or a few suspect rows): a loop over them, never over the file
+        hit[other] = [pattern.match(strings[i]) is not None for i in other]
+    return hit
+
+
 def _matches(values: pd.Categorical, pattern: re.Pattern) -> np.ndarray:
     """Rows whose text matches, testing each distinct value once."""
-    hit = pd.Series(values.categories, dtype="string").str.match(pattern).fillna(False).to_numpy(dtype=bool)
-    return np.append(hit, False)[values.codes]
+    return np.append(_starts(values.categories, pattern), False)[values.codes]
+
+
+def _contains(factor: tuple[np.ndarray, object], pattern: re.Pattern) -> np.ndarray:
+    """Rows whose text contains `pattern` anywhere, testing each distinct value once
+    (`factor` is the column's pd.factorize)."""
+    codes, uniques = factor
+    dtype = getattr(uniques, "dtype", None)
+    text = pd.Series(uniques) if dtype is not None and dtype != object and pd.api.types.is_string_dtype(dtype) \
+        else pd.Series(np.asarray(uniques, dtype=object)).astype("string")
+    hit = text.str.contains(pattern.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+    return np.append(hit, False)[codes]
+
+
+def _visible(text: str) -> str:
+    """Control characters written as `\\x00`, so an example can be shown and exported."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _examples(values: pd.Series, lines: np.ndarray, mask: np.ndarray, width: int = 60) -> tuple[str, ...]:
     index = np.flatnonzero(mask)[:MAX_EXAMPLES]
-    return tuple(f"{int(lines[i])}: “{'' if pd.isna(values.iloc[i]) else str(values.iloc[i])[:width]}”"
+    return tuple(f"{int(lines[i])}: “{'' if pd.isna(values.iloc[i]) else _visible(str(values.iloc[i]))[:width]}”"
                  for i in index)
 
 
@@ -195,8 +259,13 @@ def _lost_customers(customer: pd.Categorical, reason: np.ndarray, used: np.ndarr
 
 def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_rows: int = 0,
                        malformed_rows: int = 0, malformed_examples: tuple[str, ...] = (),
-                       line_numbers: np.ndarray | None = None, dayfirst: bool = True) -> Cleaned:
-    """Apply the cleaning policy; `line_numbers` are the file's line numbers for examples."""
+                       line_numbers: np.ndarray | None = None, dayfirst: bool = True,
+                       date_order: str | None = None) -> Cleaned:
+    """Apply the cleaning policy; `line_numbers` are the file's line numbers for examples.
+
+    `date_order` ("dmy"/"mdy") is the user's choice of day/month order; by default it is
+    decided from the values (day-first when they do not tell, or month-first with dayfirst=False).
+    """
     n = len(frame)
     lines = np.asarray(line_numbers) if line_numbers is not None else np.arange(n) + 2
     col = {role: frame[header] for role, header in mapping.items()}
@@ -219,8 +288,22 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
         if new.any() and shown is not None:
             examples[key] = _examples(shown, lines, new, width)
 
+    # Control characters in an identifier: a corrupt or binary file, not a customer or a product.
+    control = np.zeros(n, dtype=bool)
+    shown_control = pd.Series(None, index=frame.index, dtype=object)
+    for role in TEXT_ROLES:
+        if role in col:
+            hit = _contains(factor(mapping[role]), _CONTROL)
+            first = hit & ~control
+            if first.any():
+                shown_control[first] = col[role][first].to_numpy(dtype=object)
+                control |= hit
+    exclude("control_chars", control, shown_control)
+
     customer = text("customer")
-    dates, date_format = parse_dates(col["date"], dayfirst=dayfirst)
+    reading = read_dates(col["date"], order=date_order, default="dmy" if dayfirst else "mdy",
+                         factor=None if pd.api.types.is_datetime64_any_dtype(col["date"]) else factor(mapping["date"]))
+    dates, date_format = reading.values, reading.format
     # Totals lines: a "TOTAL" label in an identifying column. Only rows without a usable
     # customer or date can be one, so the other columns are searched on those rows only.
     customer_total = _matches(customer, _TOTAL_LINE)
@@ -232,19 +315,31 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     for role in ("order", "date", "product", "product_name", "customer_name"):
         if role in col and len(suspect) and not _typed(col[role]):  # a number or a date is no label
             values = col[role].iloc[suspect]
-            hit = suspect[values.astype("string").str.match(_TOTAL_LINE).fillna(False).to_numpy(dtype=bool)]
+            hit = suspect[_starts(values, _TOTAL_LINE)]
             label.iloc[hit[~total[hit]]] = values.loc[frame.index[hit[~total[hit]]]].to_numpy(dtype=object)
             total[hit] = True
     exclude("total_line", total, label)
     no_customer = (customer.codes == -1) | _matches(customer, _NO_CUSTOMER)
     exclude("no_customer", no_customer, col["customer"])
 
-    exclude("bad_date", dates.isna().to_numpy(), col["date"])
+    exclude("bad_date", reading.status == BAD, col["date"])
+    exclude("date_out_of_range", reading.status == OUT_OF_RANGE, col["date"])
+    exclude("date_order", reading.status == OTHER_ORDER, col["date"])
 
-    quantity = parse_numbers(col["quantity"]).to_numpy() if "quantity" in col else None
-    amount, basis = _amounts(col, quantity)
+    numbers = {role: read_numbers(col[role], factor=None if pd.api.types.is_numeric_dtype(col[role])
+                                  else factor(mapping[role])) for role in NUMERIC_ROLES if role in col}
+    quantity = numbers["quantity"].values.to_numpy() if "quantity" in numbers else None
+    amount, basis = _amounts(col, quantity, numbers)
     shown_amount = col.get("amount", col.get("unit_price", col.get("quantity")))
-    exclude("bad_amount", np.isnan(amount), shown_amount)
+    unreadable = np.isnan(amount)
+    for role, reading_ in numbers.items():  # the column whose convention was contradicted is shown
+        exclude("amount_format", unreadable & reading_.conflict, col[role])
+    exclude("bad_amount", unreadable, shown_amount)
+    huge = ~unreadable & ~(np.abs(amount) <= MAX_AMOUNT)
+    if quantity is not None:
+        huge |= ~np.isnan(quantity) & ~(np.abs(quantity) <= MAX_AMOUNT)
+    exclude("amount_out_of_range", huge, shown_amount)
+    amount = np.where(huge, np.nan, amount)
     is_return = (amount < 0) | ((quantity < 0) if quantity is not None else False)
     amount = np.where(is_return, -np.abs(amount), amount)
 
@@ -266,8 +361,14 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
         exclude("duplicate", duplicate, _whole_lines(frame, duplicate & (reason == -1)), WHOLE_LINE_WIDTH)
     exclude("zero_amount", amount == 0, shown_amount)
 
+    # Returns of customers with no purchase left in use reach no customer list: say so.
+    in_use = reason == -1
+    bought = np.zeros(len(customer.categories) + 1, dtype=bool)
+    bought[customer.codes[in_use & ~is_return]] = True
+    exclude("return_only", in_use & is_return & ~bought[customer.codes], col["customer"])
+
     used = reason == -1
-    attributable = ~np.isin(reason, [REASONS.index("total_line"), REASONS.index("no_customer")])
+    attributable = ~np.isin(reason, [REASONS.index(k) for k in ("control_chars", "total_line", "no_customer")])
     lost, lost_examples = _lost_customers(customer, reason, used, attributable)
     # Categoricals keep the distinct values of excluded rows among their categories; every
     # consumer factorizes or groups on observed values only, so they are never seen.
@@ -293,22 +394,27 @@ def clean_transactions(frame: pd.DataFrame, mapping: ColumnMapping, *, blank_row
     report = CleaningReport(
         rows_read=n + blank_rows + malformed_rows, rows_used=int(used.sum()), returns=int(is_return[used].sum()),
         excluded=excluded, examples=examples, monetary_basis=basis, date_format=date_format,
+        date_order=reading.order, date_order_reason=reading.order_reason, date_evidence=reading.evidence,
+        date_other_evidence=reading.other_evidence, date_ambiguous=reading.ambiguous,
+        decimal_mark=next((r.decimal for r in numbers.values() if r.decimal), ""),
         first_date=tx["date"].min() if len(tx) else None, last_date=tx["date"].max() if len(tx) else None,
         lost_customers=lost, lost_examples=lost_examples)
     return Cleaned(tx, report)
 
 
-def _amounts(col: dict[str, pd.Series], quantity: np.ndarray | None) -> tuple[np.ndarray, str]:
+def _amounts(col: dict[str, pd.Series], quantity: np.ndarray | None,
+             numbers: dict[str, NumberReading]) -> tuple[np.ndarray, str]:
     """Line value: the amount column, else (or where unreadable) quantity × unit price.
 
     Without any money column (e.g. a loyalty-card export of items), each line counts its
     quantity (or 1) and the report says the monetary value is a number of items. `quantity` is
     the already parsed quantity column (None without one).
     """
-    price = parse_numbers(col["unit_price"]).to_numpy() if "unit_price" in col else None
-    product = quantity * price if quantity is not None and price is not None else None
+    price = numbers["unit_price"].values.to_numpy() if "unit_price" in numbers else None
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is excluded as out of range
+        product = quantity * price if quantity is not None and price is not None else None
     if "amount" in col:
-        amount = parse_numbers(col["amount"]).to_numpy()
+        amount = numbers["amount"].values.to_numpy()
         if product is not None:
             amount = np.where(np.isnan(amount), product, amount)
         return amount, "amount"

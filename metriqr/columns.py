@@ -89,11 +89,24 @@ def _header_score(role: str, header: str) -> float:
     return best
 
 
+# Cells that stand for "no value" in exports: `-` (Excel's accounting zero), `n/a`, `—`.
+_PLACEHOLDER = r"\s*(-+|–|—|[nN]/?[aAdD]|[sS]/?[vV]|null|NULL|None|none|nan|NaN)?\s*"  # no inline flags: stays in Arrow
+
+
+def _filled(values: pd.Series) -> pd.Series:
+    """The cells that hold something: placeholders such as `-` do not count for or against a role."""
+    values = values.dropna().head(5000)  # detection looks at a sample: never the whole column
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        placeholder = values.astype("string").str.fullmatch(_PLACEHOLDER).fillna(False).to_numpy(dtype=bool)
+        values = values[~placeholder]
+    return values
+
+
 def _values_fit(role: str, values: pd.Series) -> bool:
     """Reject a header match when the values clearly cannot play the role."""
-    sample = values.dropna().head(500)
-    if sample.empty:
-        return role not in REQUIRED_ROLES
+    sample = _filled(values).head(500)
+    if sample.empty:  # no rows: the header decides, except for required roles; only `-`: not a number
+        return role not in REQUIRED_ROLES and (values.dropna().empty or role not in NUMERIC_ROLES)
     if role == "date":
         return parse_dates(sample)[0].notna().mean() >= 0.5
     if role in NUMERIC_ROLES:
@@ -270,9 +283,30 @@ def check_required(mapping: Mapping[str, str], headers: Iterable[object]) -> Non
         raise ColumnError("missing_columns", roles=", ".join(missing), headers=", ".join(map(str, headers)))
 
 
+def explain_unusable_date(frame: pd.DataFrame, mapping: Mapping[str, str]) -> None:
+    """When no column passed as the date but one is titled like a date, say so with its values:
+    "the column Data was found but holds no dates (e.g. …)", never "the date column is missing"."""
+    if "date" in mapping:
+        return
+    taken = set(mapping.values())
+    scored = [(_header_score("date", header), header) for header in frame.columns if header not in taken]
+    scored = [(score, header) for score, header in scored if score >= 1.5]
+    if not scored:
+        return
+    header = max(scored, key=lambda c: c[0])[1]
+    values = _filled(frame[header])
+    if values.empty:
+        raise ColumnError("date_column_empty", header=str(header))
+    examples = ", ".join(f"“{str(v)[:30]}”" for v in pd.unique(values.astype(str))[:3])
+    raise ColumnError("date_not_dates", header=str(header), examples=examples)
+
+
 def resolve_mapping(frame: pd.DataFrame, overrides: Mapping[str, str] | None = None) -> ColumnMapping:
     """Detected mapping with the user's corrections applied and checked: the required roles
-    (customer, date) must be present, otherwise a ColumnError says which are missing."""
+    (customer, date) must be present, otherwise a ColumnError says which are missing (or that
+    the date column was found but holds no dates)."""
     mapping = merge_mapping(detect_columns(frame), overrides, frame.columns)
+    if "date" not in (overrides or {}):  # a date role the user removed is simply missing
+        explain_unusable_date(frame, mapping)
     check_required(mapping, frame.columns)
     return mapping

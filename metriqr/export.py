@@ -4,6 +4,10 @@ Formula injection (OWASP "CSV injection"): a cell that starts with `=`, `+`, `-`
 tab or carriage return is run as a formula by spreadsheet programs. In CSV such text
 cells get a leading apostrophe; in XLSX every text cell is written with the string type,
 so it is never a formula. Numbers stay numbers.
+
+An XLSX file cannot hold control characters (NUL, ESC…: openpyxl raises IllegalCharacterError):
+they are replaced by U+FFFD "�" so the export never fails, and `xlsx_export` says how many
+cells were changed so the caller can tell the user. CSV stores any character and is left as is.
 """
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl's ILLEGAL_CHARACTERS_RE
+REPLACEMENT = "\ufffd"
 
 
 def neutralise(value: object) -> object:
@@ -55,7 +61,7 @@ def to_csv_bytes(frame: pd.DataFrame, *, lang: str = "pt", bom: bool = True) -> 
 
 def sheet_name(name: str, taken: set[str]) -> str:
     """A valid, unique Excel sheet name (≤ 31 characters, no []:*?/\\)."""
-    base = _SHEET_FORBIDDEN.sub(" ", name).strip()[:31] or "Sheet"
+    base = _SHEET_FORBIDDEN.sub(" ", _XLSX_ILLEGAL.sub(REPLACEMENT, name)).strip()[:31] or "Sheet"
     candidate, n = base, 2
     while candidate.lower() in {t.lower() for t in taken}:
         suffix = f" ({n})"
@@ -71,6 +77,12 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame], formats: Mapping[str, str]
     `dd/mm/yyyy`), so a list opens ready for a campaign: shares as percentages, money in its
     currency, dates as dates. Columns without one get a format by type (whole numbers as
     integers, dates as dates)."""
+    return xlsx_export(sheets, formats)[0]
+
+
+def xlsx_export(sheets: Mapping[str, pd.DataFrame], formats: Mapping[str, str] | None = None) -> tuple[bytes, int]:
+    """The workbook's bytes (see to_xlsx_bytes) and the number of text cells whose control
+    characters were replaced."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
@@ -79,6 +91,7 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame], formats: Mapping[str, str]
 
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
+    cleaned = 0
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(sheet_name(name, taken))
 
@@ -91,6 +104,10 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame], formats: Mapping[str, str]
                 value = value.to_pydatetime()
             out = WriteOnlyCell(sheet, value=value if not isinstance(value, str) else None)
             if isinstance(value, str):
+                if _XLSX_ILLEGAL.search(value):
+                    nonlocal cleaned
+                    cleaned += 1
+                    value = _XLSX_ILLEGAL.sub(REPLACEMENT, value)
                 out.value = value
                 out.data_type = "s"  # never a formula, whatever the text starts with
             elif number_format:
@@ -108,7 +125,7 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame], formats: Mapping[str, str]
             sheet.append([cell(v, f) for v, f in zip(row, column_formats)])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue(), cleaned
 
 
 def _default_format(values: pd.Series) -> str | None:

@@ -20,14 +20,16 @@ class Dataset:
     currency: str | None = None  # a currency already decided (a workspace's); else detected from `raw`
 
 
-def clean_raw(raw: RawTable, overrides: Mapping[str, str] | None = None, *, dayfirst: bool = True) -> Dataset:
-    """Resolve the mapping (detected, then the user's corrections) and clean, accounting for every row."""
+def clean_raw(raw: RawTable, overrides: Mapping[str, str] | None = None, *, dayfirst: bool = True,
+              date_order: str | None = None) -> Dataset:
+    """Resolve the mapping (detected, then the user's corrections) and clean, accounting for every row;
+    `date_order` ("dmy"/"mdy") is the user's day/month order, None to decide from the values."""
     mapping = resolve_mapping(raw.frame, overrides)
     lines = raw.frame.index.to_numpy() if _index_is_line_numbers(raw) else None
     cleaned = clean_transactions(raw.frame, mapping, blank_rows=raw.blank_rows,
                                  malformed_rows=getattr(raw, "malformed_rows", 0),
                                  malformed_examples=tuple(getattr(raw, "malformed_examples", ())),
-                                 line_numbers=lines, dayfirst=dayfirst)
+                                 line_numbers=lines, dayfirst=dayfirst, date_order=date_order)
     return Dataset(raw=raw, mapping=mapping, cleaned=require_rows(cleaned))
 
 
@@ -38,7 +40,8 @@ def _index_is_line_numbers(raw: RawTable) -> bool:
 
 def load_dataset(source: bytes | str | os.PathLike, *, name: str | None = None, sheet: str | None = None,
                  overrides: Mapping[str, str] | None = None, dayfirst: bool = True,
-                 max_bytes: int | None = None) -> Dataset:
+                 date_order: str | None = None, max_bytes: int | None = None) -> Dataset:
     """`max_bytes` defaults to the reader's upload limit; local scheduled runs may raise it."""
     limits = {} if max_bytes is None else {"max_bytes": max_bytes}
-    return clean_raw(read_table(source, name=name, sheet=sheet, **limits), overrides, dayfirst=dayfirst)
+    return clean_raw(read_table(source, name=name, sheet=sheet, **limits), overrides, dayfirst=dayfirst,
+                     date_order=date_order)

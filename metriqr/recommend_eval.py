@@ -69,6 +69,8 @@ def evaluate(transactions: pd.DataFrame, *, cutoff: pd.Timestamp | str | None = 
         raise ColumnError("no_product_column")
     dates = transactions["date"]
     first, last = dates.min().normalize(), dates.max().normalize()
+    if first == last:  # no date splits one day: say that, not "choose a date between D+1 and D"
+        raise OptionError("holdout_one_day", day=first)
     cut = default_cutoff(transactions) if cutoff is None else pd.Timestamp(cutoff).normalize()
     if not first < cut <= last:
         raise OptionError("holdout_cutoff_out_of_range", cutoff=cut, first=first + pd.Timedelta(days=1),

@@ -57,7 +57,7 @@ def segmentation_record(segmentation: Segmentation, report: CleaningReport, *, l
     thresholds = {measure: [number(v, 2) for v in edges] for measure, edges in segmentation.scorer.edges_.items()}
     return {"as_of": segmentation.as_of.strftime("%Y-%m-%d"), "window_days": segmentation.window_days,
             "method": segmentation.scorer.method, "monetary_basis": report.monetary_basis,
-            "rows": report.as_dict(), "customers": int(len(segmentation.customers)),
+            "rows": report.as_dict(), "dates": report.dates_dict(), "customers": int(len(segmentation.customers)),
             "customers_only_in_excluded_lines": dict(report.lost_customers),
             "one_occasion_share": number(segmentation.one_occasion_share, 4),
             "warnings": ["one_occasion"] if segmentation.mostly_one_occasion else [],

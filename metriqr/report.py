@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from metriqr.cleaning import CleaningReport
 from metriqr.segmentation import Segmentation, segment_summary
 from metriqr.segments import BY_KEY, SEGMENTS, source_label
 from metriqr.texts import (CATALOGUE, DEFAULT_CURRENCY, MONTHS, currency_symbol, fmt_date, fmt_int, fmt_money, fmt_num,
@@ -21,6 +22,28 @@ def money(value: float, lang: str, basis: str = "amount", currency: str | None =
     if basis == "items":
         return fmt_int(value, lang) if float(value) == round(float(value)) else fmt_num(value, lang, 1)
     return fmt_money(value, lang, currency)
+
+
+def date_order_lines(report: CleaningReport, lang: str, *, how_to_switch: str = "") -> list[str]:
+    """Which day/month order the dates were read in and why, then a warning when it is a guess
+    (every value ambiguous, or the column mixes both orders). Empty when dates had no such
+    ambiguity (ISO, the workbook's own dates). The examples shown matched the date pattern,
+    so they are digits and separators only."""
+    if not report.date_order:
+        return []
+    order = t(f"dates.order.{report.date_order}", lang)
+    why = t(f"dates.why.{report.date_order_reason}", lang, examples=", ".join(report.date_evidence[:2]))
+    lines = [t("dates.line", lang, order=order, why=why)]
+    other = t("dates.order." + ("mdy" if report.date_order == "dmy" else "dmy"), lang)
+    if report.date_order_reason == "mixed":
+        lines.append(t("dates.warn_mixed", lang, others=", ".join(report.date_other_evidence[:2]),
+                       n=fmt_int(report.date_ambiguous, lang), order=order))
+    elif report.date_order_warning:
+        lines.append(t("dates.warn_ambiguous", lang, n=fmt_int(report.date_ambiguous, lang), other=other))
+    if how_to_switch and len(lines) > 1:
+        lines[-1] += f" ({how_to_switch})"
+    return lines
+
 
 
 def label(key: str, lang: str, basis: str = "amount", **params: object) -> str:

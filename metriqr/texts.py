@@ -741,7 +741,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "reason.none": {"pt": "nenhuma linha de dados", "en": "no data rows"},
     # exclusion reasons of the cleaning report
     "reason.blank": {"pt": "linha em branco", "en": "blank line"},
-    "reason.malformed": {"pt": "linha com colunas a mais (ilegível)", "en": "line with extra fields (unreadable)"},
+    "reason.malformed": {"pt": "linha ilegível (colunas a mais ou bytes nulos)",
+                         "en": "unreadable line (extra fields or NUL bytes)"},
     "reason.total_line": {"pt": "linha de total (não é venda)", "en": "totals line (not a sale)"},
     "reason.no_customer": {"pt": "sem cliente identificado", "en": "no identified customer"},
     "reason.bad_date": {"pt": "data ilegível", "en": "unreadable date"},
@@ -751,8 +752,91 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "reason.zero_amount": {"pt": "valor zero (brinde ou ajuste)", "en": "zero amount (free item or adjustment)"},
 
     # --- reading and security (issue 9) ---
+    "error.inflated_too_large": {
+        "pt": "O arquivo compactado “{name}” descompacta para mais de {limit_mb} MB, o limite. Envie um período menor ou o arquivo sem compactar.",
+        "en": "The compressed file “{name}” inflates to more than {limit_mb} MB, the limit. Upload a shorter period or the uncompressed file.",
+    },
+    "error.too_many_columns": {
+        "pt": "“{name}” tem {columns} colunas; a MetriQR lê até {limit}. Uma exportação de vendas tem dezenas: apague as colunas que não são de vendas ou exporte só as necessárias.",
+        "en": "“{name}” has {columns} columns; MetriQR reads up to {limit}. A sales export has tens: delete the columns that are not about sales or export only the ones needed.",
+    },
+    "error.sheet_grid_too_large": {
+        "pt": "A pasta de trabalho “{name}” foi recusada por segurança: uma aba ocupa {rows} linhas × {columns} colunas ({cells} células, o limite é {limit}), quase sempre por células perdidas longe dos dados. Apague as linhas e colunas vazias depois dos dados ou exporte em CSV.",
+        "en": "The workbook “{name}” was refused for safety: a sheet spans {rows} rows × {columns} columns ({cells} cells, the limit is {limit}), almost always because of stray cells far from the data. Delete the empty rows and columns after the data or export it as CSV.",
+    },
+    "error.parquet_nested": {
+        "pt": "O arquivo Parquet “{name}” tem colunas aninhadas (struct, lista ou mapa): {columns}. A MetriQR lê um valor por célula: gere o arquivo com essas colunas achatadas (texto, número ou data) ou sem elas.",
+        "en": "The Parquet file “{name}” has nested columns (struct, list or map): {columns}. MetriQR reads one value per cell: write the file with those columns flattened (text, number or date) or without them.",
+    },
+    "error.read_busy": {
+        "pt": "O servidor está lendo outros arquivos agora e “{name}” esperou demais na fila. Tente de novo em alguns minutos.",
+        "en": "The server is busy reading other files and “{name}” waited too long in the queue. Try again in a few minutes.",
+    },
+    "error.read_timeout": {
+        "pt": "A leitura de “{name}” passou do limite de {seconds} s e foi interrompida. Envie um período menor ou salve em CSV.",
+        "en": "Reading “{name}” took longer than the {seconds} s limit and was stopped. Upload a shorter period or save it as CSV.",
+    },
+    "error.read_crashed": {
+        "pt": "A leitura de “{name}” foi interrompida: o arquivo exige mais memória do que o limite de {limit_mb} MB ou está malformado. Nada mais foi afetado. Abra-o no Excel, salve de novo (ou em CSV) e envie outra vez.",
+        "en": "Reading “{name}” was stopped: the file needs more memory than the {limit_mb} MB limit or is malformed. Nothing else was affected. Open it in Excel, save it again (or as CSV) and upload it again.",
+    },
+    "error.read_memory": {
+        "pt": "“{name}” exige mais memória do que o limite de leitura de {limit_mb} MB. Envie um período menor ou salve em CSV.",
+        "en": "“{name}” needs more memory than the {limit_mb} MB reading limit. Upload a shorter period or save it as CSV.",
+    },
+    "error.read_output_too_large": {
+        "pt": "A tabela lida de “{name}” passa de {limit_mb} MB, o limite. Envie um período menor.",
+        "en": "The table read from “{name}” exceeds {limit_mb} MB, the limit. Upload a shorter period.",
+    },
 
     # --- parsing and cleaning ---
+    "reason.control_chars": {"pt": "identificador com caracteres de controle (arquivo corrompido?)",
+                             "en": "identifier with control characters (corrupt file?)"},
+    "reason.date_out_of_range": {"pt": "data fora de 1900–2199", "en": "date outside 1900–2199"},
+    "reason.date_order": {"pt": "data só legível na outra ordem de dia e mês", "en": "date only readable in the other day/month order"},
+    "reason.amount_format": {"pt": "valor escrito em outro formato decimal que o resto da coluna",
+                             "en": "amount written in another decimal format than the rest of the column"},
+    "reason.amount_out_of_range": {"pt": "valor infinito ou acima de 1 trilhão", "en": "amount infinite or above one trillion"},
+    "reason.return_only": {"pt": "devolução de cliente sem nenhuma compra (não entraria em nenhuma lista)",
+                           "en": "return by a customer with no purchase (it would be in no customer list)"},
+    "dates.order.dmy": {"pt": "dia/mês (dd/mm)", "en": "day/month (dd/mm)"},
+    "dates.order.mdy": {"pt": "mês/dia (mm/dd)", "en": "month/day (mm/dd)"},
+    "dates.why.user": {"pt": "escolhida por você", "en": "chosen by you"},
+    "dates.why.evidence": {"pt": "valores como {examples} só existem nesta ordem",
+                           "en": "values such as {examples} only exist in this order"},
+    "dates.why.ambiguous": {"pt": "nenhum valor decide (dia e mês sempre ≤ 12): ordem padrão",
+                            "en": "no value decides (day and month always ≤ 12): default order"},
+    "dates.why.mixed": {"pt": "a coluna mistura as duas ordens; usada a da maioria (como {examples})",
+                        "en": "the column mixes both orders; the majority's is used (as {examples})"},
+    "dates.line": {"pt": "Ordem das datas: {order} — {why}.", "en": "Date order: {order} — {why}."},
+    "dates.warn_ambiguous": {
+        "pt": "Confira a ordem das datas: {n} linhas têm dia e mês até 12 e seriam outra data na ordem inversa. Se a planilha usa {other}, troque a ordem.",
+        "en": "Check the date order: {n} rows have day and month up to 12 and would be another date the other way round. If the spreadsheet uses {other}, switch the order."},
+    "dates.warn_mixed": {
+        "pt": "A coluna de datas mistura dd/mm e mm/dd: as linhas só legíveis na outra ordem (como {others}) foram excluídas, e {n} linhas com dia e mês até 12 foram lidas como {order}, o que pode estar errado para algumas.",
+        "en": "The date column mixes dd/mm and mm/dd: rows only readable the other way (as {others}) were excluded, and {n} rows with day and month up to 12 were read as {order}, which may be wrong for some."},
+    "dates.cli_option": {"pt": "use --date-order dmy|mdy para escolher", "en": "use --date-order dmy|mdy to choose"},
+    "data.date_order": {"pt": "Ordem de dia e mês nas datas", "en": "Day and month order in dates"},
+    "data.date_order_auto": {"pt": "Automática (pelos valores)", "en": "Automatic (from the values)"},
+    "data.date_order_help": {"pt": "Para datas como 03/04/2025: dia/mês (3 de abril) ou mês/dia (4 de março). Automática decide pelos valores (31/12 só existe como dia/mês).",
+                             "en": "For dates such as 03/04/2025: day/month (3 April) or month/day (4 March). Automatic decides from the values (31/12 only exists as day/month)."},
+    "data.decimal_mark": {"pt": "Formato dos valores: vírgula decimal (1.234,56)", "en": "Amount format: decimal comma (1.234,56)"},
+    "data.decimal_point": {"pt": "Formato dos valores: ponto decimal (1,234.56)", "en": "Amount format: decimal point (1,234.56)"},
+    "export.control_cleaned": {
+        "pt": "{n} células tinham caracteres de controle, que a planilha XLSX não aceita: foram trocados por “�” no arquivo exportado.",
+        "en": "{n} cells held control characters, which an XLSX workbook cannot store: they were replaced by “�” in the exported file."},
+    "error.date_not_dates": {
+        "pt": "A coluna “{header}” foi encontrada para a data, mas seus valores não são datas (exemplos: {examples}). Use datas como 23/11/2026 ou 2026-11-23, ou indique outra coluna de data no mapeamento.",
+        "en": "The column “{header}” was found for the date, but its values are not dates (examples: {examples}). Use dates such as 23/11/2026 or 2026-11-23, or pick another date column in the mapping."},
+    "error.date_column_empty": {
+        "pt": "A coluna “{header}” foi encontrada para a data, mas não tem nenhum valor: a planilha não tem linhas de vendas com data.",
+        "en": "The column “{header}” was found for the date, but it holds no value: the spreadsheet has no sales rows with a date."},
+    "error.no_purchases_before": {
+        "pt": "Nenhuma compra antes de {end}: as linhas usadas até essa data são só devoluções. Escolha uma data de referência posterior.",
+        "en": "No purchase before {end}: the lines used up to that date are returns only. Choose a later reference date."},
+    "error.holdout_one_day": {
+        "pt": "Todas as compras são do mesmo dia ({day}): para medir a qualidade das recomendações é preciso compras em pelo menos dois dias, para aprender com as primeiras e testar nas seguintes.",
+        "en": "Every purchase is from the same day ({day}): measuring recommendation quality needs purchases on at least two days, to learn from the earlier ones and test on the later ones."},
 
     # --- analytics: ledger, scores, recommendations (issue 10) ---
     "an.one_occasion_warning": {

@@ -286,3 +286,35 @@ def test_marketplace_export_is_shaped_like_olist(tmp_path):
     ds = clean_raw(read_table(path))
     assert ds.mapping["product"] == "product_id" and ds.mapping["product_name"] == "product_category_name"
     assert ds.cleaned.report.rows_used == 3_000
+
+
+# --- issue 11: the timestamped export --------------------------------------------------------------
+
+def test_timestamped_exports_read_back_the_same_moments(tmp_path):
+    """`03/01/2022 07:02` and `03/01/2022` carry the ISO file's moments and days, read day-first."""
+    from metriqr.pipeline import load_dataset
+
+    paths = ensure_inputs(2_000, 0, ("csv", "dmy-time.csv", "dmy.csv"), tmp_path)
+    iso = load_dataset(paths["csv"]).cleaned
+    timed = load_dataset(paths["dmy-time.csv"]).cleaned
+    dated = load_dataset(paths["dmy.csv"]).cleaned
+    assert timed.transactions["date"].tolist() == iso.transactions["date"].tolist()
+    assert dated.transactions["date"].tolist() == iso.transactions["date"].dt.normalize().tolist()
+    assert (timed.report.date_format, timed.report.date_order, timed.report.date_order_reason) == \
+        ("dd/mm/aaaa hh:mm", "dmy", "evidence")
+    assert dated.report.date_format == "dd/mm/aaaa"
+
+
+def test_timestamps_harness_runs_both_commands_on_both_layouts(tmp_path):
+    from bench import timestamps
+
+    runner = bench_run.Runner(bench_run.parse_args(["--runs", "1", "--data-dir", str(tmp_path), "--quiet"]))
+    block = timestamps.measure(runner, 2_000, 0, 1, tmp_path)
+    for name in ("recommend", "segment"):
+        for fmt in timestamps.FORMATS:
+            assert block["commands"][name][fmt]["error"] is None and block["commands"][name][fmt]["median_s"] > 0
+        assert block["commands"][name]["ratio"] > 0
+    assert [t[0] for t in timestamps.targets(block)] == [
+        "2k timestamped: whole `recommend --product` command", "2k: `recommend` timestamped / date-only",
+        "2k: `segment` timestamped / date-only"]
+    assert "recommend --product" in timestamps.lines(block)[0]

@@ -316,16 +316,32 @@ def test_online_retail_every_row_accounted_for(online_retail_cleaned):
     assert report.rows_read == 541_909
     assert report.rows_read == report.rows_used + sum(report.excluded.values())
     # Hand-checked with plain pandas on the raw file: 406,829 rows have a CustomerID; among them
-    # 5,225 repeat an earlier row exactly (same invoice), and 40 have UnitPrice 0.
-    assert report.excluded == {"no_customer": 135_080, "duplicate": 5_225, "zero_amount": 40}
-    assert report.rows_used == 401_564
-    # every one of the 8,872 remaining negative-quantity lines is on a "C" invoice: the returns
-    assert report.returns == 8_872
+    # 5,225 repeat an earlier row exactly (same invoice), and 40 have UnitPrice 0; 88 return lines
+    # belong to 33 customers who never bought (they would reach no customer list).
+    assert report.excluded == {"no_customer": 135_080, "duplicate": 5_225, "zero_amount": 40, "return_only": 88}
+    assert report.rows_used == 401_476
+    # every one of the 8,784 remaining negative-quantity lines is on a "C" invoice: the returns
+    assert report.returns == 8_784
     assert report.monetary_basis == "quantity_x_price" and report.date_format == "ISO"
     assert report.first_date == pd.Timestamp("2010-12-01 08:26")
     assert report.last_date == pd.Timestamp("2011-12-09 12:50")
     returns = cleaned.transactions[cleaned.transactions["is_return"]]
     assert returns["order"].str.startswith("C").all()
+
+
+@pytest.mark.realdata
+def test_online_retail_returns_only_customers_have_their_own_line(online_retail_cleaned, online_retail_raw):
+    """Issue 9 item 12: the value used equals the value in the customer lists (no −10,411.24 lost)."""
+    from metriqr.segmentation import segment_customers
+
+    _, cleaned = online_retail_cleaned
+    tx = cleaned.transactions
+    segmentation = segment_customers(tx)
+    assert segmentation.customers["monetary"].sum() == pytest.approx(tx["amount"].sum(), abs=0.01)
+    lines = np.array([int(e.split(":")[0]) for e in cleaned.report.examples["return_only"]])
+    shown = online_retail_raw.loc[lines - 2]
+    assert (shown["Quantity"].astype(float) < 0).all()
+    assert not set(shown["CustomerID"]) & set(segmentation.customers.index)
 
 
 @pytest.mark.realdata
@@ -353,3 +369,94 @@ def test_totals_label_in_a_product_column_is_found_on_rows_without_a_date():
                                          "amount": "Valor"})
     assert cleaned.report.excluded == {"total_line": 1}
     assert cleaned.report.examples["total_line"] == ("4: “Subtotal da página”",)
+
+
+# --- issue 9: what was read wrongly, silently ------------------------------------------------
+
+def test_control_characters_in_an_id_exclude_the_line_with_a_reason():
+    """A NUL before `C00018` once made a phantom customer; the example shows the character."""
+    frame = raw(Cliente=["C00018", "\x00C00018", "Ana\x1b", "Bia"], Data=["05/01/2024"] * 4,
+                Valor=["10,00"] * 4, Produto=["x", "x", "x", "caf\x00é"])
+    cleaned = clean_transactions(frame, {**BASIC, "product": "Produto"})
+    assert cleaned.report.excluded == {"control_chars": 3}
+    assert cleaned.transactions["customer"].tolist() == ["C00018"]
+    assert cleaned.report.examples["control_chars"][0] == "3: “\\x00C00018”"
+    assert all("\x00" not in e and "\x1b" not in e for e in cleaned.report.examples["control_chars"])
+
+
+def test_far_dates_are_excluded_with_their_own_reason():
+    frame = raw(Cliente=["Ana", "Bia", "Caio"], Data=["31/12/2999", "15/06/1600", "05/01/2024"],
+                Valor=["10,00"] * 3)
+    cleaned = clean_transactions(frame, BASIC)
+    assert cleaned.report.excluded == {"date_out_of_range": 2}
+    assert cleaned.report.examples["date_out_of_range"] == ("2: “31/12/2999”", "3: “15/06/1600”")
+    assert cleaned.report.last_date == pd.Timestamp(2024, 1, 5)
+
+
+def test_dates_in_the_other_order_are_excluded_and_the_report_says_which_order():
+    frame = raw(Cliente=["Ana", "Bia", "Caio", "Duda"], Data=["31/12/2023", "25/01/2024", "12/31/2023", "03/04/2024"],
+                Valor=["10,00"] * 4)
+    report = clean_transactions(frame, BASIC).report
+    assert report.excluded == {"date_order": 1}
+    assert report.examples["date_order"] == ("4: “12/31/2023”",)
+    assert (report.date_order, report.date_order_reason, report.date_order_warning) == ("dmy", "mixed", True)
+    assert report.dates_dict()["other_order_examples"] == ["12/31/2023"]
+
+
+def test_the_user_chooses_the_date_order():
+    frame = raw(Cliente=["Ana", "Bia"], Data=["01/02/2024", "03/04/2024"], Valor=["10,00"] * 2)
+    auto = clean_transactions(frame, BASIC)
+    assert (auto.report.date_order, auto.report.date_order_reason) == ("dmy", "ambiguous")
+    assert auto.report.date_order_warning and auto.report.date_ambiguous == 2
+    chosen = clean_transactions(frame, BASIC, date_order="mdy")
+    assert chosen.transactions["date"].tolist() == [pd.Timestamp(2024, 1, 2), pd.Timestamp(2024, 3, 4)]
+    assert (chosen.report.date_order, chosen.report.date_order_reason) == ("mdy", "user")
+
+
+def test_amounts_in_the_other_convention_are_excluded_with_examples():
+    frame = raw(Cliente=["Ana", "Bia", "Caio", "Duda", "Eva"], Data=["05/01/2024"] * 5,
+                Valor=["1.234,56", "R$ 10,00", "1,234.56", "2.500", "abc"])
+    cleaned = clean_transactions(frame, BASIC)
+    assert cleaned.report.excluded == {"bad_amount": 1, "amount_format": 1}
+    assert cleaned.report.examples["amount_format"] == ("4: “1,234.56”",)
+    assert cleaned.transactions["amount"].tolist() == pytest.approx([1234.56, 10.0, 2500.0])
+    assert cleaned.report.decimal_mark == ","
+
+
+@pytest.mark.parametrize("values", [["inf", "1e308", "10,00"], [np.inf, 1e308, 10.0], ["-inf", "nan", "10"]])
+def test_non_finite_or_absurd_amounts_are_excluded(values):
+    frame = pd.DataFrame({"Cliente": ["Ana", "Bia", "Caio"], "Data": ["05/01/2024"] * 3, "Valor": values})
+    cleaned = clean_transactions(frame, BASIC)
+    assert cleaned.report.rows_used == 1 and sum(cleaned.report.excluded.values()) == 2
+    assert np.isfinite(cleaned.transactions["amount"]).all()
+
+
+def test_quantity_times_price_overflow_is_excluded():
+    frame = raw(Cliente=["Ana", "Bia"], Data=["05/01/2024"] * 2, Qtd=["1e200", "2"], Preco=["1e200", "5"])
+    cleaned = clean_transactions(frame, {"customer": "Cliente", "date": "Data", "quantity": "Qtd",
+                                         "unit_price": "Preco"})
+    assert cleaned.report.excluded == {"amount_out_of_range": 1}
+    assert cleaned.transactions["amount"].tolist() == [10.0]
+
+
+def test_returns_of_a_customer_who_never_bought_have_their_own_line():
+    """Issue 9 item 12: those returns reach no customer list, so the value used is the value shown."""
+    frame = raw(Cliente=["Ana", "Ana", "Bia", "Bia", "Caio"], Data=["05/01/2024"] * 5,
+                Valor=["10,00", "-3,00", "-4,00", "-1,00", "abc"])
+    cleaned = clean_transactions(frame, BASIC)
+    assert cleaned.report.excluded == {"bad_amount": 1, "return_only": 2}
+    assert cleaned.report.examples["return_only"] == ("4: “Bia”", "5: “Bia”")
+    assert cleaned.transactions["amount"].sum() == pytest.approx(7.0)
+    assert cleaned.report.returns == 1
+
+
+@pytest.mark.parametrize("name", ["Total Express Ltda", "Soma Engenharia", "Totalmix Comércio", "Subtotalidade"])
+def test_customers_whose_name_starts_like_a_total_are_customers(name):
+    frame = raw(Cliente=[name], Data=["05/01/2024"], Valor=["10,00"])
+    assert clean_transactions(frame, BASIC).report.rows_used == 1
+
+
+@pytest.mark.parametrize("label", ["TOTAL:", "Total geral: 1.234,56", "Soma", "SOMA TOTAL", "Total do dia"])
+def test_more_totals_labels(label):
+    frame = raw(Cliente=["Ana", label], Data=["05/01/2024", "05/01/2024"], Valor=["10,00", "10,00"])
+    assert clean_transactions(frame, BASIC).report.excluded == {"total_line": 1}

@@ -791,6 +791,8 @@ def test_parser_vocabularies_match_the_library() -> None:
     assert common.ROLES == columns.ROLES
     assert common.METHODS == scoring.METHODS
     assert common.BASES == recommend.BASES and common.MIN_TOGETHER == recommend.MIN_TOGETHER
+    from metriqr import parsing
+    assert common.ORDERS == parsing.ORDERS
 
 
 def test_help_imports_no_pandas_and_lists_every_command() -> None:
@@ -831,3 +833,80 @@ def test_option_values_are_refused_in_the_users_language(arguments: list[str], l
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
     assert err.startswith(f"metriqr: {expected}") and "usage:" not in err
+
+
+# --- issue 9: parsing and cleaning as the command line reports them (in-process) -----------------
+
+def _main(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    status = cli.main([str(a) for a in args])
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_date_order_is_reported_and_can_be_switched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "ambiguous.csv"
+    data.write_text("Cliente;Data;Valor\nA;01/02/2024;10,00\nB;03/04/2024;20,00\nA;05/06/2024;5,00\n",
+                    encoding="utf-8")
+    status, out, _ = _main(capsys, "segment", data, "--json")
+    assert status == 0
+    record = json.loads(out)
+    assert record["dates"]["order"] == "dmy" and record["dates"]["order_reason"] == "ambiguous"
+    assert record["dates"]["warning"] is True and record["dates"]["ambiguous_rows"] == 3
+    assert record["as_of"] == "2024-06-06"
+    status, out, _ = _main(capsys, "segment", data, "--json", "--date-order", "mdy")
+    record = json.loads(out)
+    assert (record["dates"]["order"], record["dates"]["order_reason"], record["as_of"]) == ("mdy", "user", "2024-05-07")
+    status, out, _ = _main(capsys, "segment", data, "--lang", "en")
+    assert "Date order: day/month (dd/mm)" in out and "Check the date order: 3 rows" in out
+    assert "--date-order dmy|mdy" in out
+
+
+def test_infinite_amounts_are_excluded_not_an_internal_error(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "inf.csv"
+    data.write_text("customer,date,amount\nA,2024-01-05,10.50\nB,2024-01-06,inf\nC,2024-01-07,1e308\n"
+                    "D,2024-01-08,20.00\n", encoding="utf-8")
+    status, out, err = _main(capsys, "segment", data, "--json")
+    assert status == 0, err
+    record = json.loads(out)
+    assert record["rows"]["excluded"] == {"amount_out_of_range": 2}
+    status, out, _ = _main(capsys, "segment", data, "--lang", "en", "--customers-out", tmp_path / "c.csv")
+    assert status == 0 and "Net revenue: R$ 30.50" in out and "R$ inf" not in out
+    assert "amount infinite or above one trillion: 2" in out
+    assert "inf" not in (tmp_path / "c.csv").read_text().lower()
+
+
+def test_control_characters_in_ids_never_break_the_workbook(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "esc.csv"
+    data.write_bytes("customer,date,amount,name\nA\x1b,2024-01-05,10.50,Ana\nB,2024-01-06,20,Bia\x1bs\n"
+                     "C,2024-01-07,5,Caio\n".encode())
+    status, out, err = _main(capsys, "segment", data, "--lang", "en", "--report-out", tmp_path / "r.xlsx",
+                             "--column", "customer_name=name")
+    assert status == 0, err
+    assert "identifier with control characters (corrupt file?): 2" in out
+    assert zipfile.is_zipfile(tmp_path / "r.xlsx")
+
+
+def test_a_date_column_that_holds_no_dates_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "nodates.csv"
+    data.write_text("customer_id,date,amount\nA,yesterday,1\nB,today,2\n", encoding="utf-8")
+    status, _, err = _main(capsys, "segment", data, "--lang", "en")
+    assert status == 2
+    assert "“date” was found for the date, but its values are not dates" in err and "“yesterday”" in err
+    assert "missing" not in err
+
+
+def test_no_window_no_window_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --window-days the error must not speak of a chosen window."""
+    data = tmp_path / "returns_first.csv"
+    data.write_text("customer,date,amount\nA,2024-01-05,-3\nA,2024-03-01,10\n", encoding="utf-8")
+    status, _, err = _main(capsys, "segment", data, "--as-of", "2024-02-01", "--lang", "en")
+    assert status == 2 and "window" not in err and "No purchase before 2024-01-31" in err
+
+
+def test_evaluate_on_one_day_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "one.csv"
+    data.write_text("customer,date,amount,product\nA,2025-03-20,10,P1\n", encoding="utf-8")
+    status, _, err = _main(capsys, "evaluate", data, "--lang", "en")
+    assert status == 2 and "same day (2025-03-20)" in err and "between" not in err

@@ -214,3 +214,37 @@ def test_merge_mapping_and_check_required_separately():
         check_required({"date": "Data"}, headers)
     assert info.value.params == {"roles": "customer", "headers": "Cliente, Data, Valor, Total"}
     check_required(detected, headers)  # complete: no error
+
+
+# --- issue 9 item 16 / issue 12 item 2: say what is wrong with the date column -------------------
+
+def test_a_date_column_without_dates_is_named_with_examples():
+    """Not "missing required columns: date" while naming the very column."""
+    frame = pd.DataFrame({"Cliente": ["Ana", "Bia", "Caio"], "Data": ["ontem", "amanhã", "ontem"],
+                          "Valor": ["10,00", "20,00", "5,00"]}, dtype=object)
+    with pytest.raises(ColumnError) as info:
+        resolve_mapping(frame)
+    assert info.value.key == "date_not_dates"
+    assert info.value.params == {"header": "Data", "examples": "“ontem”, “amanhã”"}
+    message = info.value.message("pt")
+    assert "“Data” foi encontrada" in message and "não são datas" in message and "Faltam" not in message
+    assert "was found for the date" in info.value.message("en")
+
+
+def test_a_date_column_without_rows_says_so():
+    frame = pd.DataFrame({"Cliente": [], "Data": [], "Valor": []}, dtype=object)
+    with pytest.raises(ColumnError) as info:
+        resolve_mapping(frame)
+    assert info.value.key == "date_column_empty" and info.value.params == {"header": "Data"}
+
+
+def test_an_amount_column_with_dash_placeholders_is_still_mapped():
+    """Excel's accounting format writes `-` for zero: the valid values must not be lost."""
+    frame = pd.DataFrame({"Cliente": ["Ana", "Bia", "Caio", "Duda", "Eva"], "Data": ["05/01/2024"] * 5,
+                          "Valor": ["-", "-", "-", "10,00", "20,00"]}, dtype=object)
+    assert resolve_mapping(frame)["amount"] == "Valor"
+
+
+def test_a_column_of_only_dashes_is_not_an_amount():
+    frame = pd.DataFrame({"Cliente": ["Ana", "Bia"], "Data": ["05/01/2024"] * 2, "Valor": ["-", "-"]}, dtype=object)
+    assert "amount" not in resolve_mapping(frame)

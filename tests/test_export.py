@@ -214,3 +214,16 @@ def test_workbook_summary_and_one_sheet_per_segment(segmentation):
         assert cells and all(c.data_type == "s" for c in cells)
     en = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(workbook_sheets(segmentation, "en"))))
     assert "Hibernating   Lost" in en.sheetnames
+
+
+# --- issue 9 item 14: control characters never make an export fail ----------------------------
+
+def test_xlsx_with_control_characters_is_written_and_says_how_many_cells_changed():
+    from metriqr.export import REPLACEMENT, to_xlsx_bytes, xlsx_export
+
+    frame = pd.DataFrame({"customer": ["\x1bC001", "ok", "nul\x00here"], "monetary": [1.0, 2.0, 3.0]})
+    content, cleaned = xlsx_export({"clientes": frame})
+    assert cleaned == 2
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [f"{REPLACEMENT}C001", "ok", f"nul{REPLACEMENT}here"]
+    assert to_xlsx_bytes({"clientes": frame})[:2] == b"PK"

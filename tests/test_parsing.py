@@ -192,3 +192,107 @@ def test_day_first_text_reads_back_exactly(values, layout):
     column = pd.Series([d.strftime(layout) for d in values], dtype=object)
     got, _ = parse_dates(column)
     assert got.tolist() == [pd.Timestamp(d) for d in values]
+
+
+# --- issue 9: far dates, date order, amount conventions ---------------------------------------
+
+from metriqr.parsing import BAD, OK, OTHER_ORDER, OUT_OF_RANGE, read_dates, read_numbers  # noqa: E402
+
+
+def test_far_dates_are_out_of_range_never_wrapped_to_another_century():
+    """`31/12/2999` once became 1830-11-22 and `15/06/1600` 2185-01-02 (a wrapped nanosecond cast)."""
+    got, _ = dates("31/12/2999", "15/06/1600", "05/01/2024", "2999-12-31 10:00")
+    assert got == [None, None, pd.Timestamp(2024, 1, 5), None]
+    reading = read_dates(pd.Series(["31/12/2999", "15/06/1600", "05/01/2024"], dtype=object))
+    assert reading.status.tolist() == [OUT_OF_RANGE, OUT_OF_RANGE, OK]
+
+
+def test_far_native_datetimes_are_out_of_range():
+    """A workbook's or Parquet file's own dates outside 1900–2199 (microsecond resolution) are not wrapped."""
+    column = pd.Series(np.array(["2999-12-31", "1600-06-15", "2024-01-05"], dtype="datetime64[us]"))
+    reading = read_dates(column)
+    assert reading.status.tolist() == [OUT_OF_RANGE, OUT_OF_RANGE, OK]
+    assert reading.values.isna().tolist() == [True, True, False]
+    objects = pd.Series([dt.datetime(2999, 12, 31), dt.datetime(2024, 1, 5)], dtype=object)
+    assert read_dates(objects).status.tolist() == [OUT_OF_RANGE, OK]
+
+
+def test_mixed_day_month_orders_are_not_flipped_silently():
+    """Day-first proven by 31/12: a value only readable month-first is not read, and says why."""
+    reading = read_dates(pd.Series(["31/12/2020", "25/01/2021", "12/31/2020", "03/04/2021"], dtype=object))
+    assert (reading.order, reading.order_reason) == ("dmy", "mixed")
+    assert reading.status.tolist() == [OK, OK, OTHER_ORDER, OK]
+    assert reading.values.iloc[3] == pd.Timestamp(2021, 4, 3)
+    assert reading.other_evidence == ("12/31/2020",) and reading.ambiguous == 1 and reading.warn
+    got, _ = dates("31/12/2020", "25/01/2021", "12/31/2020")
+    assert got[2] is None
+
+
+def test_all_ambiguous_dates_say_so_and_the_user_can_switch():
+    column = pd.Series(["01/02/2024", "03/04/2024", "05/05/2024"], dtype=object)
+    auto = read_dates(column)
+    assert (auto.order, auto.order_reason, auto.ambiguous, auto.warn) == ("dmy", "ambiguous", 2, True)
+    assert auto.values.tolist()[0] == pd.Timestamp(2024, 2, 1)
+    chosen = read_dates(column, order="mdy")
+    assert (chosen.order, chosen.order_reason) == ("mdy", "user")
+    assert chosen.values.tolist()[:2] == [pd.Timestamp(2024, 1, 2), pd.Timestamp(2024, 3, 4)]
+
+
+def test_evidence_names_the_values_that_decided():
+    reading = read_dates(pd.Series(["01/02/2024", "01/13/2024"], dtype=object))
+    assert (reading.order, reading.order_reason, reading.evidence) == ("mdy", "evidence", ("01/13/2024",))
+    assert not reading.warn
+
+
+def test_a_user_order_that_the_values_contradict_excludes_them():
+    reading = read_dates(pd.Series(["31/12/2020", "01/02/2021"], dtype=object), order="mdy")
+    assert reading.status.tolist() == [OTHER_ORDER, OK]
+    assert reading.values.iloc[1] == pd.Timestamp(2021, 1, 2)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1/2/2023 8:01 PM", pd.Timestamp(2023, 2, 1, 20, 1)),
+    ("1/2/2023 12:15 AM", pd.Timestamp(2023, 2, 1, 0, 15)),
+    ("2023-01-05T10:00:00Z", pd.Timestamp(2023, 1, 5, 10)),
+    ("2023-01-05T10:00:00.250-03:00", pd.Timestamp(2023, 1, 5, 10)),
+    ("2023/01/05", pd.Timestamp(2023, 1, 5)),
+    ("05/01/2023 14h30", pd.Timestamp(2023, 1, 5, 14, 30)),
+])
+def test_more_time_layouts(text, expected):
+    assert dates(text)[0] == [expected]
+
+
+@pytest.mark.parametrize("text", ["29/02/2023", "05/01/2023 25:00", "05/01/2023 13:00 PM", "00/01/2023"])
+def test_impossible_dates_and_times_are_unreadable(text):
+    assert read_dates(pd.Series([text], dtype=object)).status.tolist() == [BAD]
+
+
+def test_timestamps_format_names_the_time():
+    _, used = dates("05/01/2023 14:30", "06/01/2023 09:12")
+    assert used == "dd/mm/aaaa hh:mm"
+
+
+def test_comma_column_reads_every_value_by_its_convention():
+    """Issue 9 item 7: `1,234.56` once became 1.23456 and `2.500` became 2.5 among `1.234,56`."""
+    column = pd.Series(["1.234,56", "R$ 99,90", "1,234.56", "2.500", "2.5", "12,5"], dtype=object)
+    reading = read_numbers(column)
+    assert reading.decimal == ","
+    got = reading.values.tolist()
+    assert got[0] == pytest.approx(1234.56) and got[1] == pytest.approx(99.9)
+    assert math.isnan(got[2]) and got[3] == 2500.0 and math.isnan(got[4]) and got[5] == 12.5
+    assert reading.conflict.tolist() == [False, False, True, False, True, False]
+
+
+def test_point_column_reads_every_value_by_its_convention():
+    column = pd.Series(["1,234.56", "3.99", "0.5", "2,500", "1.234,56", "12,5"], dtype=object)
+    reading = read_numbers(column)
+    assert reading.decimal == "."
+    got = reading.values.tolist()
+    assert got[:4] == [pytest.approx(1234.56), 3.99, 0.5, 2500.0] and math.isnan(got[4]) and math.isnan(got[5])
+    assert reading.conflict.tolist() == [False, False, False, False, True, True]
+
+
+def test_non_finite_numbers_are_read_as_such():
+    """`inf` and `1e308` are read (cleaning excludes them with a reason), never a crash."""
+    got = numbers("inf", "-inf", "1e308", "1,5e3")
+    assert got[0] == math.inf and got[1] == -math.inf and got[2] == 1e308

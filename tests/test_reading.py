@@ -475,7 +475,7 @@ def test_size_limits_and_missing_file(tmp_path: Path) -> None:
     big.write_bytes(b"a;b\n1;2\n" * 1000)
     expect_error("file_too_large", big, max_bytes=1000)  # refused before reading
     gz_bomb = gzip.compress(b"cliente;valor\n" + b"a;1\n" * 100_000)  # 400 KB unpacked, 1 KB packed
-    expect_error("file_too_large", gz_bomb, name="g.csv.gz", max_bytes=100_000)
+    expect_error("inflated_too_large", gz_bomb, name="g.csv.gz", max_bytes=100_000)
     expect_error("not_a_spreadsheet", b"\x1f\x8b\x08\x00garbage", name="quebrado.csv.gz")
     with pytest.raises(InputFileError) as info:
         read_table(tmp_path / "nao_existe.csv")

@@ -251,15 +251,16 @@ def test_no_catalogue_key_is_unused():
     assert unused == []
 
 
-# Still to convert by the helper who owns them (issue 13 item 1): reading's byte sizes and details,
-# cleaning's reasons. Nothing else may write a text per language outside the catalogue.
-PER_LANGUAGE_PENDING = {"metriqr/reading.py", "metriqr/cleaning.py"}
+# Still to convert by the helper who owns them (issue 13 item 1): reading's sizes, counts and details
+# (metriqr/reading/guards.py, text.py, sniffing.py), cleaning's reasons. Nothing else may write a text
+# per language outside the catalogue.
+PER_LANGUAGE_PENDING = ("metriqr/reading/", "metriqr/cleaning.py")
 
 
 def test_no_text_is_written_per_language_outside_the_catalogue():
     found = []
     for name, tree in _sources():
-        if name == "metriqr/texts.py" or name in PER_LANGUAGE_PENDING:
+        if name == "metriqr/texts.py" or name.startswith(PER_LANGUAGE_PENDING):
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Dict) and {k.value for k in node.keys if isinstance(k, ast.Constant)} >= {"pt", "en"}:

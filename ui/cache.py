@@ -22,7 +22,7 @@ from metriqr.migration import Migration, migration_chain
 from metriqr.pipeline import Dataset, clean_raw
 from metriqr.reading import RawTable
 from metriqr.segmentation import Segmentation, segment_ledger
-from ui.state import DataKey, Options, Source
+from ui.state import DATE_ORDER, DataKey, Options, Source
 
 if TYPE_CHECKING:
     from metriqr.recommend import Purchases
@@ -56,7 +56,9 @@ def dataset(data: DataKey) -> Dataset:
     """The cleaned dataset, shared by every page (pages never modify it: tests/test_app.py checks)."""
     if data.source.stored is not None:  # a workspace: its stored history, already cleaned
         return data.source.stored()
-    return clean_raw(raw_table(data), dict(data.fixes))
+    columns = dict(data.fixes)
+    order = columns.pop(DATE_ORDER, None)  # the day/month order chosen on Dados travels with the corrections
+    return clean_raw(raw_table(data), columns, date_order=order)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False, hash_funcs=HASH)

@@ -21,7 +21,7 @@ import streamlit as st
 
 from metriqr.errors import MetriqrError
 from metriqr.migration import CADENCES, SOURCE_KEYS
-from metriqr.reading import RawTable, read_table
+from metriqr.reading import RawTable, read_table, sandbox
 from metriqr.scoring import METHODS
 from metriqr.segments import SEGMENT_KEYS
 from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, normalise_lang, t
@@ -29,6 +29,7 @@ from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, normalise_lang, t
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PATH = ROOT / "sample_data" / "loja_exemplo.csv"
 log = logging.getLogger("metriqr.ui")
+sandbox.prestart()  # the reading worker's zygote: ready before the first upload (once per server)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def set_upload(name: str, data: bytes) -> None:
     st.session_state["sheet"] = None
     st.session_state["overrides"] = {}
     st.session_state.pop("opt_as_of", None)  # a date chosen on other data does not carry over
+    st.session_state.pop("date_order", None)
 
 
 def upload_key() -> str:
@@ -125,7 +127,7 @@ def take_upload() -> None:
 
 
 def reset_to_demo() -> None:
-    for key in ("source", "sheet", "overrides", "opt_as_of", "upload_id"):
+    for key in ("source", "sheet", "overrides", "opt_as_of", "upload_id", "date_order"):
         st.session_state.pop(key, None)
     st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
 
@@ -134,9 +136,14 @@ def sheet() -> str | None:
     return st.session_state.get("sheet")
 
 
+DATE_ORDER = "_date_order"  # travels with the column corrections: it changes the cleaning as they do
+
+
 def overrides() -> tuple[tuple[str, str], ...]:
-    """The user's column corrections as a hashable, ordered tuple (part of cache keys)."""
-    return tuple(sorted((st.session_state.get("overrides") or {}).items()))
+    """The user's column corrections (and day/month order choice) as a hashable, ordered tuple
+    (part of cache keys)."""
+    order = st.session_state.get("date_order")
+    return tuple(sorted((st.session_state.get("overrides") or {}).items())) + (((DATE_ORDER, order),) if order else ())
 
 
 def lang() -> str:
@@ -350,13 +357,25 @@ def page_header(title_key: str, intro_key: str | None = None) -> Source:
     return source
 
 
+_MARKDOWN_SPECIALS = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def plain(text: str) -> str:
+    """Text for a Markdown-rendering element (st.error, st.info, ...) that shows it exactly as
+    written: every ASCII punctuation character is backslash-escaped, so a header
+    `![x](http://host/t)` is no image, `**x**` is not bold, `$y^2$` is not math, `:red[x]`
+    is no colour, and no URL becomes a link. Messages carry user text: file, sheet and
+    column names, product names."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", "  \n")
+
+
 @contextmanager
 def error_boundary() -> Iterator[None]:
     """Turn expected problems into a message in the user's language; never show a traceback."""
     try:
         yield
     except MetriqrError as error:
-        st.error(error.message(lang()))
+        st.error(plain(error.message(lang())))
         st.stop()
     except Exception:  # noqa: BLE001 — the boundary's purpose: log it, show a plain message
         log.exception("unexpected error")

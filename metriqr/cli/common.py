@@ -33,6 +33,7 @@ LANGS, DEFAULT_LANG = ("pt", "en"), "pt"
 ROLES = ("customer", "date", "amount", "quantity", "unit_price", "order", "product", "product_name",
          "customer_name", "status", "email", "phone")
 METHODS = ("quantile", "kmeans")
+ORDERS = ("dmy", "mdy")  # day/month orders of dates (metriqr.parsing.ORDERS)
 BASES = ("order", "customer")
 MIN_TOGETHER = 3
 
@@ -69,6 +70,9 @@ def data_parent() -> argparse.ArgumentParser:
     parent.add_argument("--column", metavar="ROLE=HEADER", action="append", default=[],
                         help=f"use column HEADER for ROLE, overriding detection; repeatable; "
                              f"roles: {', '.join(ROLES)}")
+    parent.add_argument("--date-order", choices=ORDERS, default=None,
+                        help="day/month order of dates such as 03/04/2025: dmy (3 April) or mdy (4 March); "
+                             "default: decided from the values (day-first when they do not tell)")
     return parent
 
 
@@ -150,7 +154,7 @@ def output_option(path: Path | None, *, suffixes: Sequence[str], data: str | Non
 # --- data in, results out --------------------------------------------------------------
 
 def load_data(data: str | None, *, sheet: str | None, columns: Sequence[str],
-              workspace: str | None = None) -> Dataset:
+              workspace: str | None = None, date_order: str | None = None) -> Dataset:
     """Read and clean DATA, or take a workspace's stored history; options are checked before the
     (possibly long) read."""
     from metriqr import pipeline
@@ -166,7 +170,8 @@ def load_data(data: str | None, *, sheet: str | None, columns: Sequence[str],
         raise InputFileError("file_not_found", name=data)
     if path.is_dir():
         raise InputFileError("data_is_folder", name=data)
-    return pipeline.load_dataset(path, name=path.name, sheet=sheet, overrides=overrides, max_bytes=LOCAL_MAX_BYTES)
+    return pipeline.load_dataset(path, name=path.name, sheet=sheet, overrides=overrides, date_order=date_order,
+                                 max_bytes=LOCAL_MAX_BYTES)
 
 
 def write_output(path: Path, content: bytes) -> None:
@@ -188,14 +193,27 @@ def write_output(path: Path, content: bytes) -> None:
         raise OptionError("cannot_write", name=str(path), detail=error.strerror or str(error)) from None
 
 
-def table_file(frame: pd.DataFrame, *, path: Path, sheet: str) -> bytes:
+def table_file(frame: pd.DataFrame, *, path: Path, sheet: str, lang: str = DEFAULT_LANG) -> bytes:
     """A table for other programs, by suffix: XLSX, or CSV with comma, point decimal, UTF-8 and no BOM
     whatever --lang says (machine-readable and locale-independent)."""
-    from metriqr.export import to_csv_bytes, to_xlsx_bytes
+    from metriqr.export import to_csv_bytes
 
     if path.suffix.lower() == ".xlsx":
-        return to_xlsx_bytes({sheet: frame})
+        return xlsx_bytes({sheet: frame}, lang)
     return to_csv_bytes(frame, lang="en", bom=False)
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], lang: str, formats: dict[str, str] | None = None) -> bytes:
+    """Workbook bytes; when control characters had to be replaced (XLSX cannot store them), stderr says so."""
+    import sys
+
+    from metriqr.export import xlsx_export
+    from metriqr.texts import fmt_int, t
+
+    content, cleaned = xlsx_export(sheets, formats)
+    if cleaned:
+        print(f"metriqr: {t('export.control_cleaned', lang, n=fmt_int(cleaned, lang))}", file=sys.stderr)
+    return content
 
 
 def print_json(record: dict[str, Any]) -> None:

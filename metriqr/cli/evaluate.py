@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
     cutoff = date_option(args.cutoff)
     k = count_option(args.k, default=DEFAULT_K, key="bad_top")
-    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace)
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,
+                        date_order=args.date_order)
     record = evaluation_record(evaluate(dataset.cleaned.transactions, cutoff=cutoff, k=k))
     if args.json:
         print_json(record)

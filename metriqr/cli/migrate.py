@@ -66,11 +66,12 @@ def run(args: argparse.Namespace) -> int:
                                           store.saved_segmentation(workspace, run_to))
     else:
         date_from, date_to = date_option(args.date_from), date_option(args.date_to)
-        dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace)
+        dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,
+                        date_order=args.date_order)
         migration = migrate(dataset.cleaned.transactions, date_from=date_from, date_to=date_to, method=method,
                             refit=thresholds == "each", baseline=date_to if thresholds == "last" else None)
     if flows_out is not None:
-        write_output(flows_out, table_file(migration.customer_flows(), path=flows_out, sheet="flows"))
+        write_output(flows_out, table_file(migration.customer_flows(), path=flows_out, sheet="flows", lang=args.lang))
     if args.json:
         print_json(migration_record(migration))
     else:

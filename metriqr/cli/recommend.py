@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     customer_top = count_option(args.top, default=CUSTOMER_TOP, key="bad_top")
     min_together = count_option(args.min_together, default=MIN_TOGETHER, key="bad_min_together")
     basis = choice_option(args.basis, BASES, key="bad_basis")
-    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace)
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,
+                        date_order=args.date_order)
     transactions = dataset.cleaned.transactions
     purchases = build_purchases(transactions)
     for product in products:  # every id checked before any list is computed or printed

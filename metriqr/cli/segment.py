@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from metriqr.cli.common import (CUSTOMER_FORMATS, REPORT_FORMATS, add_json, add_method, check_data, count_option,
                                 data_parent, date_option, lang_parent, load_data, method_option, output_option,
-                                print_json, table_file, text, write_output)
+                                print_json, table_file, text, write_output, xlsx_bytes)
 from metriqr.errors import OptionError
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     """Check every option, read, segment, then write the outputs and print."""
     from metriqr.aggregates import customer_contacts
-    from metriqr.export import to_xlsx_bytes
     from metriqr.records import segmentation_record
     from metriqr.report import workbook_sheets, xlsx_formats
     from metriqr.segmentation import segment_customers
@@ -62,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     if args.save and args.workspace is None:
         raise OptionError("save_needs_workspace")
 
-    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace)
+    dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,
+                        date_order=args.date_order)
     transactions = dataset.cleaned.transactions
     segmentation = segment_customers(transactions, as_of=as_of, window_days=window_days, method=method)
     basis = dataset.cleaned.report.monetary_basis
@@ -75,12 +75,12 @@ def run(args: argparse.Namespace) -> int:
                                       segmentation.as_of)
     outputs: list[tuple[Path, bytes]] = []  # all built before any is written: no half-updated set
     if customers_out is not None:
-        outputs.append((customers_out, customers_file(segmentation, path=customers_out, tenure=tenure)))
+        outputs.append((customers_out, customers_file(segmentation, path=customers_out, tenure=tenure, lang=lang)))
     if report_out is not None:
         names = customer_contacts(transactions)  # as the app's download: name, e-mail, phone help campaigns
         formats = xlsx_formats(lang, basis=basis, currency=data_currency(dataset))
-        outputs.append((report_out, to_xlsx_bytes(workbook_sheets(segmentation, lang, basis=basis, names=names),
-                                                  formats)))
+        outputs.append((report_out, xlsx_bytes(workbook_sheets(segmentation, lang, basis=basis, names=names), lang,
+                                               formats)))
     for path, content in outputs:
         write_output(path, content)
     run_id = store.save_run(workspace, segmentation) if args.save else None
@@ -93,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def customers_file(segmentation: Segmentation, *, path: Path, tenure: pd.DataFrame | None = None) -> bytes:
+def customers_file(segmentation: Segmentation, *, path: Path, tenure: pd.DataFrame | None = None,
+                   lang: str = "pt") -> bytes:
     """The per-customer list for other programs: contract columns, money to the cent, CSV or XLSX by suffix;
     from a workspace also `previous_segment` and `segment_since` (YYYY-MM-DD)."""
     from metriqr.report import customers_export
@@ -104,12 +105,12 @@ def customers_file(segmentation: Segmentation, *, path: Path, tenure: pd.DataFra
         rows = tenure.loc[frame["customer"].to_numpy()]
         frame["previous_segment"] = rows["previous_segment"].to_numpy()
         frame["segment_since"] = rows["segment_since"].dt.strftime("%Y-%m-%d").to_numpy()
-    return table_file(frame, path=path, sheet="customers")
+    return table_file(frame, path=path, sheet="customers", lang=lang)
 
 
 def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str) -> str:
     """The readable report: what was read and dropped (with examples), headline figures, the table."""
-    from metriqr.report import label, money, summary_table
+    from metriqr.report import date_order_lines, label, money, summary_table
     from metriqr.texts import fmt_date, fmt_int, fmt_num, t
 
     report = dataset.cleaned.report
@@ -137,6 +138,7 @@ def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str
         f"{text('returns', lang, n=fmt_int(report.returns, lang))}",
         f"{text('rows_excluded', lang)}: {fmt_int(report.rows_excluded, lang)}",
     ]
+    lines += date_order_lines(report, lang, how_to_switch=t("dates.cli_option", lang))
     for reason, count in report.excluded.items():
         examples = [_example(example, lang) for example in report.examples.get(reason, ())[:3]]
         shown = f" ({text('examples', lang)} {'; '.join(examples)})" if examples else ""

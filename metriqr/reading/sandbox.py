@@ -1,0 +1,282 @@
+"""Untrusted bytes are parsed in a child process with hard limits, never in the server.
+
+A 1.6 KB workbook can make the workbook reader (native code) allocate half a terabyte
+and abort the whole process; a gzip bomb or a pathological file can hold memory or CPU
+for minutes. So every read runs in a worker process (forked from a small zygote
+interpreter, see `_Zygote`) with:
+
+- address space (RLIMIT_AS) and CPU time (RLIMIT_CPU) set by the child on itself before
+  it reads a byte of input, and no core dumps;
+- a wall-clock deadline and a cap on the bytes it may hand back, enforced here;
+- at most `MAX_PARALLEL` reads at once per server, so uploads queue instead of
+  exhausting the machine while other users look at cached pages.
+
+The child answers with Arrow IPC (a table, no code runs when it is loaded) or a typed
+error as JSON; a native abort, a kill or a limit becomes an `InputFileError` with a
+clear message. The server itself is never forked: it is multi-threaded and its
+Streamlit state must never be copied into a child.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+import selectors
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from metriqr import errors
+from metriqr.errors import InputFileError, MetriqrError
+from metriqr.reading.guards import Limits, mb_text
+from metriqr.reading.table import RawTable
+
+MAX_PARALLEL = 2
+_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL)
+_ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the metriqr package
+log = logging.getLogger("metriqr.reading")
+
+TABLE, SHEETS, ERROR, INTERNAL = b"T", b"S", b"E", b"X"
+
+
+def run(op: str, data: bytes, *, shown: str, sheet: str | None, limits: Limits) -> tuple[bytes, bytes]:
+    """Run one read in a child; (tag, payload) of its answer, or an `InputFileError`."""
+    if not _SLOTS.acquire(timeout=limits.wall_seconds):
+        raise InputFileError("read_busy", name=shown)
+    try:
+        return _run_worker(op, data, shown=shown, sheet=sheet, limits=limits)
+    finally:
+        _SLOTS.release()
+
+
+class _Zygote:
+    """A fresh interpreter (`python -m metriqr.reading.child --zygote`) that has imported the
+    readers once and forks one worker per read.
+
+    Importing pandas, pyarrow and calamine takes ~0.4-1 s; forking a process that already
+    has them takes milliseconds. The zygote is single-threaded and never parses anything
+    itself, so forking it is safe (forking the multi-threaded server would not be), and a
+    worker's crash or kill leaves it untouched. Each request hands it three pipe ends over
+    a Unix socket: the worker's input, its answer, and its status (pid, then exit code).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+
+    def hand_over(self, fds: list[int]) -> None:
+        with self._lock:
+            for attempt in range(2):
+                if self._proc is None or self._proc.poll() is not None:
+                    self._start()
+                try:
+                    socket.send_fds(self._sock, [b"R"], fds)
+                    return
+                except OSError:
+                    if attempt:
+                        raise
+                    self._stop()
+
+    def _start(self) -> None:
+        self._stop()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = "1"  # no idle thread pools in a process that forks
+        with theirs:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "metriqr.reading.child", "--zygote", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, cwd=str(_ROOT),
+                start_new_session=True)
+        self._sock = ours
+
+    def _stop(self) -> None:
+        if self._sock is not None:
+            self._sock.close()  # the zygote reads end-of-file and exits
+            self._sock = None
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            self._proc = None
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def ensure(self) -> None:
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
+
+
+_ZYGOTE = _Zygote()
+atexit.register(_ZYGOTE.stop)
+
+
+def prestart() -> None:
+    """Start the zygote now (it imports the readers in its own process, in parallel), so that
+    the first upload after a server start does not wait for it."""
+    _ZYGOTE.ensure()
+
+
+def _run_worker(op: str, data: bytes, *, shown: str, sheet: str | None, limits: Limits) -> tuple[bytes, bytes]:
+    request = json.dumps({"op": op, "name": shown, "sheet": sheet, "limits": asdict(limits)}).encode()
+    deadline = time.monotonic() + limits.wall_seconds
+    max_output = limits.output(len(data))
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    st_r, st_w = os.pipe()
+    try:
+        _ZYGOTE.hand_over([in_r, out_w, st_w])
+    finally:
+        for fd in (in_r, out_w, st_w):
+            os.close(fd)
+    talk = _Exchange(in_w, out_r, st_r, [struct.pack(">Q", len(request)), request, data], max_output)
+    try:
+        talk.run(deadline)
+        if talk.overflow:
+            raise InputFileError("read_output_too_large", name=shown, limit_mb=mb_text(max_output))
+        if talk.timed_out:
+            raise InputFileError("read_timeout", name=shown, seconds=round(limits.wall_seconds))
+    finally:
+        talk.close()
+    out, status = b"".join(talk.out), talk.status
+    if status == 0 and out[:1] in (TABLE, SHEETS, ERROR):
+        return out[:1], out[1:]
+    if status == 0 and out[:1] == INTERNAL:
+        raise RuntimeError(f"reading worker failed on {shown!r}: {out[1:].decode('utf-8', 'replace')}")
+    log.warning("reading worker for %r ended with status %s", shown, status)
+    if status == -signal.SIGXCPU:  # past RLIMIT_CPU's soft limit
+        raise InputFileError("read_timeout", name=shown, seconds=limits.cpu_seconds)
+    raise InputFileError("read_crashed", name=shown, limit_mb=mb_text(limits.memory))
+
+
+class _Exchange:
+    """Feed the request and read the answer and the status at once (no pipe deadlock), within
+    a deadline and an output cap; past either, the worker is killed."""
+
+    def __init__(self, in_w: int, out_r: int, st_r: int, pieces: list[bytes], max_output: int) -> None:
+        self.fds = {"in": in_w, "out": out_r, "status": st_r}
+        self.pending = [memoryview(p) for p in pieces if p]
+        self.max_output = max_output
+        self.out: list[bytes] = []
+        self.size = 0
+        self.status_bytes = b""
+        self.overflow = False
+        self.pid: int | None = None
+        self.status: int | None = None  # None: the worker's end was never reported (it never started)
+        self.timed_out = False
+
+    def run(self, deadline: float) -> None:
+        os.set_blocking(self.fds["in"], False)
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.fds["in"], selectors.EVENT_WRITE, "in")
+            sel.register(self.fds["out"], selectors.EVENT_READ, "out")
+            sel.register(self.fds["status"], selectors.EVENT_READ, "status")
+            reading = 2
+            while reading:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self.overflow:
+                    self.timed_out = remaining <= 0 and not self.overflow
+                    self._kill()
+                    return
+                for key, _ in sel.select(timeout=min(remaining, 1.0)):
+                    if key.data == "in":
+                        if self._write():
+                            sel.unregister(key.fd)
+                            self._close("in")
+                        continue
+                    chunk = os.read(key.fd, 1024**2)
+                    if not chunk:
+                        sel.unregister(key.fd)
+                        reading -= 1
+                    elif key.data == "out":
+                        self.out.append(chunk)
+                        self.size += len(chunk)
+                        self.overflow = self.size > self.max_output
+                    else:
+                        self.status_bytes += chunk
+                        if len(self.status_bytes) >= 4 and self.pid is None:
+                            self.pid = struct.unpack(">i", self.status_bytes[:4])[0]
+        if len(self.status_bytes) >= 8:
+            self.status = struct.unpack(">i", self.status_bytes[4:8])[0]
+
+    def _write(self) -> bool:
+        """Write what the pipe takes now; True once everything is written (or the worker left)."""
+        try:
+            while self.pending:
+                written = os.write(self.fds["in"], self.pending[0][: 1024**2])
+                self.pending[0] = self.pending[0][written:]
+                if not len(self.pending[0]):
+                    self.pending.pop(0)
+        except BlockingIOError:
+            return False
+        except OSError:
+            self.pending = []  # the worker stopped reading (an error, or it died): read its answer
+        return True
+
+    def _kill(self) -> None:
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def _close(self, which: str) -> None:
+        fd = self.fds.pop(which, None)
+        if fd is not None:
+            os.close(fd)
+
+    def close(self) -> None:
+        for which in list(self.fds):
+            self._close(which)
+
+
+# --- the child's answer ----------------------------------------------------------------------
+
+
+def error_payload(error: MetriqrError) -> bytes:
+    return json.dumps({"cls": type(error).__name__, "key": error.key, "params": error.params},
+                      default=_jsonable).encode()
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()  # numpy scalars
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    return str(value)
+
+
+def raise_error(payload: bytes) -> None:
+    """Re-raise the child's typed error here, as the same class with the same key and values."""
+    found = json.loads(payload)
+    cls = getattr(errors, str(found.get("cls")), None)
+    if not (isinstance(cls, type) and issubclass(cls, MetriqrError)):
+        cls = InputFileError
+    raise cls(str(found["key"]), **dict(found.get("params") or {}))
+
+
+def encode_table(raw: RawTable) -> bytes:
+    from metriqr.reading import ipc
+
+    return ipc.encode(raw)
+
+
+def decode_table(payload: bytes) -> RawTable:
+    from metriqr.reading import ipc
+
+    return ipc.decode(payload)
