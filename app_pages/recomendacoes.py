@@ -188,8 +188,8 @@ with error_boundary():
         (st.success if ours > popular else st.warning)(t("rec.quality_wins" if ours > popular else "rec.quality_loses", L))
         recent = quality.get("recent_popularity", {})
         rows = []
-        for measure in ("hit_rate", "precision", "recall"):
-            rows.append({t("rec.quality_table", L): t(f"rec.{measure}", L, k=k),
+        for measure, name in (("hit_rate", "rec.hit_rate"), ("precision", "rec.precision"), ("recall", "rec.recall")):
+            rows.append({t("rec.quality_table", L): t(name, L, k=k),
                          t("rec.quality_ours", L): fmt_pct(quality[measure], L),
                          t("rec.quality_popular", L): fmt_pct(quality["popularity"][measure], L),
                          t("rec.quality_recent", L, days=recent.get("days", 30)): fmt_pct(recent.get(measure), L)})
