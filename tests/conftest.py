@@ -6,6 +6,8 @@ a failure, so a broken checkout can never pass by skipping the real-data checks.
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -51,3 +53,41 @@ def groceries_raw() -> pd.DataFrame:
     """Kaggle Groceries, every column read as text."""
     _require(GROCERIES_CSV)
     return pd.read_csv(GROCERIES_CSV, dtype=str)
+
+
+# --- the browser tests' server and Chromium (one of each per test module) ---------------------
+
+@pytest.fixture(scope="module")
+def server_env() -> Iterator[None]:
+    """What a module's server needs in its environment before it starts; a module overrides it."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def server(server_env) -> Iterator[str]:
+    """`streamlit run app.py` as users start it, on a free port, stopped after the module."""
+    from bench.app import Server
+
+    try:
+        with Server() as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright; required (not skipped) under CI."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.app import CHROMIUM_ARGS
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is required in CI (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

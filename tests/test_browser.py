@@ -1,14 +1,11 @@
 """End-to-end in a real headless Chromium against a real server, as a user would use the app."""
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bench.app import CHROMIUM_ARGS, Server, settle
+from bench.app import Server, settle
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.browser
@@ -28,33 +25,7 @@ TOTAL GERAL;;;R$ 1.618,38
 """.encode("cp1252")
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is required in CI (apt-get install -y chromium)")
-        pytest.skip("chromium is not installed")
-    return path
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    try:
-        with Server() as url:
-            yield url
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = _chromium()
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def _settle(page) -> None:

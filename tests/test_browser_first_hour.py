@@ -3,38 +3,14 @@ file, and downloads clicked twice or during a rerun (issue 12 items 3, 7, 10; is
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 
 import pytest
 
-from bench.app import CHROMIUM_ARGS, Server, settle
+from bench.app import settle
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    try:
-        with Server() as url:
-            yield url
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is required in CI (apt-get install -y chromium)")
-        pytest.skip("chromium is not installed")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def _open(browser, url: str, width: int = 1366, height: int = 2400, **options):

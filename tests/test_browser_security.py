@@ -7,8 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench.app import CHROMIUM_ARGS, Server, settle
-from tests.test_browser import _chromium
+from bench.app import Server, settle
 from tests.test_reading_security import _NS, cell, workbook
 
 pytestmark = pytest.mark.browser
@@ -30,16 +29,6 @@ def running() -> Iterator[tuple[Server, str]]:
     finally:
         server.__exit__()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = _chromium()
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def test_hostile_upload_leaves_a_concurrent_session_working(running, browser, tmp_path):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,13 +9,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.app import CHROMIUM_ARGS, Server, settle
+from bench.app import settle
 from metriqr import workspace as store
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "loja_exemplo.csv"
 pytestmark = pytest.mark.browser
 WAIT_MS = 180_000
+
+
+@pytest.fixture(scope="module")
+def server_env(data_dir) -> Iterator[None]:
+    yield
 
 
 @pytest.fixture(scope="module")
@@ -32,28 +36,6 @@ def data_dir(tmp_path_factory) -> Iterator[Path]:
         os.environ[store.DATA_DIR_ENV] = previous
 
 
-@pytest.fixture(scope="module")
-def server(data_dir) -> Iterator[str]:
-    try:
-        with Server() as url:
-            yield url
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is required in CI (apt-get install -y chromium)")
-        pytest.skip("chromium is not installed")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def _workspace(customers: int, prefix: str) -> store.Workspace:
