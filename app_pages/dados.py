@@ -91,13 +91,13 @@ def render_currency(data: DataKey, basis: str) -> None:
 
 
 st.title(t("data.title", L))
+uploader_texts()
 access = workspace.current_access()
 if access is not None:  # a workspace's Dados: what is stored, adding sales, links, erasure
     workspace.workspace_page(access)
     st.stop()
 workspace.show_notice()  # e.g. "workspace deleted"
 st.write(t("data.intro", L))
-uploader_texts()
 
 st.file_uploader(t("data.upload", L), key=upload_key(), help=t("data.upload_help", L),
                  type=["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt", "tsv", "parquet", "gz"])

@@ -170,8 +170,9 @@ def _currency_choice(workspace: store.Workspace) -> None:
         return
     codes = list(CURRENCIES)
     current = options.get("currency") or DEFAULT_CURRENCY
-    choice = st.selectbox(t("data.currency", L), codes, index=codes.index(current), help=t("ws.currency_help", L),
-                          format_func=lambda c: f"{currency_symbol(c)} · {t(f'currency.{c}', L)}")
+    choice = st.columns([1, 2])[0].selectbox(
+        t("data.currency", L), codes, index=codes.index(current), help=t("ws.currency_help", L),
+        format_func=lambda c: f"{currency_symbol(c)} · {t(f'currency.{c}', L)}")
     if choice != current:
         with error_boundary():
             store.update_settings(workspace, currency=choice)
@@ -188,8 +189,9 @@ def _uploads_table(workspace: store.Workspace) -> None:
         t("ws.col_file", L): uploads["name"],
         t("ws.col_saved", L): [fmt_date(v, L) for v in uploads["saved_at"]],
         t("ws.col_covers", L): [f"{fmt_date(a, L)} – {fmt_date(b, L)}" for a, b in zip(uploads["first"], uploads["last"])],
-        t("ws.col_added", L): uploads["added"], t("ws.col_replaced", L): uploads["replaced"],
-        t("data.rows_excluded", L): uploads["rows_excluded"],
+        t("ws.col_added", L): [fmt_int(n, L) for n in uploads["added"]],
+        t("ws.col_replaced", L): [fmt_int(n, L) for n in uploads["replaced"]],
+        t("data.rows_excluded", L): [fmt_int(n, L) for n in uploads["rows_excluded"]],
     }), hide_index=True, width="stretch")
 
 
