@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from metriqr.columns import NUMERIC_ROLES, ColumnMapping
 from metriqr.errors import ColumnError
 from metriqr.parsing import BAD, OTHER_ORDER, OUT_OF_RANGE, NumberReading, read_dates, read_numbers
-from metriqr.texts import LANGS, reason_summary
+from metriqr.texts import Reasons
 
 # Exclusion reasons, in the order they are tested (a row gets the first that applies).
 REASONS = ("blank", "malformed", "control_chars", "total_line", "no_customer", "bad_date", "date_out_of_range",
@@ -431,5 +431,5 @@ def require_rows(cleaned: Cleaned) -> Cleaned:
     """Stop with a message naming the reasons when no row at all survived cleaning."""
     if cleaned.report.rows_used == 0:
         excluded = cleaned.report.excluded
-        raise ColumnError("no_usable_rows", reasons={lang: reason_summary(excluded, lang) for lang in LANGS})
+        raise ColumnError("no_usable_rows", reasons=Reasons(excluded))
     return cleaned

@@ -6,25 +6,14 @@ arrived and what to do. Tracebacks go to the log, never to the user.
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 
 def _render(value: Any, lang: str) -> Any:
-    """A typed value as the reader's language writes it: dates (NaT as a dash) and catalogue
-    terms here; numbers and names as they are. A value still given per language as
-    {"pt": ..., "en": ...} (older callers) picks the reader's language."""
-    import numpy as np
+    """A typed value (date, catalogue term, count, size, reasons) as the reader's language writes it."""
+    from metriqr.texts import render_value
 
-    from metriqr.texts import Term, fmt_date
-
-    if isinstance(value, Term):
-        return value.render(lang)
-    if isinstance(value, (date, np.datetime64)):
-        return fmt_date(value, lang)
-    if isinstance(value, dict) and "pt" in value:
-        return value.get(lang, value["pt"])
-    return value
+    return render_value(value, lang)
 
 
 class MetriqrError(Exception):

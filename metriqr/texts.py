@@ -789,6 +789,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The table read from “{name}” exceeds {limit_mb} MB, the limit. Upload a shorter period.",
     },
 
+    # details inside reading errors ({detail}), given as Term("detail.<name>", ...)
+    "detail.gzip_corrupt": {"pt": "gzip corrompido", "en": "corrupt gzip"},
+    "detail.gzip_invalid": {"pt": "gzip inválido", "en": "invalid gzip"},
+    "detail.gzip_nested": {"pt": "gzip dentro de gzip", "en": "gzip inside gzip"},
+    "detail.zip_parts": {"pt": "{parts} partes no zip", "en": "{parts} parts in the zip"},
+    "detail.xml_forbidden": {"pt": "<!{construct}> em {part}", "en": "<!{construct}> in {part}"},
+    "detail.xml_prolog": {"pt": "prólogo XML anormal em {part}", "en": "abnormal XML prolog in {part}"},
+    "detail.binary_content": {"pt": "conteúdo binário, não é texto", "en": "binary content, not text"},
+    "detail.unclosed_quote": {"pt": "aspas (\") sem fechamento a partir da linha {line}",
+                              "en": "unclosed quote (\") from line {line}"},
+
     # --- parsing and cleaning ---
     "reason.control_chars": {"pt": "identificador com caracteres de controle (arquivo corrompido?)",
                              "en": "identifier with control characters (corrupt file?)"},
@@ -1219,7 +1230,50 @@ def plural(n: int, key_one: str, key_many: str, lang: str = DEFAULT_LANG, **para
 
 
 class Term(str):
-    """A catalogue key given as a value (to an error), rendered in the reader's language."""
+    """A catalogue key given as a value (to an error), with the typed values its text needs,
+    rendered in the reader's language. Equal to its key; the values travel as `params`."""
+
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, **params: Any) -> Term:
+        term = super().__new__(cls, key)
+        term.params = params
+        return term
 
     def render(self, lang: str) -> str:
-        return t(str(self), lang)
+        return t(str(self), lang, **{k: render_value(v, lang) for k, v in getattr(self, "params", {}).items()})
+
+
+class Count(int):
+    """A count given as a value, written the way the reader writes numbers (1.048.576 / 1,048,576)."""
+
+    def render(self, lang: str) -> str:
+        return fmt_int(int(self), lang)
+
+
+class Megabytes(float):
+    """A size in megabytes given as a value: whole numbers without decimals, others with one,
+    in the reader's number format (0,5 / 0.5)."""
+
+    def render(self, lang: str) -> str:
+        return fmt_num(float(self), lang, 0 if self.is_integer() else 1)
+
+
+class Reasons(dict):
+    """Counts of excluded rows by reason (`{"no_customer": 12}`), written as one list in the
+    reader's language (`reason_summary`)."""
+
+    def render(self, lang: str) -> str:
+        return reason_summary(self, lang)
+
+
+def render_value(value: Any, lang: str) -> Any:
+    """A typed value as the reader's language writes it: catalogue terms, counts, sizes,
+    reasons and dates (NaT as a dash); numbers and names as they are."""
+    import numpy as np
+
+    if isinstance(value, (Term, Count, Megabytes, Reasons)):
+        return value.render(lang)
+    if isinstance(value, (date, np.datetime64)):
+        return fmt_date(value, lang)
+    return value

@@ -24,6 +24,7 @@ from metriqr.errors import InputFileError, MetriqrError
 from metriqr.pipeline import clean_raw
 from metriqr.reading import Limits, RawTable, ipc, list_sheets, read_table, sandbox
 from metriqr.reading.parse import parse_table
+from metriqr.texts import Count, Megabytes, Term
 
 SALES_CSV = b"Cliente;Data;Valor\n" + b"".join(b"C%03d;0%d/01/2025;1%d,50\n" % (i, 1 + i % 9, i) for i in range(30))
 
@@ -171,6 +172,24 @@ def test_gzip_of_concatenated_members_stops_at_the_limit_and_says_the_limit() ->
     data = member * 40  # 40 MB inflated, ~40 KB sent
     error = refused("inflated_too_large", data, name="membros.csv.gz", limits=Limits(max_inflated=8 * 1024**2))
     assert "8 MB" in error.message("pt") and "1.024" not in error.message("pt")
+
+
+def test_the_workers_typed_values_reach_the_message_in_each_language() -> None:
+    """Reading gives keys and typed values, never pre-written sentences (issue 13): a detail, a
+    count and a size cross the worker's pipe and are written in the reader's language."""
+    nested = refused("not_a_spreadsheet", gzip.compress(gzip.compress(SALES_CSV)), name="dupla.csv.gz")
+    assert "gzip dentro de gzip" in nested.message("pt") and "gzip inside gzip" in nested.message("en")
+    error = MetriqrError("sheet_grid_too_large", name="a.xlsx", rows=Count(1_048_576), columns=Count(28),
+                         cells=Count(29_360_128), limit=Count(30_000_000))
+    crossed = InputFileError("xlsx_hostile", name="a.xlsx", detail=Term("detail.xml_prolog", part="xl/x.xml"),
+                             limit_mb=Megabytes(0.5))
+    for sent in (error, crossed):
+        with pytest.raises(MetriqrError) as info:
+            sandbox.raise_error(sandbox.error_payload(sent))
+        assert info.value.message("pt") == sent.message("pt") and info.value.message("en") == sent.message("en")
+    assert "1.048.576 linhas" in error.message("pt") and "1,048,576 rows" in error.message("en")
+    assert "prólogo XML anormal em xl/x.xml" in crossed.message("pt")
+    assert Megabytes(0.5).render("pt") == "0,5" and Megabytes(200).render("en") == "200"
 
 
 def test_twenty_thousand_columns_are_refused_quickly() -> None:

@@ -23,7 +23,7 @@ import pyarrow
 
 from metriqr.errors import InputFileError, MetriqrError
 from metriqr.reading import ipc, sandbox
-from metriqr.reading.guards import Limits, mb_text
+from metriqr.reading.guards import Limits, megabytes
 from metriqr.reading.parse import parse_sheet_names, parse_table
 
 
@@ -58,7 +58,7 @@ def answer(request: dict, data: bytes, out: BinaryIO) -> None:
         reply = sandbox.ERROR + sandbox.error_payload(error)
     except MemoryError:
         reply = sandbox.ERROR + sandbox.error_payload(
-            InputFileError("read_memory", name=shown, limit_mb=mb_text(limits.memory)))
+            InputFileError("read_memory", name=shown, limit_mb=megabytes(limits.memory)))
     except Exception:  # a bug here, not a problem with the file: the server logs it as internal
         traceback.print_exc()
         reply = sandbox.INTERNAL + traceback.format_exc(limit=-3).encode("utf-8", "replace")
@@ -85,7 +85,7 @@ def serve(in_fd: int, out_fd: int) -> int:
     with os.fdopen(out_fd, "wb", buffering=1024**2) as stream:
         if data is None:
             stream.write(sandbox.ERROR + sandbox.error_payload(
-                InputFileError("read_memory", name=request["name"], limit_mb=mb_text(limits.memory))))
+                InputFileError("read_memory", name=request["name"], limit_mb=megabytes(limits.memory))))
         else:
             answer(request, data, stream)
     return 0

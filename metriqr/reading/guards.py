@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from metriqr.errors import InputFileError
-from metriqr.texts import LANGS, fmt_int, fmt_num
+from metriqr.texts import Count, Megabytes, Term
 
 DEFAULT_MAX_BYTES = 200 * 1024**2
 
@@ -101,9 +101,9 @@ def gunzip(data: bytes, *, shown: str, limit: int) -> bytes:
                 chunks.append(chunk)
                 total += len(chunk)
     except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
-        raise InputFileError("not_a_spreadsheet", name=shown, detail={"pt": "gzip corrompido", "en": "corrupt gzip"}) from exc
+        raise InputFileError("not_a_spreadsheet", name=shown, detail=Term("detail.gzip_corrupt")) from exc
     if total > limit:
-        raise InputFileError("inflated_too_large", name=shown, limit_mb=mb_text(limit))
+        raise InputFileError("inflated_too_large", name=shown, limit_mb=megabytes(limit))
     return b"".join(chunks)
 
 
@@ -114,13 +114,12 @@ def mb(size: float) -> float | int:
 
 
 def too_large(shown: str, size: int, max_bytes: int) -> InputFileError:
-    return InputFileError("file_too_large", name=shown, size_mb=mb_text(size), limit_mb=mb_text(max_bytes))
+    return InputFileError("file_too_large", name=shown, size_mb=megabytes(size), limit_mb=megabytes(max_bytes))
 
 
-def mb_text(size: float) -> dict[str, str]:
-    """Megabytes written the way each language writes numbers (0,5 / 0.5)."""
-    value = mb(size)
-    return {lang: fmt_num(value, lang, 0 if float(value).is_integer() else 1) for lang in LANGS}
+def megabytes(size: float) -> Megabytes:
+    """A size in bytes as the megabytes a message shows (the message writes it per language)."""
+    return Megabytes(mb(size))
 
 
 def short(exc: BaseException) -> str:
@@ -143,7 +142,7 @@ def check_zip(data: bytes, *, shown: str, limits: Limits) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise InputFileError("xlsx_corrupt", name=shown) from exc
     if len(infos) > ZIP_MAX_ENTRIES:
-        raise InputFileError("xlsx_hostile", name=shown, detail={"pt": f"{len(infos)} partes no zip", "en": f"{len(infos)} parts in the zip"})
+        raise InputFileError("xlsx_hostile", name=shown, detail=Term("detail.zip_parts", parts=len(infos)))
     unpacked = sum(info.file_size for info in infos)
     packed = max(1, sum(info.compress_size for info in infos))
     ratio = unpacked / packed
@@ -254,17 +253,12 @@ def _refuse_grid(columns: int, rows: int, *, shown: str, limits: Limits) -> None
     if columns > limits.max_columns:
         raise too_wide(shown, columns, limits)
     if columns * rows > limits.max_cells:
-        raise InputFileError("sheet_grid_too_large", name=shown, rows=int_text(rows), columns=int_text(columns),
-                             cells=int_text(columns * rows), limit=int_text(limits.max_cells))
+        raise InputFileError("sheet_grid_too_large", name=shown, rows=Count(rows), columns=Count(columns),
+                             cells=Count(columns * rows), limit=Count(limits.max_cells))
 
 
 def too_wide(shown: str, columns: int, limits: Limits) -> InputFileError:
-    return InputFileError("too_many_columns", name=shown, columns=int_text(columns), limit=int_text(limits.max_columns))
-
-
-def int_text(value: int) -> dict[str, str]:
-    """A count written the way each language writes numbers (1.048.576 / 1,048,576)."""
-    return {lang: fmt_int(value, lang) for lang in LANGS}
+    return InputFileError("too_many_columns", name=shown, columns=Count(columns), limit=Count(limits.max_columns))
 
 
 _FORBIDDEN_XML = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -286,11 +280,10 @@ def _scan_xml_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, shown: st
         raise InputFileError("xlsx_corrupt", name=shown) from exc
     found = _FORBIDDEN_XML.search(text)
     if found:
-        raise InputFileError("xlsx_hostile", name=shown, detail={"pt": f"<!{found.group(1).upper()}> em {info.filename}",
-                                                           "en": f"<!{found.group(1).upper()}> in {info.filename}"})
+        raise InputFileError("xlsx_hostile", name=shown, detail=Term("detail.xml_forbidden", construct=found.group(1).upper(),
+                                                                 part=info.filename))
     if _prolog_end(text) is None and len(head) >= XML_MAX_PROLOG:
-        raise InputFileError("xlsx_hostile", name=shown, detail={"pt": f"prólogo XML anormal em {info.filename}",
-                                                           "en": f"abnormal XML prolog in {info.filename}"})
+        raise InputFileError("xlsx_hostile", name=shown, detail=Term("detail.xml_prolog", part=info.filename))
 
 
 def _xml_text(head: bytes) -> str:

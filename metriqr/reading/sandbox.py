@@ -36,8 +36,9 @@ from typing import Any
 
 from metriqr import errors
 from metriqr.errors import InputFileError, MetriqrError
-from metriqr.reading.guards import Limits, mb_text
+from metriqr.reading.guards import Limits, megabytes
 from metriqr.reading.table import RawTable
+from metriqr.texts import Count, Megabytes, Term
 
 MAX_PARALLEL = 2
 _SLOTS = threading.BoundedSemaphore(MAX_PARALLEL)
@@ -148,7 +149,7 @@ def _run_worker(op: str, data: bytes, *, shown: str, sheet: str | None, limits: 
     try:
         talk.run(deadline)
         if talk.overflow:
-            raise InputFileError("read_output_too_large", name=shown, limit_mb=mb_text(max_output))
+            raise InputFileError("read_output_too_large", name=shown, limit_mb=megabytes(max_output))
         if talk.timed_out:
             raise InputFileError("read_timeout", name=shown, seconds=round(limits.wall_seconds))
     finally:
@@ -161,7 +162,7 @@ def _run_worker(op: str, data: bytes, *, shown: str, sheet: str | None, limits: 
     log.warning("reading worker for %r ended with status %s", shown, status)
     if status == -signal.SIGXCPU:  # past RLIMIT_CPU's soft limit
         raise InputFileError("read_timeout", name=shown, seconds=limits.cpu_seconds)
-    raise InputFileError("read_crashed", name=shown, limit_mb=mb_text(limits.memory))
+    raise InputFileError("read_crashed", name=shown, limit_mb=megabytes(limits.memory))
 
 
 class _Exchange:
@@ -249,8 +250,24 @@ class _Exchange:
 
 
 def error_payload(error: MetriqrError) -> bytes:
-    return json.dumps({"cls": type(error).__name__, "key": error.key, "params": error.params},
+    return json.dumps({"cls": type(error).__name__, "key": error.key, "params": _tagged(error.params)},
                       default=_jsonable).encode()
+
+
+# Typed values (a catalogue term with its values, a count, a size) keep their type across the
+# pipe: JSON would write them as a bare key or number, and the parent could no longer write them
+# in the reader's language.
+def _tagged(params: dict[str, Any]) -> dict[str, Any]:
+    def one(value: Any) -> Any:
+        if isinstance(value, Term):
+            return {"$term": str(value), "params": _tagged(getattr(value, "params", {}))}
+        if isinstance(value, Count):
+            return {"$count": int(value)}
+        if isinstance(value, Megabytes):
+            return {"$megabytes": float(value)}
+        return value
+
+    return {key: one(value) for key, value in params.items()}
 
 
 def _jsonable(value: Any) -> Any:
@@ -261,13 +278,26 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _untagged(params: dict[str, Any]) -> dict[str, Any]:
+    def one(value: Any) -> Any:
+        if isinstance(value, dict) and "$term" in value:
+            return Term(str(value["$term"]), **_untagged(dict(value.get("params") or {})))
+        if isinstance(value, dict) and "$count" in value:
+            return Count(value["$count"])
+        if isinstance(value, dict) and "$megabytes" in value:
+            return Megabytes(value["$megabytes"])
+        return value
+
+    return {key: one(value) for key, value in params.items()}
+
+
 def raise_error(payload: bytes) -> None:
     """Re-raise the child's typed error here, as the same class with the same key and values."""
     found = json.loads(payload)
     cls = getattr(errors, str(found.get("cls")), None)
     if not (isinstance(cls, type) and issubclass(cls, MetriqrError)):
         cls = InputFileError
-    raise cls(str(found["key"]), **dict(found.get("params") or {}))
+    raise cls(str(found["key"]), **_untagged(dict(found.get("params") or {})))
 
 
 def encode_table(raw: RawTable) -> bytes:

@@ -8,6 +8,7 @@ from typing import Any
 
 from metriqr.errors import InputFileError
 from metriqr.reading.guards import Limits, gunzip, short, too_large
+from metriqr.texts import Term
 
 WORKBOOK_EXTS = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 TEXT_EXTS = frozenset({".csv", ".txt", ".tsv"})
@@ -66,10 +67,10 @@ def classify(data: bytes, *, shown: str, limits: Limits) -> tuple[str, bytes, st
         if inner_ext and inner_ext not in WORKBOOK_EXTS | TEXT_EXTS | PARQUET_EXTS:
             raise InputFileError("unsupported_format", name=shown, ext=inner_ext + GZIP_EXT)
         if signature(data) != "gzip":
-            raise InputFileError("not_a_spreadsheet", name=shown, detail={"pt": "gzip inválido", "en": "invalid gzip"})
+            raise InputFileError("not_a_spreadsheet", name=shown, detail=Term("detail.gzip_invalid"))
         data = gunzip(data, shown=shown, limit=limits.inflated)
         if signature(data) == "gzip":  # one level only: nested archives are not exports
-            raise InputFileError("not_a_spreadsheet", name=shown, detail={"pt": "gzip dentro de gzip", "en": "gzip inside gzip"})
+            raise InputFileError("not_a_spreadsheet", name=shown, detail=Term("detail.gzip_nested"))
         if is_blank(data):
             raise InputFileError("file_empty", name=shown)
         return _classify_plain(data, shown=shown, ext=inner_ext) + (inner_name,)
@@ -107,7 +108,7 @@ def is_blank(data: bytes) -> bool:
     return re.fullmatch(rb"(?:\xef\xbb\xbf)?\s*", data) is not None
 
 
-def wrong_content(ext: str, shown: str, detail: str) -> InputFileError:
+def wrong_content(ext: str, shown: str, detail: str | Term) -> InputFileError:
     """The error that matches what the user thinks they sent."""
     if ext in WORKBOOK_EXTS:
         return InputFileError("xlsx_corrupt", name=shown)

@@ -20,6 +20,7 @@ from metriqr.reading.guards import Limits, too_wide
 from metriqr.reading.header import filled, find_header, finish
 from metriqr.reading.sniffing import wrong_content
 from metriqr.reading.table import RawTable
+from metriqr.texts import Term
 
 # Rows parsed from the top of a text file to choose the separator and find the header.
 TEXT_SAMPLE_RECORDS = 120
@@ -33,7 +34,7 @@ def read_text(data: bytes, *, shown: str, ext: str, limits: Limits) -> RawTable:
     """Read delimited text with every cell kept as a string (missing = NaN)."""
     decoded = _decode(data)
     if decoded is None:
-        raise wrong_content(ext, shown, {"pt": "conteúdo binário, não é texto", "en": "binary content, not text"})
+        raise wrong_content(ext, shown, Term("detail.binary_content"))
     buf, head, encoding = decoded
     if _looks_like_markup(head):
         raise wrong_content(ext, shown, "HTML/XML")
@@ -238,8 +239,7 @@ def _parse_body(body: bytes, *, sep: str, ncols: int, shown: str, first_line: in
             if unclosed:
                 line = first_line + int(unclosed.group(1))
                 raise InputFileError(
-                    "not_a_spreadsheet", name=shown, detail={"pt": f'aspas (") sem fechamento a partir da linha {line}',
-                            "en": f'unclosed quote (") from line {line}'}
+                    "not_a_spreadsheet", name=shown, detail=Term("detail.unclosed_quote", line=line)
                 ) from exc
             seen = re.search(r"saw (\d+)", message)
             if not seen:

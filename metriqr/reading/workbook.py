@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 
 from metriqr.errors import InputFileError
-from metriqr.reading.guards import Limits, check_zip, int_text, too_wide
+from metriqr.reading.guards import Limits, check_zip, too_wide
 from metriqr.reading.header import filled, find_header, finish
 from metriqr.reading.sniffing import signature
 from metriqr.reading.table import RawTable
+from metriqr.texts import Count
 
 def open_workbook(data: bytes, *, shown: str, limits: Limits) -> Any:
     from python_calamine import CalamineWorkbook
@@ -88,9 +89,9 @@ def _sheet_rows(workbook: Any, sheet: str, *, shown: str, limits: Limits) -> lis
     if data.width > limits.max_columns:
         raise too_wide(shown, data.width, limits)
     if data.width * data.height > limits.max_cells:
-        raise InputFileError("sheet_grid_too_large", name=shown, rows=int_text(data.height),
-                             columns=int_text(data.width), cells=int_text(data.width * data.height),
-                             limit=int_text(limits.max_cells))
+        raise InputFileError("sheet_grid_too_large", name=shown, rows=Count(data.height),
+                             columns=Count(data.width), cells=Count(data.width * data.height),
+                             limit=Count(limits.max_cells))
     try:
         return data.to_python(skip_empty_area=False)
     except Exception as exc:
