@@ -242,12 +242,14 @@ def open_or_create(path: str | os.PathLike) -> Workspace:
 def delete_workspace(workspace: Workspace) -> None:
     """Gone at once: the folder is renamed away under the lock, then removed; its link entry too."""
     link = data_dir() / workspace.id
-    with _locked(workspace.path):
-        trash = workspace.path.parent / f".deleted-{secrets.token_hex(8)}"
-        workspace.path.rename(trash)
+    folder = workspace.path.resolve()  # opened through the data directory's link entry: the real folder
+    with _locked(folder):
+        trash = folder.parent / f".deleted-{secrets.token_hex(8)}"
+        folder.rename(trash)
     shutil.rmtree(trash, ignore_errors=True)
-    if link.is_symlink():
-        link.unlink()
+    for entry in (link, workspace.path):
+        if entry.is_symlink():
+            entry.unlink()
 
 
 # --- history ---------------------------------------------------------------------------------

@@ -297,3 +297,12 @@ def test_the_stored_ledger_is_the_ledger_of_the_stored_lines(tmp_path):
     expected = segment_customers(load_dataset(SAMPLE).cleaned.transactions, as_of="2026-06-01")
     from_ledger = segment_ledger(stored, as_of="2026-06-01")
     assert len(from_ledger.customers) == len(expected.customers) - 1
+
+
+def test_deleting_through_the_data_directorys_link_deletes_the_real_folder(tmp_path):
+    elsewhere = W.create_workspace(tmp_path / "em_outro_lugar")  # made by the command line outside the data directory
+    token = W.issue_token(elsewhere)  # sharing makes it reachable by id from the data directory
+    opened = W.resolve(token).workspace
+    assert opened.path != elsewhere.path
+    W.delete_workspace(opened)
+    assert not (tmp_path / "em_outro_lugar").exists() and not opened.path.exists()
