@@ -38,9 +38,8 @@ def default_cutoff(transactions: pd.DataFrame) -> pd.Timestamp:
 
 
 def _rates(hits: np.ndarray, k: int, wanted: np.ndarray) -> dict[str, float]:
-    return {"hit_rate": round(float(np.mean(hits > 0)), 4),
-            "precision": round(float(np.mean(hits / k)), 4),
-            "recall": round(float(np.mean(hits / wanted)), 4)}
+    return {"hit_rate": float(np.mean(hits > 0)), "precision": float(np.mean(hits / k)),
+            "recall": float(np.mean(hits / wanted))}
 
 
 def _hits(new: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, n_rows: int) -> np.ndarray:
@@ -150,7 +149,7 @@ def _also_bought_rates(purchases: Purchases, test: pd.DataFrame, p: np.ndarray, 
         for j in range(ALSO_K):
             cand = tops[a, j]
             hit |= (cand >= 0) & np.isin(row.astype(np.int64) * n_p + cand, present)
-        return round(float(hit.mean()), 4) if len(hit) else float("nan")
+        return float(hit.mean()) if len(hit) else float("nan")
 
     return {"k": ALSO_K, "basis": "order", "min_together": int(min_together), "products_in_baskets": int(len(a)),
             "hit_rate": rate(padded), "hit_rate_unpadded": rate(lists), "popularity_hit_rate": rate(popular)}

@@ -109,5 +109,13 @@ def customer_records(customers: Sequence[str], table: pd.DataFrame, *, segments:
 
 
 def evaluation_record(result: dict[str, Any]) -> dict[str, Any]:
-    """`evaluate --json`: `recommend_eval.evaluate`'s figures as plain numbers, null where nothing was measured."""
-    return plain(result)
+    """`evaluate --json`: `recommend_eval.evaluate`'s figures as plain numbers, shares rounded to 4 decimals
+    here (the analysis keeps them exact), null where nothing was measured."""
+    def rounded(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: rounded(item) for key, item in value.items()}
+        if isinstance(value, float):
+            return round(value, 4)
+        return value
+
+    return rounded(plain(result))

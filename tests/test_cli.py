@@ -710,9 +710,9 @@ def evaluation(hit: float, popular: float, recent: float) -> dict:
 
 
 def test_evaluation_text_says_when_popularity_wins() -> None:
-    won = evaluation_text(evaluation(0.5365, 0.3344, 0.3285), lang="pt")
+    won = evaluation_text(evaluation(1006 / 1875, 627 / 1875, 616 / 1875), lang="pt")  # exact shares
     assert ("Em 53,7% dos 1.875 clientes avaliados, pelo menos um dos 10 produtos sugeridos foi comprado a "
-            "partir de 01/09/2011") in won  # 0.5365 is evaluate()'s rounding of 1,006 / 1,875 = 0.53653
+            "partir de 01/09/2011") in won
     assert "acertou 33,4%" in won and "pontos percentuais a mais" in won
     lost = evaluation_text(evaluation(0.721, 0.723, 0.732), lang="pt")
     assert "A popularidade venceu" in lost and "73,2%" in lost

@@ -33,30 +33,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """The time hold-out of metriqr.recommend_eval, as JSON or sentences."""
-    from metriqr.records import evaluation_record
+    from metriqr.records import evaluation_record, plain
     from metriqr.recommend_eval import evaluate
 
     cutoff = date_option(args.cutoff)
     k = count_option(args.k, default=DEFAULT_K, key="bad_top")
     dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,
                         date_order=args.date_order)
-    record = evaluation_record(evaluate(dataset.cleaned.transactions, cutoff=cutoff, k=k))
+    result = evaluate(dataset.cleaned.transactions, cutoff=cutoff, k=k)
     if args.json:
-        print_json(record)
+        print_json(evaluation_record(result))
     else:
-        print(evaluation_text(record, lang=args.lang))
+        print(evaluation_text(plain(result), lang=args.lang))  # exact shares: rounded only where written
     return 0
 
 
-def _hit_share(rate: float, customers: int) -> float:
-    """Undo evaluate()'s 4-decimal rounding of a share of customers, so 0.5365 of 1,875 reads 53,7% (1,006)."""
-    if 0 < customers < 5000:  # the rounding error × customers stays below half a customer
-        return round(rate * customers) / customers
-    return rate
-
 
 def evaluation_text(record: dict[str, Any], *, lang: str) -> str:
-    """Plain sentences from the `evaluate --json` record, saying so when popularity wins."""
+    """Plain sentences from evaluate()'s exact figures, saying so when popularity wins."""
     import pandas as pd
 
     from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct
@@ -64,17 +58,17 @@ def evaluation_text(record: dict[str, Any], *, lang: str) -> str:
     cutoff, end = pd.Timestamp(record["cutoff"]), pd.Timestamp(record["test_end"])
     k, n = record["k"], record["customers_evaluated"]
     popularity = record["popularity"]
-    model = _hit_share(record["hit_rate"], n)
+    model = record["hit_rate"]
     lines = [text("eval_title", lang), "",
              text("eval_split", lang, cutoff=fmt_date(cutoff, lang), end=fmt_date(end, lang)),
              text("eval_who", lang), "",
              text("eval_hit", lang, hit=fmt_pct(model, lang), n=fmt_int(record["customers_evaluated"], lang),
                   k=fmt_int(k, lang), cutoff=fmt_date(cutoff, lang),
-                  pop=fmt_pct(_hit_share(popularity["hit_rate"], n), lang))]
-    baselines = [_hit_share(popularity["hit_rate"], n)]
+                  pop=fmt_pct(popularity["hit_rate"], lang))]
+    baselines = [popularity["hit_rate"]]
     recent = record.get("recent_popularity")
     if recent and recent.get("hit_rate") is not None:
-        baselines.append(_hit_share(recent["hit_rate"], n))
+        baselines.append(recent["hit_rate"])
         lines.append(text("eval_recent", lang, days=recent["days"], rate=fmt_pct(baselines[-1], lang)))
     lines.append(text("eval_precision", lang, precision=fmt_pct(record["precision"], lang), k=fmt_int(k, lang),
                       pop=fmt_pct(popularity["precision"], lang), recall=fmt_pct(record["recall"], lang),
