@@ -91,7 +91,8 @@ def test_a_new_file_clears_the_previous_one_and_says_what_is_being_done(server, 
     upload.write_text("\n".join(lines), encoding="utf-8")
     page = _open(browser, f"{server}/dados")
     mapping = page.locator("[data-testid='stSelectbox']")
-    assert mapping.count() >= 10  # the demo file's column mapping
+    mapping.nth(9).wait_for(timeout=180_000)  # the demo file's column mapping (slow to draw on a loaded machine)
+    assert mapping.count() >= 10
     # Watch the page while the file is read: each time a step's text is on screen, note what else is.
     page.evaluate("""() => {
         window.__steps = [];
