@@ -153,3 +153,11 @@ def test_the_first_file_that_states_a_currency_sets_the_workspaces(capsys, tmp_p
     run_json(capsys, "ingest", str(pounds), "--workspace", ws)
     status, out, _ = run(capsys, "segment", "--workspace", ws, "--lang", "en")
     assert status == 0 and "£" in out and "R$" not in out
+
+
+def test_ingest_takes_the_date_order(capsys, tmp_path):
+    us = tmp_path / "us.csv"
+    us.write_text("customer,date,amount\n" + "\n".join(f"C{i},03/0{1 + i % 9}/2025,10.00" for i in range(20)))
+    ws = str(tmp_path / "us")
+    covers = run_json(capsys, "ingest", str(us), "--workspace", ws, "--date-order", "mdy")["covers"]
+    assert covers == {"first": "2025-03-01", "last": "2025-03-09"}  # month first: all in March

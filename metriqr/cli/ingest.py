@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputFileError("file_not_found" if not path.exists() else "data_is_folder", name=args.data)
     workspace = store.open_or_create(args.workspace)
     result, _ = store.ingest_file(workspace, path, name=path.name, sheet=args.sheet, overrides=overrides,
-                                  max_bytes=LOCAL_MAX_BYTES)
+                                  max_bytes=LOCAL_MAX_BYTES, date_order=args.date_order)
     history = result.history
     if args.json:
         print_json({
