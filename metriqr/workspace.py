@@ -81,6 +81,7 @@ class Access:
     workspace: "Workspace"
     role: str
     mask: bool = False
+    version: int = 0  # the workspace's version when the link was checked (every write bumps it)
 
     @property
     def can_write(self) -> bool:
@@ -180,26 +181,29 @@ def _bump_version(con: Any) -> None:
     con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'version'")
 
 
+def _stored_id(con: Any, folder: Path) -> str:
+    """The workspace id a database holds; anything else (a foreign DuckDB file) is damaged."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'id'").fetchone()
+    except Exception as exc:  # a DuckDB file of something else
+        raise WorkspaceError("workspace_damaged", path=str(folder)) from exc
+    if row is None or not _ID.match(str(row[0])):
+        raise WorkspaceError("workspace_damaged", path=str(folder))
+    return str(row[0])
+
+
 def open_workspace(path: str | os.PathLike) -> Workspace:
     """An existing workspace folder (the command line's `--workspace PATH`)."""
     folder = Path(path)
     if not (folder / DB_NAME).is_file():
         raise WorkspaceError("workspace_missing", path=str(folder))
-    with _locked(folder):
-        con = _connect(folder / DB_NAME, read_only=True)
-        try:
-            row = con.execute("SELECT value FROM meta WHERE key = 'id'").fetchone()
-        except Exception as exc:  # a DuckDB file of something else
-            raise WorkspaceError("workspace_damaged", path=str(folder)) from exc
-        finally:
-            con.close()
-    if row is None or not _ID.match(str(row[0])):
-        raise WorkspaceError("workspace_damaged", path=str(folder))
-    return Workspace(folder, str(row[0]))
+    with Workspace(folder, "")._session(write=False) as con:
+        return Workspace(folder, _stored_id(con, folder))
 
 
 def create_workspace(path: str | os.PathLike | None = None) -> Workspace:
-    """A new, empty workspace: in `path`, or under the data directory named by its random id.
+    """A new, empty workspace: in `path` (an existing workspace there is opened instead), or under
+    the data directory named by its random id.
 
     Built in a temporary folder beside the target and renamed into place, so a workspace
     either exists complete or not at all.
@@ -232,11 +236,6 @@ def create_workspace(path: str | os.PathLike | None = None) -> Workspace:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Workspace(target, workspace_id)
-
-
-def open_or_create(path: str | os.PathLike) -> Workspace:
-    folder = Path(path)
-    return open_workspace(folder) if (folder / DB_NAME).exists() else create_workspace(folder)
 
 
 def delete_workspace(workspace: Workspace) -> None:
@@ -307,8 +306,7 @@ def ingest(workspace: Workspace, transactions: pd.DataFrame, *, name: str, rows:
         if mapping:
             _remember_mapping(con, list(map(str, headers)), mapping)
         if settings:
-            current = json.loads(_meta(con, "settings") or "{}")
-            _set_meta(con, "settings", json.dumps({**current, **settings}))
+            _merge_settings(con, settings)
         history = _history_info(con)
     return IngestResult(upload=int(upload), rows=rows, first=first, last=last, added=len(frame),
                         replaced=int(replaced), unchanged=int(before - replaced), history=history)
@@ -348,8 +346,8 @@ def stored_dataset(workspace: Workspace, *, mask: bool = False) -> Any:
     from metriqr.cleaning import Cleaned, CleaningReport
     from metriqr.pipeline import Dataset
 
-    transactions = load_transactions(workspace, mask=mask)
     with workspace._session(write=False) as con:
+        transactions = _read_lines(con, mask=mask)
         options = json.loads(_meta(con, "settings") or "{}")
         mappings = json.loads(_meta(con, "mappings") or "[]")
     mapping = {role: header for role, header in (mappings[-1]["mapping"] if mappings else {}).items() if header}
@@ -392,12 +390,11 @@ def stored_settings(workspace: Workspace) -> dict[str, Any]:
 
 def update_settings(workspace: Workspace, **values: Any) -> None:
     with workspace._session(write=True) as con:
-        _set_meta(con, "settings", json.dumps({**json.loads(_meta(con, "settings") or "{}"), **values}))
+        _merge_settings(con, values)
 
 
-def version(workspace: Workspace) -> int:
-    with workspace._session(write=False) as con:
-        return int(_meta(con, "version") or 0)
+def _merge_settings(con: Any, values: dict[str, Any]) -> None:
+    _set_meta(con, "settings", json.dumps({**json.loads(_meta(con, "settings") or "{}"), **values}))
 
 
 def _history_info(con: Any) -> dict[str, Any]:
@@ -633,6 +630,20 @@ def segment_tenure(saved: pd.DataFrame, current: pd.Series, as_of: pd.Timestamp)
     return pd.DataFrame({"previous_segment": previous.astype(object), "segment_since": since}, index=current.index)
 
 
+def tenure(workspace: Workspace, segmentation: Any) -> pd.DataFrame:
+    """segment_tenure of a segmentation against this workspace's saved runs."""
+    return segment_tenure(all_run_segments(workspace), segmentation.customers["segment"], segmentation.as_of)
+
+
+def with_tenure(listing: pd.DataFrame, tenure: pd.DataFrame) -> pd.DataFrame:
+    """A customer list (column `customer`) with `previous_segment` and `segment_since` (a date)."""
+    rows = tenure.loc[listing["customer"].to_numpy()]
+    out = listing.copy()
+    out["previous_segment"] = rows["previous_segment"].to_numpy()
+    out["segment_since"] = rows["segment_since"].dt.date.to_numpy()
+    return out
+
+
 # --- share links ---------------------------------------------------------------------------------
 
 def _link_folder(workspace: Workspace) -> None:
@@ -687,13 +698,17 @@ def resolve(token: object) -> Access:
     if not _ID.match(workspace_id) or not _SECRET.match(secret):
         raise WorkspaceError("not_found")
     folder = data_dir() / workspace_id
+    if not (folder / DB_NAME).is_file():
+        raise WorkspaceError("not_found")
+    workspace = Workspace(folder, workspace_id)
     try:
-        workspace = open_workspace(folder)
-        with workspace._session(write=False) as con:
+        with workspace._session(write=False) as con:  # one opening: identity, links and version
+            stored = _stored_id(con, folder)
             rows = con.execute("SELECT hash, role, mask, expires_at, revoked_at FROM tokens").fetchall()
+            version = int(_meta(con, "version") or 0)
     except WorkspaceError:
         raise WorkspaceError("not_found") from None
-    if workspace.id != workspace_id:
+    if stored != workspace_id:
         raise WorkspaceError("not_found")
     wanted = _hash(secret)
     match = None
@@ -702,7 +717,8 @@ def resolve(token: object) -> Access:
             match = (role, bool(mask), expires_at, revoked_at)
     if match is None or match[3] is not None or (match[2] is not None and pd.Timestamp(match[2]) <= _now()):
         raise WorkspaceError("not_found")
-    return Access(workspace=workspace, role=match[0], mask=match[1] if match[0] == "read" else False)
+    return Access(workspace=workspace, role=match[0], mask=match[1] if match[0] == "read" else False,
+                  version=version)
 
 
 def share_path(token: str, page: str = "segmentacao") -> str:

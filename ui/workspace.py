@@ -54,7 +54,7 @@ def _source(access: store.Access) -> Source:
     """The workspace as the analysis's data source: its identity changes with every write (version),
     so no cache ever serves an older history, and with the masking of the link."""
     workspace, mask = access.workspace, access.mask
-    digest = f"{workspace.id}:{store.version(workspace)}:{int(mask)}"
+    digest = f"{workspace.id}:{access.version}:{int(mask)}"
     return Source(kind="workspace", name=t("ws.title", lang()), digest=digest, load=lambda: b"",
                   stored=lambda: store.stored_dataset(workspace, mask=mask))
 
@@ -247,8 +247,6 @@ def _erase_section(workspace: store.Workspace) -> None:
         st.rerun()
 
 
-
-
 # --- Segmentação and Migração inside a workspace ------------------------------------------------
 
 def saved_runs() -> pd.DataFrame | None:
@@ -300,12 +298,7 @@ def with_tenure(listing: pd.DataFrame, seg) -> pd.DataFrame:
     access = current_access()
     if access is None or listing.empty:
         return listing
-    tenure = store.segment_tenure(store.all_run_segments(access.workspace), seg.customers["segment"], seg.as_of)
-    rows = tenure.loc[listing["customer"].to_numpy()]
-    out = listing.copy()
-    out["previous_segment"] = rows["previous_segment"].to_numpy()
-    out["segment_since"] = rows["segment_since"].dt.date.to_numpy()
-    return out
+    return store.with_tenure(listing, store.tenure(access.workspace, seg))
 
 
 def saved_migration(runs: pd.DataFrame):
@@ -319,7 +312,8 @@ def saved_migration(runs: pd.DataFrame):
     ids = list(labels)
     c1, c2 = st.columns(2)
     first = c1.selectbox(t("ws.run_from", L), ids[:-1], index=len(ids) - 2, format_func=labels.get, key="mig_run_from")
-    later = [i for i in ids if runs.set_index("run").at[i, "as_of"] > runs.set_index("run").at[first, "as_of"]]
+    as_of = dict(zip(runs["run"].astype(int), runs["as_of"]))
+    later = [i for i in ids if as_of[i] > as_of[first]]
     second = c2.selectbox(t("ws.run_to", L), later, index=len(later) - 1, format_func=labels.get, key="mig_run_to")
     st.caption(t("ws.runs_rule", L))
     return compare_segmentations(store.saved_segmentation(access.workspace, first),

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.data)
     if not path.is_file():
         raise InputFileError("file_not_found" if not path.exists() else "data_is_folder", name=args.data)
-    workspace = store.open_or_create(args.workspace)
+    workspace = store.create_workspace(args.workspace)  # or the one already there
     result, _ = store.ingest_file(workspace, path, name=path.name, sheet=args.sheet, overrides=overrides,
                                   max_bytes=LOCAL_MAX_BYTES, date_order=args.date_order)
     history = result.history

@@ -71,8 +71,7 @@ def run(args: argparse.Namespace) -> int:
         from metriqr import workspace as store
 
         workspace = store.open_workspace(args.workspace)
-        tenure = store.segment_tenure(store.all_run_segments(workspace), segmentation.customers["segment"],
-                                      segmentation.as_of)
+        tenure = store.tenure(workspace, segmentation)
     outputs: list[tuple[Path, bytes]] = []  # all built before any is written: no half-updated set
     if customers_out is not None:
         outputs.append((customers_out, customers_file(segmentation, path=customers_out, tenure=tenure, lang=lang)))
@@ -102,9 +101,9 @@ def customers_file(segmentation: Segmentation, *, path: Path, tenure: pd.DataFra
     frame = customers_export(segmentation)
     frame["monetary"] = frame["monetary"].round(2) + 0.0  # no 0.30000000000000004, no -0.0
     if tenure is not None:
-        rows = tenure.loc[frame["customer"].to_numpy()]
-        frame["previous_segment"] = rows["previous_segment"].to_numpy()
-        frame["segment_since"] = rows["segment_since"].dt.strftime("%Y-%m-%d").to_numpy()
+        from metriqr.workspace import with_tenure
+
+        frame = with_tenure(frame, tenure)
     return table_file(frame, path=path, sheet="customers", lang=lang)
 
 
