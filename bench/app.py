@@ -114,28 +114,20 @@ def browser_runs(upload: Path, runs: int) -> list[dict[str, float]]:
     """Per run: seconds from choosing the file to the Dados report, then to the Segmentação table."""
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        raise SystemExit("Debian's chromium is needed: apt-get install -y chromium")
     results = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = _launch(p)
         for _ in range(runs):
             with Server() as url:
                 page = browser.new_page(viewport={"width": 1400, "height": 1600})
-                page.goto(f"{url}/dados")
-                settle(page)
+                dados = upload_on_dados(page, url, upload, timeout_ms=120_000)
                 start = time.perf_counter()
-                page.locator("input[type=file]").set_input_files(str(upload))
-                page.get_by_text(f"Sua planilha: {upload.name}").first.wait_for(timeout=120_000)
-                page.locator("[data-testid='stMetric']").first.wait_for(timeout=120_000)
-                settle(page)
-                dados = time.perf_counter() - start
                 page.get_by_role("link", name="Segmentação").first.click()
                 page.locator("[data-testid='stTable']").first.wait_for(timeout=120_000)
                 settle(page)
-                total = time.perf_counter() - start
-                results.append({"upload_to_dados": dados, "to_segmentacao": total - dados, "total": total})
+                to_segmentacao = time.perf_counter() - start
+                results.append({"upload_to_dados": dados, "to_segmentacao": to_segmentacao,
+                                "total": dados + to_segmentacao})
                 page.close()
         browser.close()
     return results
@@ -170,6 +162,18 @@ def rerun_times(upload: Path) -> dict[str, float]:
     timed_run("Recomendações, back to the page", lambda: at.switch_page("app_pages/recomendacoes.py"))
     timed_run("Dados, back to the page", lambda: at.switch_page("app_pages/dados.py"))
     return timed
+
+
+def upload_on_dados(page, url: str, upload: Path, *, timeout_ms: int) -> float:
+    """Open Dados, choose the file, and return the seconds until its cleaning report is drawn."""
+    page.goto(f"{url}/dados")
+    settle(page, timeout_ms)
+    start = time.perf_counter()
+    page.locator("input[type=file]").set_input_files(str(upload))
+    page.get_by_text(f"Sua planilha: {upload.name}").first.wait_for(timeout=timeout_ms)
+    page.locator("[data-testid='stMetric']").first.wait_for(timeout=timeout_ms)
+    settle(page, timeout_ms)
+    return time.perf_counter() - start
 
 
 def _launch(p):
@@ -214,14 +218,7 @@ def marketplace_runs(upload: Path, runs: int) -> list[dict[str, float]]:
         for _ in range(runs):
             with Server() as url:
                 page = browser.new_page(viewport={"width": 1400, "height": 1600})
-                page.goto(f"{url}/dados")
-                settle(page)
-                start = time.perf_counter()
-                page.locator("input[type=file]").set_input_files(str(upload))
-                page.get_by_text(f"Sua planilha: {upload.name}").first.wait_for(timeout=300_000)
-                page.locator("[data-testid='stMetric']").first.wait_for(timeout=300_000)
-                settle(page, 300_000)
-                dados = time.perf_counter() - start
+                dados = upload_on_dados(page, url, upload, timeout_ms=300_000)
                 start = time.perf_counter()
                 page.get_by_role("link", name="Recomendações").first.click()
                 page.get_by_text("Quem comprou este produto também comprou").first.wait_for(timeout=300_000)
