@@ -26,7 +26,8 @@ SOURCE_KEY = "ws_source"
 def active_access() -> store.Access | None:
     """The workspace this session is in, or None. A bad, expired or revoked link gets the same
     "not found", shows nothing of any workspace, and offers to start over."""
-    token = (st.query_params.get(WS_PARAM) and (param(WS_PARAM) or "invalid")) or st.session_state.get(TOKEN_KEY)
+    in_url = st.query_params.get(WS_PARAM)  # a link's token wins over the session's; unparsable is "not found"
+    token = (param(WS_PARAM) or "invalid") if in_url else st.session_state.get(TOKEN_KEY)
     if not token:
         for key in (ACCESS_KEY, SOURCE_KEY):
             st.session_state.pop(key, None)
