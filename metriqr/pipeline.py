@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +19,14 @@ class Dataset:
     mapping: ColumnMapping
     cleaned: Cleaned
     currency: str | None = None  # a currency already decided (a workspace's); else detected from `raw`
+    # Set when an engine (metriqr.engines: DuckDB, Spark) reduced the lines to the ledger where they lie:
+    # then `cleaned.transactions` is None and `raw` holds only the first rows (column detection's sample).
+    ledger: Any = None
+
+    @property
+    def lines_or_ledger(self) -> Any:
+        """What segmentation and migration take: the engine's ledger, else the cleaned lines."""
+        return self.ledger if self.ledger is not None else self.cleaned.transactions
 
 
 def clean_raw(raw: RawTable, overrides: Mapping[str, str] | None = None, *, dayfirst: bool = True,

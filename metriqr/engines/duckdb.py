@@ -1,0 +1,91 @@
+"""DuckDB: embedded, no server; reads Parquet (globs of files) and CSV where they lie and aggregates out of
+core within a memory limit, spilling to a temporary folder (`METRIQR_ENGINE_MEMORY`, default 2GB)."""
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import pyarrow as pa
+
+from metriqr.engines import EngineError, work_dir
+from metriqr.engines.plan import BLANK_RE, DUCKDB, Source
+
+MEMORY_ENV = "METRIQR_ENGINE_MEMORY"
+_NUMBER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+           "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+
+
+def kind_of(sql_type: str) -> str:
+    sql_type = sql_type.upper()
+    if sql_type == "VARCHAR":
+        return "text"
+    if sql_type.startswith(_NUMBER):
+        return "number"
+    if sql_type.startswith(("TIMESTAMP", "DATE")):
+        return "time"
+    return "other"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class DuckRunner:
+    dialect = DUCKDB
+
+    def __init__(self, memory_limit: str | None = None) -> None:
+        import duckdb
+
+        self.folder = work_dir()
+        self.con = duckdb.connect(":memory:", config={
+            "memory_limit": memory_limit or os.environ.get(MEMORY_ENV) or "2GB",
+            "temp_directory": os.path.join(self.folder, "spill"), "preserve_insertion_order": False,
+            })
+
+    def source(self, paths: list[str], kind: str, source: Source) -> None:
+        files = "[" + ", ".join(_quote(p) for p in paths) + "]"
+        if kind == "parquet":
+            names = source.extra["columns"]
+            relation = f"read_parquet({files})"
+            described = self.con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+            types = {row[0]: row[1] for row in described}
+            if [row[0] for row in described] != names:
+                raise EngineError("engine_schemas_differ", name=os.path.basename(paths[0]))
+            source.kinds[:] = [kind_of(types[n]) for n in names]
+            select = [f'"{n}" AS c{i}' for i, n in enumerate(n.replace('"', '""') for n in names)]
+        else:
+            width = source.extra["width"]
+            columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+            relation = (f"read_csv({files}, delim={_quote(source.extra['separator'])}, quote='\"', escape='\"', "
+                        f"header=true, auto_detect=false, columns={columns}, null_padding=true, "
+                        f"strict_mode=true)")
+            source.kinds[:] = ["text"] * width
+            select = [f"CASE WHEN regexp_matches(c{i}, {_quote(BLANK_RE)}) THEN NULL ELSE c{i} END AS c{i}"
+                      for i in range(width)]
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW src AS SELECT {', '.join(select)} FROM {relation}")
+
+    def table(self, sql: str) -> pa.Table:
+        import duckdb
+
+        try:
+            return self.con.sql(sql).to_arrow_table()
+        except duckdb.Error as exc:
+            raise EngineError("engine_failed", engine="DuckDB", detail=str(exc).splitlines()[0][:300]) from None
+
+    def register(self, name: str, table: pa.Table) -> None:
+        self.con.register(name, table)
+
+    def materialize(self, name: str, sql: str) -> None:
+        import duckdb
+
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        except duckdb.Error as exc:
+            raise EngineError("engine_failed", engine="DuckDB", detail=str(exc).splitlines()[0][:300]) from None
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,367 @@
+"""The ledger from raw lines, as SQL that DuckDB and Spark both run: one expression, two engines.
+
+Every step that touches raw lines runs in the engine: the cleaning policy of `metriqr.cleaning` and
+the ledger of `metriqr.aggregates` (one row per customer and day). What the engine hands back is
+small: the distinct values of the text columns it must read (ids, dates written as text, amounts
+written as text, statuses), and the ledger itself. The distinct values are read by the very
+functions the in-memory path uses (`cleaning._text`, `parsing`), so an id, a date or an amount is
+read identically whatever the engine; their readings go back to the engine as small tables and are
+joined there. Counts of rows read, used and excluded per reason follow the same rules, so the
+report and the ledger are the memory engine's, to the cent.
+
+The SQL keeps to what both dialects share; the few functions that differ are in `Dialect`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from metriqr.cleaning import (_CANCELLED, _NO_CUSTOMER, _TOTAL_LINE, MAX_AMOUNT, REASONS, TEXT_ROLES,
+                              CleaningReport, _matches, _starts, _text)
+from metriqr.columns import NUMERIC_ROLES, ColumnMapping
+from metriqr.parsing import OK, _finish, _read_unique_dates, _read_unique_numbers, read_dates
+
+KINDS = ("text", "number", "time", "other")  # how the engine typed a column
+# Control characters in an identifier (cleaning._CONTROL), written for RE2 and Java alike.
+CONTROL_RE = "[\\x{00}-\\x{08}\\x{0B}\\x{0C}\\x{0E}-\\x{1F}\\x{7F}]"
+# Whitespace Python's str.strip removes: a cell of only these is missing (reading.text._blank_to_nan).
+BLANK_RE = ("^[\\s\\x{0B}\\x{1C}-\\x{1F}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}"
+            "\\x{202F}\\x{205F}\\x{3000}]*$")
+# Arrow's utf8_trim_whitespace, as cleaning._text trims ids (order numbers are trimmed in the engine).
+TRIM_RE = ("^[\\s\\x{0B}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}"
+           "\\x{3000}]+|[\\s\\x{0B}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}"
+           "\\x{205F}\\x{3000}]+$")
+REASON = {key: i for i, key in enumerate(REASONS)}
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few spellings DuckDB and Spark SQL do not share."""
+    name: str
+    regex: str          # "{x} matches {p} anywhere"
+    replace: str        # "{x} with every match of {p} replaced by {r}"
+    rint: str           # round half to even, to a whole number, as numpy.rint
+
+    def matches(self, value: str, pattern: str) -> str:
+        return self.regex.format(x=value, p=_literal(pattern))
+
+    def replaced(self, value: str, pattern: str, by: str) -> str:
+        return self.replace.format(x=value, p=_literal(pattern), r=_literal(by))
+
+
+DUCKDB = Dialect("duckdb", regex="regexp_matches({x}, {p})", replace="regexp_replace({x}, {p}, {r}, 'g')",
+                 rint="round_even({x}, 0)")
+SPARK = Dialect("spark", regex="({x} RLIKE {p})", replace="regexp_replace({x}, {p}, {r})", rint="rint({x})")
+
+
+def _literal(text: str) -> str:
+    """A string literal read as written by both (Spark runs with spark.sql.parser.escapedStringLiterals)."""
+    if "'" in text:
+        raise ValueError("patterns hold no quote")
+    return f"'{text}'"
+
+
+class Runner(Protocol):
+    """What an engine offers the plan: SQL in, Arrow out, small Arrow tables in."""
+    dialect: Dialect
+
+    def table(self, sql: str) -> pa.Table: ...
+
+    def register(self, name: str, table: pa.Table) -> None: ...
+
+    def materialize(self, name: str, sql: str) -> None: ...
+
+
+@dataclass
+class Source:
+    """The raw table as the engine sees it: view `src` with columns c0…cN, their headers (named as the
+    memory reader names them) and kinds, and a sample of the first rows as the memory reader types them."""
+    headers: list[str]
+    kinds: list[str]
+    sample: pd.DataFrame
+    blank_text: bool = False  # text cells of only whitespace are missing (CSV, as the memory reader)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    ledger: Any  # metriqr.aggregates.Ledger
+    report: CleaningReport
+    mapping: ColumnMapping
+
+
+def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_order: str | None = None,
+             dayfirst: bool = True) -> EngineResult:
+    """Clean the lines of view `src` and build the ledger in the engine; same rules as cleaning.py."""
+    d = runner.dialect
+    col = {role: f"c{source.headers.index(header)}" for role, header in mapping.items()}
+    kind = {role: source.kinds[source.headers.index(header)] for role, header in mapping.items()}
+    columns = [f"c{i}" for i in range(len(source.headers))]
+    has_order = "order" in col
+
+    # 1. identical lines (export duplicates) only matter with an order column: group them, count them.
+    if has_order:
+        runner.materialize("grp", f"SELECT {', '.join(columns)}, count(*) AS w FROM src GROUP BY {', '.join(columns)}")
+    else:
+        runner.materialize("grp", f"SELECT {', '.join(columns)}, CAST(1 AS BIGINT) AS w FROM src")
+
+    # 2. the distinct values of text columns, read in Python by cleaning's own functions.
+    joins: list[str] = []
+    select: list[str] = []
+    customer = _distinct(runner, col["customer"], "grp")
+    cust_values = customer.column("raw").to_pandas()
+    categorical = _text(cust_values, (np.arange(len(cust_values)), cust_values.array))
+    ids = np.asarray(categorical.categories, dtype=object)
+    cust_ids = _take_ids(ids, categorical.codes)
+    runner.register("v_customer", pa.table({
+        "raw": customer.column("raw"), "id": cust_ids,
+        "c_total": pa.array(_matches(categorical, _TOTAL_LINE)),
+        "c_none": pa.array((categorical.codes == -1) | _matches(categorical, _NO_CUSTOMER))}))
+    joins.append(f"LEFT JOIN v_customer vc ON g.{col['customer']} = vc.raw")
+    select += ["vc.id AS id", "coalesce(vc.c_total, false) AS c_total", "coalesce(vc.c_none, true) AS c_none"]
+
+    if kind["date"] == "text":
+        dates = _distinct(runner, col["date"], "grp")
+        raw = dates.column("raw").to_pandas()
+        weights = dates.column("n").to_numpy()
+        parsed = _read_unique_dates(pd.Series(raw.array), weights, order=date_order,
+                                    default="dmy" if dayfirst else "mdy")
+        reading = _finish(pd.RangeIndex(len(raw)), parsed.seconds, parsed.status, format=parsed.format,
+                          order=parsed.order, order_reason=parsed.reason, evidence=parsed.evidence,
+                          other_evidence=parsed.other_evidence, ambiguous=int(weights[parsed.swappable].sum()))
+        runner.register("v_date", pa.table({"raw": dates.column("raw"),
+                                            "ts": pa.array(reading.values.to_numpy(), type=pa.timestamp("us")),
+                                            "ds": pa.array(reading.status.astype(np.int32))}))
+        joins.append(f"LEFT JOIN v_date vd ON g.{col['date']} = vd.raw")
+        select += ["vd.ts AS ts", "coalesce(vd.ds, 1) AS ds"]
+    elif kind["date"] == "time":
+        # native datetimes: whole seconds, 1900–2199 (parsing._native_seconds and _finish)
+        reading = read_dates(source.sample[mapping["date"]].iloc[:0])
+        x = f"CAST(g.{col['date']} AS TIMESTAMP)"
+        select += [f"CASE WHEN {x} >= TIMESTAMP '1900-01-01 00:00:00' AND {x} < TIMESTAMP '2200-01-01 00:00:00' "
+                   f"THEN date_trunc('second', {x}) END AS ts",
+                   f"CASE WHEN {x} IS NULL THEN 1 WHEN {x} < TIMESTAMP '1900-01-01 00:00:00' "
+                   f"OR {x} >= TIMESTAMP '2200-01-01 00:00:00' THEN 3 ELSE 0 END AS ds"]
+    else:
+        from metriqr.engines import EngineError
+
+        raise EngineError("engine_date_type", header=mapping["date"])
+
+    decimal = ""
+    conflicts: list[str] = []
+    numbers: dict[str, str] = {}
+    for role in NUMERIC_ROLES:
+        if role not in col:
+            continue
+        if kind[role] == "text":
+            values = _distinct(runner, col[role], "grp")
+            raw = values.column("raw").to_pandas()
+            parsed, conflict, mark = _read_unique_numbers(pd.Series(raw.array))
+            decimal = decimal or mark
+            runner.register(f"v_{role}", pa.table({"raw": values.column("raw"),
+                                                   "x": pa.array(parsed, type=pa.float64(), from_pandas=True),
+                                                   "k": pa.array(conflict)}))
+            joins.append(f"LEFT JOIN v_{role} v_{role} ON g.{col[role]} = v_{role}.raw")
+            select += [f"v_{role}.x AS n_{role}", f"coalesce(v_{role}.k, false) AS k_{role}"]
+        elif kind[role] == "number":
+            x = f"CAST(g.{col[role]} AS DOUBLE)"
+            select += [f"CASE WHEN isnan({x}) THEN NULL ELSE {x} END AS n_{role}", f"false AS k_{role}"]
+        else:
+            from metriqr.engines import EngineError
+
+            raise EngineError("engine_number_type", header=mapping[role])
+        numbers[role] = f"n_{role}"
+        conflicts.append(f"k_{role}")
+
+    if "status" in col:
+        status = _distinct(runner, col["status"], "grp")
+        raw = status.column("raw").to_pandas()
+        cat = _text(raw, (np.arange(len(raw)), raw.array))
+        runner.register("v_status", pa.table({"raw": status.column("raw"), "x": pa.array(_matches(cat, _CANCELLED))}))
+        joins.append(f"LEFT JOIN v_status vs ON g.{col['status']} = vs.raw")
+        select.append("coalesce(vs.x, false) AS cancelled")
+    else:
+        select.append("false AS cancelled")
+
+    if has_order:
+        x = f"g.{col['order']}"
+        if kind["order"] == "text":
+            tidy = d.replaced(d.replaced(x, TRIM_RE, ""), "^(\\d+)\\.0$", "$1" if d.name == "spark" else "\\1")
+            select.append(f"CASE WHEN {tidy} = '' THEN NULL ELSE {tidy} END AS okey")
+        elif kind["order"] == "number":
+            select.append(f"CASE WHEN isnan(CAST({x} AS DOUBLE)) THEN NULL ELSE CAST({x} AS STRING) END AS okey")
+        else:
+            select.append(f"CAST({x} AS STRING) AS okey")
+    control = [d.matches(f"g.{col[r]}", CONTROL_RE) for r in TEXT_ROLES if r in col and kind[r] == "text"]
+    select.append(f"coalesce({' OR '.join(control)}, false) AS control" if control else "false AS control")
+    blank = " AND ".join(f"g.{c} IS NULL" for c in columns)
+    select.append(f"({blank}) AS blank")
+    labels = [r for r in ("order", "date", "product", "product_name", "customer_name") if r in col and kind[r] == "text"]
+    select += [f"g.{col[r]} AS l_{r}" for r in labels]
+    select += ["g.w AS w"]
+    runner.materialize("base", f"SELECT {', '.join(select)} FROM grp g {' '.join(joins)}")
+
+    # 3. totals lines: a "TOTAL" label in another column, looked for on rows without a customer or date only.
+    suspect = "(c_total OR id IS NULL OR ds <> 0)"
+    label_joins, label_hits = [], []
+    for role in labels:
+        values = runner.table(f"SELECT DISTINCT l_{role} AS raw FROM base WHERE {suspect} AND l_{role} IS NOT NULL")
+        raw = values.column("raw").to_pandas()
+        runner.register(f"v_label_{role}", pa.table({"raw": values.column("raw"),
+                                                     "hit": pa.array(_starts(raw, _TOTAL_LINE) if len(raw) else
+                                                                     np.zeros(0, dtype=bool))}))
+        label_joins.append(f"LEFT JOIN v_label_{role} t_{role} ON {suspect} AND b.l_{role} = t_{role}.raw")
+        label_hits.append(f"coalesce(t_{role}.hit, false)")
+    total = " OR ".join(["c_total", *label_hits])
+
+    # 4. the line's value and its first exclusion reason (cleaning's order).
+    amount = _amount_expression(numbers)
+    basis = _basis(numbers)
+    q = numbers.get("quantity")
+    huge = f"(NOT (abs({amount}) <= {MAX_AMOUNT!r})" + (f" OR NOT (abs({q}) <= {MAX_AMOUNT!r}))" if q else ")")
+    conflict = " OR ".join(conflicts) if conflicts else "false"
+    pre = (f"CASE WHEN blank THEN {REASON['blank']} WHEN control THEN {REASON['control_chars']} "
+           f"WHEN {total} THEN {REASON['total_line']} WHEN c_none THEN {REASON['no_customer']} "
+           f"WHEN ds = 1 THEN {REASON['bad_date']} WHEN ds = 3 THEN {REASON['date_out_of_range']} "
+           f"WHEN ds = 2 THEN {REASON['date_order']} "
+           f"WHEN {amount} IS NULL AND ({conflict}) THEN {REASON['amount_format']} "
+           f"WHEN {amount} IS NULL THEN {REASON['bad_amount']} WHEN {huge} THEN {REASON['amount_out_of_range']} "
+           f"WHEN cancelled THEN {REASON['cancelled']} END")
+    is_return = f"({amount} < 0" + (f" OR coalesce({q} < 0, false))" if q else ")")
+    scaled = f"({d.rint.format(x=f'abs({amount}) * 100 * 1000000')} / 1000000)"
+    cents = f"CAST(floor({scaled} + 0.5) AS BIGINT)"
+    runner.materialize("fin", (
+        f"SELECT pre, id, ts, w, {is_return} AS is_return, "
+        f"CASE WHEN {is_return} THEN -{cents} ELSE {cents} END AS cents, "
+        f"{amount} = 0 AS zero, {('abs(' + q + ')') if q else 'CAST(NULL AS DOUBLE)'} AS qty, "
+        f"{'okey' if has_order else 'CAST(NULL AS STRING)'} AS okey "
+        f"FROM (SELECT b.*, {pre} AS pre FROM base b {' '.join(label_joins)}) s"))
+    # duplicates: with an order column, each group of identical lines still in use keeps one line.
+    dup = "w - 1" if has_order else "0"
+    one = "1" if has_order else "w"
+    runner.materialize("kept", f"SELECT id, ts, is_return, cents, qty, okey, {one} AS w FROM fin "
+                               f"WHERE pre IS NULL AND NOT zero")
+    runner.materialize("buyers", "SELECT DISTINCT id FROM kept WHERE NOT is_return")
+    runner.materialize("used", "SELECT k.* FROM kept k LEFT SEMI JOIN buyers b ON k.id = b.id"
+                       if d.name == "spark" else "SELECT k.* FROM kept k WHERE k.id IN (SELECT id FROM buyers)")
+
+    # 5. the report: rows per reason, returns, lost customers.
+    counts = runner.table(
+        f"SELECT pre AS reason, CAST(sum(w) AS BIGINT) AS n FROM fin WHERE pre IS NOT NULL GROUP BY pre "
+        f"UNION ALL SELECT {REASON['duplicate']}, sum({dup}) FROM fin WHERE pre IS NULL "
+        f"UNION ALL SELECT {REASON['zero_amount']}, sum({one}) FROM fin WHERE pre IS NULL AND zero "
+        f"UNION ALL SELECT {REASON['return_only']}, sum(w) FROM kept WHERE is_return "
+        f"AND id NOT IN (SELECT id FROM buyers)").to_pandas()
+    counts = counts.dropna().groupby("reason")["n"].sum()
+    per = {int(k): int(v) for k, v in counts.items() if v}
+    used_stats = runner.table("SELECT count(*) AS n, sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS r, "
+                              "min(ts) AS first, max(ts) AS last FROM used").to_pylist()[0]
+    blank_rows = per.pop(REASON["blank"], 0)
+    excluded = {key: per[i] for i, key in enumerate(REASONS) if per.get(i)}
+    if blank_rows:
+        excluded = {"blank": blank_rows, **excluded}
+    lost, lost_examples = _lost_customers(runner, dup, one)
+    rows_used = int(used_stats["n"] or 0)
+    read = rows_used + sum(excluded.values())
+    report = CleaningReport(
+        rows_read=read, rows_used=rows_used, returns=int(used_stats["r"] or 0), excluded=excluded, examples={},
+        monetary_basis=basis, date_format=reading.format, date_order=reading.order,
+        date_order_reason=reading.order_reason, date_evidence=reading.evidence,
+        date_other_evidence=reading.other_evidence, date_ambiguous=reading.ambiguous, decimal_mark=decimal,
+        first_date=None if used_stats["first"] is None else pd.Timestamp(used_stats["first"]),
+        last_date=None if used_stats["last"] is None else pd.Timestamp(used_stats["last"]),
+        lost_customers=lost, lost_examples=lost_examples)
+    return EngineResult(ledger=_ledger(runner, has_order), report=report, mapping=mapping)
+
+
+def _take_ids(ids: np.ndarray, codes: np.ndarray) -> pa.Array:
+    """Cleaned ids per distinct raw value (null where the id is blank), without a Python loop."""
+    table = pa.array(np.append(ids, None).astype(object), type=pa.string())
+    return table.take(pa.array(np.where(codes < 0, len(ids), codes)))
+
+
+def _distinct(runner: Runner, column: str, table: str) -> pa.Table:
+    """A column's distinct non-missing values and how many lines hold each."""
+    return runner.table(f"SELECT {column} AS raw, CAST(sum(w) AS BIGINT) AS n FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}")
+
+
+def _amount_expression(numbers: dict[str, str]) -> str:
+    """cleaning._amounts: the amount, else (or where unreadable) quantity × unit price, …, else 1."""
+    q, p, a = numbers.get("quantity"), numbers.get("unit_price"), numbers.get("amount")
+    product = f"({q} * {p})" if q and p else None
+    if a:
+        return f"coalesce({a}, {product})" if product else a
+    return product or p or q or "CAST(1.0 AS DOUBLE)"
+
+
+def _basis(numbers: dict[str, str]) -> str:
+    if "amount" in numbers:
+        return "amount"
+    if "quantity" in numbers and "unit_price" in numbers:
+        return "quantity_x_price"
+    return "amount" if "unit_price" in numbers else "items"
+
+
+def _lost_customers(runner: Runner, dup: str, one: str) -> tuple[dict[str, int], tuple[str, ...]]:
+    """cleaning._lost_customers: customers seen only on excluded lines (that had a customer): per
+    customer the most frequent reason (ties: the earlier in REASONS), counted per reason."""
+    attributable = (REASON["control_chars"], REASON["total_line"], REASON["no_customer"], REASON["blank"])
+    lines = (f"SELECT id, pre AS reason, w AS n FROM fin WHERE pre IS NOT NULL AND pre NOT IN {attributable} "
+             f"UNION ALL SELECT id, {REASON['duplicate']}, {dup} FROM fin WHERE pre IS NULL "
+             f"UNION ALL SELECT id, {REASON['zero_amount']}, {one} FROM fin WHERE pre IS NULL AND zero "
+             f"UNION ALL SELECT id, {REASON['return_only']}, w FROM kept WHERE id NOT IN (SELECT id FROM buyers)")
+    frame = runner.table(
+        f"SELECT id, reason, CAST(sum(n) AS BIGINT) AS n FROM ({lines}) x WHERE id IS NOT NULL "
+        f"AND id NOT IN (SELECT id FROM buyers) GROUP BY id, reason HAVING sum(n) > 0").to_pandas()
+    if frame.empty:
+        return {}, ()
+    frame = frame.sort_values(["id", "n", "reason"], ascending=[True, False, True], kind="stable")
+    main = frame.drop_duplicates("id")
+    per_reason = main["reason"].value_counts()
+    lost = {key: int(per_reason[i]) for i, key in enumerate(REASONS) if per_reason.get(i, 0)}
+    return lost, tuple(map(str, sorted(main["id"].tolist())[:5]))
+
+
+def _ledger(runner: Runner, has_order: bool) -> Any:
+    """aggregates.build_ledger in SQL: one row per customer and day; customers numbered in sorted order."""
+    from metriqr.aggregates import Ledger
+
+    runner.materialize("days", (
+        "SELECT id, CAST(ts AS DATE) AS day, sum(CASE WHEN is_return THEN 0 ELSE 1 END) AS lines, "
+        "sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS returns, sum(cents) AS cents, "
+        "sum(CASE WHEN is_return THEN 0.0 ELSE coalesce(qty, 1.0) END) AS items, "
+        "min(CASE WHEN is_return THEN NULL ELSE ts END) AS first_time, "
+        "max(CASE WHEN is_return THEN NULL ELSE ts END) AS last_time FROM used GROUP BY id, CAST(ts AS DATE)"))
+    if has_order:
+        runner.materialize("pairs", "SELECT id, min(CAST(ts AS DATE)) AS d0, max(CAST(ts AS DATE)) AS d1 FROM used "
+                                    "WHERE NOT is_return AND okey IS NOT NULL GROUP BY id, okey")
+        orders = ("LEFT JOIN (SELECT id, d0, count(*) AS n FROM pairs GROUP BY id, d0) o ON d.id = o.id AND d.day = o.d0 "
+                  "LEFT JOIN (SELECT id, d1, count(*) AS n FROM pairs GROUP BY id, d1) c ON d.id = c.id AND d.day = c.d1")
+        counted = "coalesce(o.n, 0) AS orders, coalesce(c.n, 0) AS orders_closed"
+    else:
+        orders, counted = "", ("CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS orders, "
+                               "CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS orders_closed")
+    runner.materialize("customers", "SELECT id, row_number() OVER (ORDER BY id) - 1 AS code FROM (SELECT DISTINCT id FROM days) x")
+    table = runner.table(
+        f"SELECT k.code, d.day, {counted}, d.cents, d.lines, d.returns, d.items, d.first_time, "
+        f"d.last_time FROM days d JOIN customers k ON d.id = k.id {orders}")
+    ids = runner.table("SELECT id FROM customers ORDER BY code").column("id").to_numpy(zero_copy_only=False)
+    day = table.column("day").to_numpy().astype("datetime64[D]").astype(np.int64)
+    code = table.column("code").to_numpy().astype(np.int64)
+    order = np.lexsort((code, day))
+
+    def ints(name: str) -> np.ndarray:
+        return table.column(name).to_numpy().astype(np.int64)[order]
+
+    first = table.column("first_time").cast(pa.timestamp("ns")).to_numpy()
+    last = table.column("last_time").cast(pa.timestamp("ns")).to_numpy()
+    return Ledger(customers=pd.Index(np.asarray(ids, dtype=object), name="customer"), code=code[order],
+                  day=day[order], orders=ints("orders"), orders_closed=ints("orders_closed"), cents=ints("cents"),
+                  lines=ints("lines"), returns=ints("returns"),
+                  items=table.column("items").to_numpy().astype(np.float64)[order],
+                  first_time=first[order], last_time=last[order])
