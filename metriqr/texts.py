@@ -896,6 +896,52 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "error.bad_thresholds": {"pt": "Limiares desconhecidos: “{value}”. Use first (aprendidos na data inicial), last (na final) ou each (em cada data).",
                              "en": "Unknown thresholds: “{value}”. Use first (learned at the first date), last (at the second) or each (at each date)."},
 
+    # --- engines (issue 17) ---
+    "error.engine_format": {
+        "pt": "“{name}”: os motores duckdb e spark leem Parquet (um arquivo ou um padrão como vendas/*.parquet) e CSV; "
+              "para planilhas use --engine memory.",
+        "en": "“{name}”: the duckdb and spark engines read Parquet (a file or a pattern such as sales/*.parquet) and CSV; "
+              "for workbooks use --engine memory."},
+    "error.engine_unreadable": {"pt": "Não foi possível ler “{name}” como Parquet ({detail}).",
+                                "en": "Could not read “{name}” as Parquet ({detail})."},
+    "error.engine_csv_layout": {
+        "pt": "“{name}”: os motores duckdb e spark leem CSV em UTF-8 com o cabeçalho na primeira linha e todas as linhas "
+              "com o mesmo número de campos. Este arquivo precisa do leitor completo: use --engine memory.",
+        "en": "“{name}”: the duckdb and spark engines read CSV in UTF-8 with the header on the first line and every line "
+              "with the same number of fields. This file needs the full reader: use --engine memory."},
+    "error.engine_schemas_differ": {
+        "pt": "Os arquivos Parquet do padrão não têm todos as mesmas colunas na mesma ordem (o primeiro é “{name}”).",
+        "en": "The Parquet files of the pattern do not all have the same columns in the same order (the first is “{name}”)."},
+    "error.engine_date_type": {
+        "pt": "A coluna de data “{header}” não é texto nem data no arquivo; use --engine memory.",
+        "en": "The date column “{header}” is neither text nor a date in the file; use --engine memory."},
+    "error.engine_number_type": {
+        "pt": "A coluna de valores “{header}” não é texto nem número no arquivo; use --engine memory.",
+        "en": "The value column “{header}” is neither text nor a number in the file; use --engine memory."},
+    "error.engine_failed": {"pt": "O motor {engine} falhou: {detail}", "en": "The {engine} engine failed: {detail}"},
+    "error.engine_no_pyspark": {
+        "pt": "--engine spark precisa do pacote pyspark (pip install -r requirements.txt).",
+        "en": "--engine spark needs the pyspark package (pip install -r requirements.txt)."},
+    "error.engine_no_java": {
+        "pt": "--engine spark precisa de Java 17 ou mais novo (Debian/Ubuntu: apt-get install openjdk-17-jre-headless).",
+        "en": "--engine spark needs Java 17 or later (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)."},
+    "error.engine_spark_start": {"pt": "Não foi possível iniciar o Spark em {master}: {detail}",
+                                 "en": "Could not start Spark on {master}: {detail}"},
+    "error.engine_master_needs_spark": {"pt": "--spark-master só vale com --engine spark.",
+                                        "en": "--spark-master only applies with --engine spark."},
+    "error.engine_with_workspace": {
+        "pt": "--engine vale para o arquivo de dados; um espaço de trabalho (--workspace) já guarda o seu resumo por "
+              "cliente e dia.",
+        "en": "--engine applies to a data file; a workspace (--workspace) already keeps its summary per customer and day."},
+    "error.engine_needs_lines": {
+        "pt": "Este comando precisa das linhas (produtos, histórico guardado), que só o motor memory mantém; "
+              "--engine {engine} serve para segment e migrate.",
+        "en": "This command needs the lines themselves (products, stored history), which only the memory engine keeps; "
+              "--engine {engine} serves segment and migrate."},
+    "error.engine_sheet": {"pt": "--sheet é para planilhas, que os motores duckdb e spark não leem; use --engine memory.",
+                           "en": "--sheet is for workbooks, which the duckdb and spark engines do not read; "
+                                 "use --engine memory."},
+
     # --- shared links and cached views ---
     "link.other_data": {"pt": "Este link foi feito com outros dados.",
                         "en": "This link was made on other data."},

@@ -34,6 +34,8 @@ ROLES = ("customer", "date", "amount", "quantity", "unit_price", "order", "produ
          "customer_name", "status", "email", "phone")
 METHODS = ("quantile", "kmeans")
 ORDERS = ("dmy", "mdy")  # day/month orders of dates (metriqr.parsing.ORDERS)
+ENGINES = ("memory", "duckdb", "spark")  # where the ledger is built (metriqr.engines.ENGINES)
+DEFAULT_SPARK_MASTER = "local[*]"
 BASES = ("order", "customer")
 MIN_TOGETHER = 3
 
@@ -73,7 +75,27 @@ def data_parent() -> argparse.ArgumentParser:
     parent.add_argument("--date-order", choices=ORDERS, default=None,
                         help="day/month order of dates such as 03/04/2025: dmy (3 April) or mdy (4 March); "
                              "default: decided from the values (day-first when they do not tell)")
+    parent.add_argument("--engine", choices=ENGINES, default=ENGINES[0],
+                        help="where the raw lines are read and reduced: memory (default; any file), duckdb "
+                             "(larger than memory: Parquet files or globs of them, well-formed CSV) or spark "
+                             "(the same, on a Spark cluster or this machine's cores)")
+    parent.add_argument("--spark-master", metavar="URL", default=None,
+                        help=f"with --engine spark: the cluster, e.g. spark://host:7077 or yarn "
+                             f"(default: {DEFAULT_SPARK_MASTER}, this machine's cores)")
     return parent
+
+
+def engine_option(args: argparse.Namespace, *, lines: bool = False) -> str:
+    """The engine asked for, checked against the other options before the read. `lines`: the command
+    needs the cleaned lines themselves (products, storage), which only the memory engine keeps."""
+    engine = getattr(args, "engine", ENGINES[0])
+    if getattr(args, "spark_master", None) is not None and engine != "spark":
+        raise OptionError("engine_master_needs_spark")
+    if engine != ENGINES[0] and lines:
+        raise OptionError("engine_needs_lines", engine=engine)
+    if engine != ENGINES[0] and getattr(args, "workspace", None) is not None:
+        raise OptionError("engine_with_workspace")
+    return engine
 
 
 def check_data(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -154,9 +176,11 @@ def output_option(path: Path | None, *, suffixes: Sequence[str], data: str | Non
 # --- data in, results out --------------------------------------------------------------
 
 def load_data(data: str | None, *, sheet: str | None, columns: Sequence[str],
-              workspace: str | None = None, date_order: str | None = None) -> Dataset:
+              workspace: str | None = None, date_order: str | None = None, engine: str = ENGINES[0],
+              spark_master: str | None = None) -> Dataset:
     """Read and clean DATA, or take a workspace's stored history; options are checked before the
-    (possibly long) read."""
+    (possibly long) read. With `engine` duckdb or spark, the engine reduces DATA to the ledger where
+    it lies (the Dataset's `ledger`; its lines are not in memory)."""
     from metriqr import pipeline
     from metriqr.columns import parse_column_options
 
@@ -165,6 +189,13 @@ def load_data(data: str | None, *, sheet: str | None, columns: Sequence[str],
 
         return stored_dataset(open_workspace(workspace))
     overrides = parse_column_options(columns)
+    if engine != ENGINES[0]:
+        if sheet is not None:
+            raise OptionError("engine_sheet")
+        from metriqr.engines import load_engine_dataset
+
+        return load_engine_dataset(data, engine=engine, spark_master=spark_master, overrides=overrides,
+                                   date_order=date_order)
     path = Path(data)
     if not path.exists():
         raise InputFileError("file_not_found", name=data)

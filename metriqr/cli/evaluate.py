@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from metriqr.cli.common import (add_json, check_data, count_option, data_parent, date_option, lang_parent, load_data,
-                                print_json, text)
+from metriqr.cli.common import (add_json, check_data, count_option, data_parent, date_option, engine_option,
+                                lang_parent, load_data, print_json, text)
 
 NAME = "evaluate"
 DEFAULT_K = 10
@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from metriqr.records import evaluation_record, plain
     from metriqr.recommend_eval import evaluate
 
+    engine_option(args, lines=True)  # the products and the stored lines are the memory engine's
     cutoff = date_option(args.cutoff)
     k = count_option(args.k, default=DEFAULT_K, key="bad_top")
     dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,

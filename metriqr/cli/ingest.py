@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from metriqr.cli.common import LOCAL_MAX_BYTES, add_json, data_parent, lang_parent, print_json, text
+from metriqr.cli.common import (LOCAL_MAX_BYTES, add_json, data_parent, engine_option, lang_parent, print_json,
+                                text)
 from metriqr.errors import InputFileError
 
 NAME = "ingest"
@@ -34,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from metriqr.columns import parse_column_options
     from metriqr.texts import fmt_date, fmt_int
 
+    engine_option(args, lines=True)  # the products and the stored lines are the memory engine's
     overrides = parse_column_options(args.column)
     path = Path(args.data)
     if not path.is_file():

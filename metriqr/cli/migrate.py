@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from metriqr.cli.common import (CUSTOMER_FORMATS, add_json, add_method, check_data, choice_option, count_option,
-                                data_parent, date_option, lang_parent, load_data, method_option, output_option,
-                                print_json, table_file, text, write_output)
+                                data_parent, date_option, engine_option, lang_parent, load_data, method_option,
+                                output_option, print_json, table_file, text, write_output)
 
 if TYPE_CHECKING:
     from metriqr.migration import Migration
@@ -67,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         date_from, date_to = date_option(args.date_from), date_option(args.date_to)
         dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,
-                        date_order=args.date_order)
-        migration = migrate(dataset.cleaned.transactions, date_from=date_from, date_to=date_to, method=method,
+                            date_order=args.date_order, engine=engine_option(args), spark_master=args.spark_master)
+        migration = migrate(dataset.lines_or_ledger, date_from=date_from, date_to=date_to, method=method,
                             refit=thresholds == "each", baseline=date_to if thresholds == "last" else None)
     if flows_out is not None:
         write_output(flows_out, table_file(migration.customer_flows(), path=flows_out, sheet="flows", lang=args.lang))

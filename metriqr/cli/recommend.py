@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from metriqr.cli.common import (BASES, MIN_TOGETHER, add_json, check_data, choice_option, count_option, data_parent,
-                                lang_parent, load_data, print_json, text)
+                                engine_option, lang_parent, load_data, print_json, text)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from metriqr.segmentation import segment_customers
     from metriqr.texts import t
 
+    engine_option(args, lines=True)  # the products and the stored lines are the memory engine's
     lang = args.lang
     products, customers = _unique(args.product), _unique(args.customer)
     product_top = count_option(args.top, default=PRODUCT_TOP, key="bad_top")

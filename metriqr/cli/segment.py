@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from metriqr.cli.common import (CUSTOMER_FORMATS, REPORT_FORMATS, add_json, add_method, check_data, count_option,
-                                data_parent, date_option, lang_parent, load_data, method_option, output_option,
-                                print_json, table_file, text, write_output, xlsx_bytes)
+                                data_parent, date_option, engine_option, lang_parent, load_data, method_option,
+                                output_option, print_json, table_file, text, write_output, xlsx_bytes)
 from metriqr.errors import OptionError
 
 if TYPE_CHECKING:
@@ -62,9 +62,9 @@ def run(args: argparse.Namespace) -> int:
         raise OptionError("save_needs_workspace")
 
     dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,
-                        date_order=args.date_order)
-    transactions = dataset.cleaned.transactions
-    segmentation = segment_customers(transactions, as_of=as_of, window_days=window_days, method=method)
+                        date_order=args.date_order, engine=engine_option(args), spark_master=args.spark_master)
+    transactions = dataset.cleaned.transactions  # None when an engine built the ledger where the lines lie
+    segmentation = segment_customers(dataset.lines_or_ledger, as_of=as_of, window_days=window_days, method=method)
     basis = dataset.cleaned.report.monetary_basis
     tenure = None
     if args.workspace is not None:  # each customer's previous segment and since when, across saved runs
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     if customers_out is not None:
         outputs.append((customers_out, customers_file(segmentation, path=customers_out, tenure=tenure, lang=lang)))
     if report_out is not None:
-        names = customer_contacts(transactions)  # as the app's download: name, e-mail, phone help campaigns
+        names = customer_contacts(transactions) if transactions is not None else None  # as the app's download: name, e-mail, phone help campaigns
         formats = xlsx_formats(lang, basis=basis, currency=data_currency(dataset))
         outputs.append((report_out, xlsx_bytes(workbook_sheets(segmentation, lang, basis=basis, names=names), lang,
                                                formats)))

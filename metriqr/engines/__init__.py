@@ -64,7 +64,7 @@ def load_engine_dataset(data: str, *, engine: str, spark_master: str | None = No
     elif engine == "spark":
         from metriqr.engines.spark import SparkRunner as Runner  # type: ignore[assignment]
     else:
-        raise EngineError("engine_unknown", engine=engine)
+        raise ValueError(f"unknown engine {engine!r}")
     from metriqr.cleaning import Cleaned, require_rows
     from metriqr.engines.plan import run_plan
 

@@ -1,0 +1,125 @@
+"""Spark: the same SQL as DuckDB (metriqr.engines.plan), run by Spark SQL on a cluster (`--spark-master
+spark://host:7077`, `yarn`, `k8s://…`) or on this machine's cores (`local[*]`, the default).
+
+The session starts only when a command runs with `--engine spark` (pyspark is imported there, never at
+parse time), with Spark's web UI off and its logs quiet, and with nothing fetched at run time: no
+packages, no extra jars. The files must be readable by the cluster's executors at the same path.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import pyarrow as pa
+
+from metriqr.engines import DEFAULT_SPARK_MASTER, EngineError
+from metriqr.engines.plan import BLANK_RE, SPARK, Source
+
+_SESSION: dict[str, Any] = {}
+
+
+def java_ready() -> bool:
+    """Spark needs a Java runtime (17 or later) on the PATH or in JAVA_HOME."""
+    home = os.environ.get("JAVA_HOME")
+    return bool(shutil.which("java") or (home and os.path.exists(os.path.join(home, "bin", "java"))))
+
+
+def session(master: str | None = None) -> Any:
+    """One SparkSession per process and master, started on first use."""
+    master = master or DEFAULT_SPARK_MASTER
+    if master in _SESSION:
+        return _SESSION[master]
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError("engine_no_pyspark") from None
+    if not java_ready():
+        raise EngineError("engine_no_java")
+    for other in list(_SESSION):  # one active session per process: a new master replaces the old one
+        _SESSION.pop(other).stop()
+    try:
+        spark = (SparkSession.builder.master(master).appName("metriqr")
+                 .config("spark.ui.enabled", "false")
+                 .config("spark.ui.showConsoleProgress", "false")
+                 .config("spark.sql.session.timeZone", "UTC")
+                 .config("spark.sql.parser.escapedStringLiterals", "true")
+                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                 .config("spark.sql.shuffle.partitions", os.environ.get("METRIQR_SPARK_PARTITIONS", "8"))
+                 .config("spark.driver.memory", os.environ.get("METRIQR_SPARK_DRIVER_MEMORY", "2g"))
+                 .getOrCreate())
+    except Exception as exc:  # noqa: BLE001 — a cluster that cannot be reached, a JVM that cannot start
+        raise EngineError("engine_spark_start", master=master, detail=str(exc).splitlines()[0][:300]) from None
+    spark.sparkContext.setLogLevel("ERROR")
+    _SESSION[master] = spark
+    return spark
+
+
+def kind_of(data_type: Any) -> str:
+    from pyspark.sql import types as T
+
+    if isinstance(data_type, T.StringType):
+        return "text"
+    if isinstance(data_type, T.NumericType):
+        return "number"
+    if isinstance(data_type, (T.TimestampType, T.TimestampNTZType, T.DateType)):
+        return "time"
+    return "other"
+
+
+class SparkRunner:
+    dialect = SPARK
+
+    def __init__(self, master: str | None = None) -> None:
+        self.spark = session(master)
+        self.views: list[str] = []
+        self.cached: list[Any] = []
+
+    def source(self, paths: list[str], kind: str, source: Source) -> None:
+        reader = self.spark.read
+        if kind == "parquet":
+            frame = reader.parquet(*paths)
+            names = source.extra["columns"]
+            if frame.columns != names:
+                raise EngineError("engine_schemas_differ", name=os.path.basename(paths[0]))
+            source.kinds[:] = [kind_of(field.dataType) for field in frame.schema.fields]
+            frame = frame.toDF(*[f"c{i}" for i in range(len(names))])
+        else:
+            from pyspark.sql import functions as F
+            from pyspark.sql import types as T
+
+            width = source.extra["width"]
+            schema = T.StructType([T.StructField(f"c{i}", T.StringType()) for i in range(width)])
+            frame = reader.csv(paths[0], schema=schema, sep=source.extra["separator"], header=True, quote='"',
+                               escape='"', multiLine=True, mode="PERMISSIVE", enforceSchema=True)
+            source.kinds[:] = ["text"] * width
+            frame = frame.select(*[F.when(F.col(f"c{i}").rlike(BLANK_RE), F.lit(None)).otherwise(F.col(f"c{i}"))
+                                   .alias(f"c{i}") for i in range(width)])
+        frame.createOrReplaceTempView("src")
+        self.views.append("src")
+
+    def table(self, sql: str) -> pa.Table:
+        try:
+            return self.spark.sql(sql).toArrow()
+        except Exception as exc:  # noqa: BLE001 — Spark's errors come from the JVM
+            raise EngineError("engine_failed", engine="Spark", detail=str(exc).splitlines()[0][:300]) from None
+
+    def register(self, name: str, table: pa.Table) -> None:
+        self.spark.createDataFrame(table).createOrReplaceTempView(name)
+        self.views.append(name)
+
+    def materialize(self, name: str, sql: str) -> None:
+        try:
+            frame = self.spark.sql(sql).cache()
+        except Exception as exc:  # noqa: BLE001
+            raise EngineError("engine_failed", engine="Spark", detail=str(exc).splitlines()[0][:300]) from None
+        frame.createOrReplaceTempView(name)
+        self.views.append(name)
+        self.cached.append(frame)
+
+    def close(self) -> None:
+        """The session stays for the next question in this process; its tables do not."""
+        for frame in self.cached:
+            frame.unpersist()
+        for name in self.views:
+            self.spark.catalog.dropTempView(name)
