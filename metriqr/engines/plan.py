@@ -126,7 +126,7 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     select += ["vc.id AS id", "coalesce(vc.c_total, false) AS c_total", "coalesce(vc.c_none, true) AS c_none"]
 
     if kind["date"] == "text":
-        dates = _distinct(runner, col["date"], "grp")
+        dates = _in_file_order(_distinct(runner, col["date"], "grp"), source.sample[mapping["date"]])
         raw = dates.column("raw").to_pandas()
         weights = dates.column("n").to_numpy()
         parsed = _read_unique_dates(pd.Series(raw.array), weights, order=date_order,
@@ -244,19 +244,18 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     # duplicates: with an order column, each group of identical lines still in use keeps one line.
     dup = "w - 1" if has_order else "0"
     one = "1" if has_order else "w"
-    runner.materialize("kept", f"SELECT id, ts, is_return, cents, qty, okey, {one} AS w FROM fin "
-                               f"WHERE pre IS NULL AND NOT zero")
-    runner.materialize("buyers", "SELECT DISTINCT id FROM kept WHERE NOT is_return")
-    runner.materialize("used", "SELECT k.* FROM kept k LEFT SEMI JOIN buyers b ON k.id = b.id"
-                       if d.name == "spark" else "SELECT k.* FROM kept k WHERE k.id IN (SELECT id FROM buyers)")
+    kept = f"SELECT id, ts, is_return, cents, qty, okey, {one} AS w FROM fin WHERE pre IS NULL AND NOT zero"
+    runner.materialize("buyers", f"SELECT DISTINCT id FROM ({kept}) k WHERE NOT is_return")
+    # returns of customers with no purchase in use reach no customer list (cleaning's "return_only")
+    runner.materialize("kept", f"SELECT k.*, b.id IS NOT NULL AS bought FROM ({kept}) k LEFT JOIN buyers b ON k.id = b.id")
+    runner.materialize("used", "SELECT id, ts, is_return, cents, qty, okey FROM kept WHERE bought")
 
     # 5. the report: rows per reason, returns, lost customers.
     counts = runner.table(
         f"SELECT pre AS reason, CAST(sum(w) AS BIGINT) AS n FROM fin WHERE pre IS NOT NULL GROUP BY pre "
         f"UNION ALL SELECT {REASON['duplicate']}, sum({dup}) FROM fin WHERE pre IS NULL "
         f"UNION ALL SELECT {REASON['zero_amount']}, sum({one}) FROM fin WHERE pre IS NULL AND zero "
-        f"UNION ALL SELECT {REASON['return_only']}, sum(w) FROM kept WHERE is_return "
-        f"AND id NOT IN (SELECT id FROM buyers)").to_pandas()
+        f"UNION ALL SELECT {REASON['return_only']}, sum(w) FROM kept WHERE NOT bought").to_pandas()
     counts = counts.dropna().groupby("reason")["n"].sum()
     per = {int(k): int(v) for k, v in counts.items() if v}
     used_stats = runner.table("SELECT count(*) AS n, sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS r, "
@@ -277,6 +276,17 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
         last_date=None if used_stats["last"] is None else pd.Timestamp(used_stats["last"]),
         lost_customers=lost, lost_examples=lost_examples)
     return EngineResult(ledger=_ledger(runner, has_order), report=report, mapping=mapping)
+
+
+def _in_file_order(values: pa.Table, sample: pd.Series) -> pa.Table:
+    """Distinct values in the order the file first shows them, as far as the sample (the first rows) tells;
+    the rest after, sorted. The examples a reading quotes ("evidence": its first values that prove the
+    day/month order) are then the memory engine's whenever they occur in the first rows."""
+    seen = pd.Index(pd.unique(sample.dropna().astype(str)))
+    raw = values.column("raw").to_pandas().astype(str)
+    rank = seen.get_indexer(raw)
+    order = np.lexsort((raw.to_numpy(dtype=object).astype(str), np.where(rank < 0, len(seen), rank)))
+    return values.take(pa.array(order))
 
 
 def _take_ids(ids: np.ndarray, codes: np.ndarray) -> pa.Array:
@@ -314,10 +324,10 @@ def _lost_customers(runner: Runner, dup: str, one: str) -> tuple[dict[str, int],
     lines = (f"SELECT id, pre AS reason, w AS n FROM fin WHERE pre IS NOT NULL AND pre NOT IN {attributable} "
              f"UNION ALL SELECT id, {REASON['duplicate']}, {dup} FROM fin WHERE pre IS NULL "
              f"UNION ALL SELECT id, {REASON['zero_amount']}, {one} FROM fin WHERE pre IS NULL AND zero "
-             f"UNION ALL SELECT id, {REASON['return_only']}, w FROM kept WHERE id NOT IN (SELECT id FROM buyers)")
+             f"UNION ALL SELECT id, {REASON['return_only']}, w FROM kept WHERE NOT bought")
     frame = runner.table(
-        f"SELECT id, reason, CAST(sum(n) AS BIGINT) AS n FROM ({lines}) x WHERE id IS NOT NULL "
-        f"AND id NOT IN (SELECT id FROM buyers) GROUP BY id, reason HAVING sum(n) > 0").to_pandas()
+        f"SELECT x.id, x.reason, CAST(sum(x.n) AS BIGINT) AS n FROM ({lines}) x LEFT JOIN buyers b ON x.id = b.id "
+        f"WHERE x.id IS NOT NULL AND b.id IS NULL GROUP BY x.id, x.reason HAVING sum(x.n) > 0").to_pandas()
     if frame.empty:
         return {}, ()
     frame = frame.sort_values(["id", "n", "reason"], ascending=[True, False, True], kind="stable")

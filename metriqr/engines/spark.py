@@ -45,7 +45,7 @@ def session(master: str | None = None) -> Any:
                  .config("spark.sql.session.timeZone", "UTC")
                  .config("spark.sql.parser.escapedStringLiterals", "true")
                  .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-                 .config("spark.sql.shuffle.partitions", os.environ.get("METRIQR_SPARK_PARTITIONS", "8"))
+                 .config("spark.sql.shuffle.partitions", os.environ.get("METRIQR_SPARK_PARTITIONS", "4"))
                  .config("spark.driver.memory", os.environ.get("METRIQR_SPARK_DRIVER_MEMORY", "2g"))
                  .getOrCreate())
     except Exception as exc:  # noqa: BLE001 — a cluster that cannot be reached, a JVM that cannot start

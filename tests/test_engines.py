@@ -1,0 +1,187 @@
+"""The three engines agree: `segment` and `migrate` print the same JSON whether the lines are reduced in
+memory, by DuckDB or by Spark, on messy random tables the size of CDNOW (70 thousand lines) and on the
+real datasets; the ledgers are equal to the cent. Spark runs in local mode with one session for the module
+(skipped only where Java or pyspark is absent; CI installs both)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from metriqr.aggregates import build_ledger
+from metriqr.engines import load_engine_dataset
+from metriqr.pipeline import load_dataset
+from tests.test_cli import DATA_DIR, ONLINE_RETAIL, run_cli
+
+GROCERIES = DATA_DIR / "groceries.csv"
+LINES, CUSTOMERS = 69_659, 23_570  # CDNOW: lines and customers, January 1997 to June 1998
+
+
+def _spark_ready() -> bool:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return False
+    from metriqr.engines.spark import java_ready
+
+    return java_ready()
+
+
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.skipif(not _spark_ready(), reason="no Java or pyspark"))]
+
+
+def _messy_csv(path: Path, seed: int = 17) -> Path:
+    """A Brazilian ERP export: `;`, amounts `R$ 1.234,56`, dates `dd/mm/aaaa hh:mm`, order numbers with stray
+    spaces, placeholders for unidentified buyers, a totals line, unreadable and out-of-range dates, returns,
+    free items, cancelled orders, control characters and repeated lines."""
+    rng = np.random.default_rng(seed)
+    n = LINES
+    weights = rng.zipf(2.0, CUSTOMERS).clip(max=200).astype(float)
+    customer = rng.choice(CUSTOMERS, size=n, p=weights / weights.sum())
+    start = np.datetime64("1997-01-01T00:00")
+    minutes = np.sort(rng.integers(0, 545 * 24 * 60, size=n))
+    stamps = pd.Series(start + minutes.astype("timedelta64[m]"))
+    cents = rng.lognormal(8, 1.2, n).round().astype(np.int64)
+    quantity = rng.integers(1, 6, n)
+    returns = rng.random(n) < 0.03
+    quantity[returns] *= -1
+    cents[rng.random(n) < 0.01] = 0
+    order = np.cumsum(rng.random(n) < 0.4) + 100000
+    frame = pd.DataFrame({
+        "Pedido": [f" {o}" if o % 17 == 0 else str(o) for o in order],
+        "Cliente": [f"C{c:05d}" if c % 23 else f" C{c:05d} " for c in customer],
+        "Data": stamps.dt.strftime("%d/%m/%Y %H:%M"),
+        "Valor": [("-" if r else "") + "R$ " + f"{v // 100:,}".replace(",", ".") + f",{v % 100:02d}"
+                  for v, r in zip(cents, returns)],
+        "Qtd": quantity.astype(str),
+        "Status": np.where(rng.random(n) < 0.02, "Cancelado", "Entregue"),
+        "Produto": [f"SKU{p}" for p in rng.integers(0, 900, n)],
+    })
+    frame.loc[rng.choice(n, 300, replace=False), "Cliente"] = "Consumidor final"
+    frame.loc[rng.choice(n, 200, replace=False), "Cliente"] = None
+    frame.loc[rng.choice(n, 40, replace=False), "Data"] = "31/02/1997"
+    frame.loc[rng.choice(n, 30, replace=False), "Data"] = "05/05/2999"
+    frame.loc[rng.choice(n, 30, replace=False), "Valor"] = "n/d"
+    frame.loc[rng.choice(n, 5, replace=False), "Produto"] = "SKU\x01X"
+    frame.loc[7, ["Cliente", "Data", "Valor"]] = ["TOTAL GERAL", None, "R$ 99.999,00"]
+    frame = pd.concat([frame, frame.iloc[rng.choice(n, 700, replace=False)]]).sort_index(kind="stable")
+    frame.to_csv(path, sep=";", index=False)
+    return path
+
+
+def _typed_parquet(path: Path, seed: int = 5) -> Path:
+    """The same kind of sales as a warehouse writes them: integer ids with gaps, real timestamps (some
+    missing or impossible), float amounts (some NaN, one absurd), no order column."""
+    rng = np.random.default_rng(seed)
+    n = LINES
+    customer = pd.array(rng.integers(1, CUSTOMERS, n), dtype="Int64")
+    customer[rng.choice(n, 150, replace=False)] = pd.NA
+    stamps = pd.Series(np.datetime64("1997-01-01") + rng.integers(0, 545 * 86400, n).astype("timedelta64[s]"))
+    stamps[rng.choice(n, 20, replace=False)] = pd.NaT
+    stamps[5] = pd.Timestamp("1850-01-01")
+    amount = rng.lognormal(3, 1, n).round(2)
+    amount[rng.choice(n, 900, replace=False)] *= -1
+    amount[rng.choice(n, 30, replace=False)] = np.nan
+    amount[11] = 5e13
+    amount[12] = 1.005  # rounds half away from zero to 101 cents in every engine
+    frame = pd.DataFrame({"customer_id": customer, "timestamp": stamps, "amount": amount,
+                          "quantity": rng.integers(1, 4, n)})
+    frame.to_parquet(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("engines")
+    return {"csv": _messy_csv(folder / "vendas.csv"), "parquet": _typed_parquet(folder / "sales.parquet")}
+
+
+def _json(*args: object) -> dict:
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _ledgers_equal(a, b) -> None:
+    assert list(a.customers) == list(b.customers)
+    for name in ("code", "day", "orders", "orders_closed", "cents", "lines", "returns", "items"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    for name in ("first_time", "last_time"):
+        np.testing.assert_array_equal(getattr(a, name).astype("datetime64[ns]"), getattr(b, name).astype("datetime64[ns]"))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_engines_print_the_memory_engines_json_for_segment_and_migrate(inputs, kind, engine):
+    path = inputs[kind]
+    memory = _json("segment", path, "--json")
+    assert memory["rows"]["read"] >= LINES and memory["customers"] > 10_000
+    assert _json("segment", path, "--json", "--engine", engine) == memory
+    if (kind, engine) == ("parquet", "spark"):
+        return  # migrate reads the same ledger as segment; one Spark run fewer keeps the suite within its time
+    dates = ["--from", "1997-10-01", "--to", "1998-04-01", "--json"]
+    assert _json("migrate", path, *dates, "--engine", engine) == _json("migrate", path, *dates)
+
+
+def test_the_messy_table_exercises_every_exclusion(inputs):
+    """The comparison above is worth something only if the random table has what cleaning excludes."""
+    memory = _json("segment", inputs["csv"], "--json")
+    assert set(memory["rows"]["excluded"]) >= {"control_chars", "total_line", "no_customer", "bad_date",
+                                               "date_out_of_range", "bad_amount", "cancelled", "duplicate",
+                                               "zero_amount"}
+    assert memory["rows"]["returns"] > 1000 and memory["customers_only_in_excluded_lines"]
+    typed = _json("segment", inputs["parquet"], "--json")
+    assert {"no_customer", "bad_date", "date_out_of_range", "bad_amount", "amount_out_of_range"} <= set(typed["rows"]["excluded"])
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_engine_ledger_is_the_memory_ledger_to_the_cent(inputs, kind):
+    """DuckDB's ledger field by field (Spark's runs the same SQL; its JSON is compared above)."""
+    path = inputs[kind]
+    memory = build_ledger(load_dataset(path, max_bytes=2**32).cleaned.transactions)
+    _ledgers_equal(load_engine_dataset(str(path), engine="duckdb").ledger, memory)
+
+
+@pytest.mark.skipif(not ONLINE_RETAIL.exists(), reason="real data not present")
+def test_duckdb_on_online_retail_gives_the_same_segments():
+    assert _json("segment", ONLINE_RETAIL, "--json", "--engine", "duckdb") == _json("segment", ONLINE_RETAIL, "--json")
+
+
+@pytest.mark.skipif(not GROCERIES.exists(), reason="real data not present")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engines_on_the_groceries_file_quote_the_same_date_evidence(engine):
+    """Dates written `21-07-2015`: the day/month order, its evidence and the ambiguous count are the memory engine's."""
+    memory = _json("segment", GROCERIES, "--json")
+    assert memory["dates"]["order_reason"] == "evidence"
+    assert _json("segment", GROCERIES, "--json", "--engine", engine) == memory
+
+
+def test_a_glob_of_parquet_files_is_one_table(inputs, tmp_path):
+    whole = pd.read_parquet(inputs["parquet"])
+    for part, rows in enumerate(np.array_split(np.arange(len(whole)), 3)):
+        whole.iloc[rows].to_parquet(tmp_path / f"part-{part}.parquet", index=False)
+    expected = _json("segment", inputs["parquet"], "--json")
+    assert _json("segment", tmp_path / "part-*.parquet", "--json", "--engine", "duckdb") == expected
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["segment", DATA_DIR / "online_retail.xlsx", "--engine", "duckdb"], "--engine memory"),
+    (["recommend", GROCERIES, "--engine", "duckdb", "--product", "whole milk"], "segment and migrate"),
+    (["segment", GROCERIES, "--spark-master", "spark://host:7077"], "--engine spark"),
+])
+def test_what_an_engine_cannot_do_is_refused_with_a_message(args, message):
+    result = run_cli(*args, "--lang", "en")
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_csv_with_a_title_above_the_header_is_left_to_the_memory_engine(tmp_path):
+    path = tmp_path / "report.csv"
+    path.write_text("Relatório de vendas — loja 1\n\ncliente;data;valor\nA;01/02/2024;10,00\nB;02/02/2024;5,00\n",
+                    encoding="utf-8")
+    assert run_cli("segment", path, "--json").returncode == 0
+    refused = run_cli("segment", path, "--engine", "duckdb", "--lang", "en")
+    assert refused.returncode == 2 and "--engine memory" in refused.stderr
