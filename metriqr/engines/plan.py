@@ -342,9 +342,9 @@ def _ledger(runner: Runner, has_order: bool) -> Any:
     from metriqr.aggregates import Ledger
 
     runner.materialize("days", (
-        "SELECT id, CAST(ts AS DATE) AS day, sum(CASE WHEN is_return THEN 0 ELSE 1 END) AS lines, "
-        "sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS returns, sum(cents) AS cents, "
-        "sum(CASE WHEN is_return THEN 0.0 ELSE coalesce(qty, 1.0) END) AS items, "
+        "SELECT id, CAST(ts AS DATE) AS day, CAST(sum(CASE WHEN is_return THEN 0 ELSE 1 END) AS BIGINT) AS lines, "
+        "CAST(sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS BIGINT) AS returns, CAST(sum(cents) AS BIGINT) AS cents, "
+        "sum(CASE WHEN is_return THEN CAST(0 AS DOUBLE) ELSE coalesce(qty, CAST(1 AS DOUBLE)) END) AS items, "
         "min(CASE WHEN is_return THEN NULL ELSE ts END) AS first_time, "
         "max(CASE WHEN is_return THEN NULL ELSE ts END) AS last_time FROM used GROUP BY id, CAST(ts AS DATE)"))
     if has_order:
@@ -352,26 +352,27 @@ def _ledger(runner: Runner, has_order: bool) -> Any:
                                     "WHERE NOT is_return AND okey IS NOT NULL GROUP BY id, okey")
         orders = ("LEFT JOIN (SELECT id, d0, count(*) AS n FROM pairs GROUP BY id, d0) o ON d.id = o.id AND d.day = o.d0 "
                   "LEFT JOIN (SELECT id, d1, count(*) AS n FROM pairs GROUP BY id, d1) c ON d.id = c.id AND d.day = c.d1")
-        counted = "coalesce(o.n, 0) AS orders, coalesce(c.n, 0) AS orders_closed"
+        counted = "CAST(coalesce(o.n, 0) AS BIGINT) AS orders, CAST(coalesce(c.n, 0) AS BIGINT) AS orders_closed"
     else:
-        orders, counted = "", ("CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS orders, "
-                               "CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS orders_closed")
-    runner.materialize("customers", "SELECT id, row_number() OVER (ORDER BY id) - 1 AS code FROM (SELECT DISTINCT id FROM days) x")
+        orders, counted = "", ("CAST(CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders, "
+                               "CAST(CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders_closed")
+    runner.materialize("customers", "SELECT id, CAST(row_number() OVER (ORDER BY id) - 1 AS BIGINT) AS code "
+                                    "FROM (SELECT DISTINCT id FROM days) x")
+    ids = runner.table("SELECT id FROM customers ORDER BY code").column("id").to_numpy(zero_copy_only=False)
+    # sorted by day, then customer, as the Ledger keeps its rows: the engine sorts (out of core), and the
+    # columns are taken from Arrow without a copy where the types allow
     table = runner.table(
         f"SELECT k.code, d.day, {counted}, d.cents, d.lines, d.returns, d.items, d.first_time, "
-        f"d.last_time FROM days d JOIN customers k ON d.id = k.id {orders}")
-    ids = runner.table("SELECT id FROM customers ORDER BY code").column("id").to_numpy(zero_copy_only=False)
-    day = table.column("day").to_numpy().astype("datetime64[D]").astype(np.int64)
-    code = table.column("code").to_numpy().astype(np.int64)
-    order = np.lexsort((code, day))
+        f"d.last_time FROM days d JOIN customers k ON d.id = k.id {orders} ORDER BY d.day, k.code")
 
-    def ints(name: str) -> np.ndarray:
-        return table.column(name).to_numpy().astype(np.int64)[order]
+    def column(name: str, dtype: Any = np.int64) -> np.ndarray:
+        values = table.column(name)
+        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+        return values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
 
-    first = table.column("first_time").cast(pa.timestamp("ns")).to_numpy()
-    last = table.column("last_time").cast(pa.timestamp("ns")).to_numpy()
-    return Ledger(customers=pd.Index(np.asarray(ids, dtype=object), name="customer"), code=code[order],
-                  day=day[order], orders=ints("orders"), orders_closed=ints("orders_closed"), cents=ints("cents"),
-                  lines=ints("lines"), returns=ints("returns"),
-                  items=table.column("items").to_numpy().astype(np.float64)[order],
-                  first_time=first[order], last_time=last[order])
+    return Ledger(customers=pd.Index(np.asarray(ids, dtype=object), name="customer"), code=column("code"),
+                  day=column("day", "datetime64[D]").astype(np.int64), orders=column("orders"),
+                  orders_closed=column("orders_closed"), cents=column("cents"), lines=column("lines"),
+                  returns=column("returns"), items=column("items", np.float64),
+                  first_time=table.column("first_time").cast(pa.timestamp("ns")).to_numpy(),
+                  last_time=table.column("last_time").cast(pa.timestamp("ns")).to_numpy())

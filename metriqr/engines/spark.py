@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
@@ -17,6 +19,7 @@ from metriqr.engines import DEFAULT_SPARK_MASTER, EngineError
 from metriqr.engines.plan import BLANK_RE, SPARK, Source
 
 _SESSION: dict[str, Any] = {}
+LOG_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "log4j2.properties")
 
 
 def java_ready() -> bool:
@@ -39,20 +42,40 @@ def session(master: str | None = None) -> Any:
     for other in list(_SESSION):  # one active session per process: a new master replaces the old one
         _SESSION.pop(other).stop()
     try:
-        spark = (SparkSession.builder.master(master).appName("metriqr")
-                 .config("spark.ui.enabled", "false")
-                 .config("spark.ui.showConsoleProgress", "false")
-                 .config("spark.sql.session.timeZone", "UTC")
-                 .config("spark.sql.parser.escapedStringLiterals", "true")
-                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-                 .config("spark.sql.shuffle.partitions", os.environ.get("METRIQR_SPARK_PARTITIONS", "4"))
-                 .config("spark.driver.memory", os.environ.get("METRIQR_SPARK_DRIVER_MEMORY", "2g"))
-                 .getOrCreate())
+        with _quiet_jvm():
+            spark = (SparkSession.builder.master(master).appName("metriqr")
+                     .config("spark.ui.enabled", "false")
+                     .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}")
+                     .config("spark.ui.showConsoleProgress", "false")
+                     .config("spark.sql.session.timeZone", "UTC")
+                     .config("spark.sql.parser.escapedStringLiterals", "true")
+                     .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                     .config("spark.sql.shuffle.partitions", os.environ.get("METRIQR_SPARK_PARTITIONS", "4"))
+                     .config("spark.driver.memory", os.environ.get("METRIQR_SPARK_DRIVER_MEMORY", "2g"))
+                     .getOrCreate())
     except Exception as exc:  # noqa: BLE001 — a cluster that cannot be reached, a JVM that cannot start
         raise EngineError("engine_spark_start", master=master, detail=str(exc).splitlines()[0][:300]) from None
     spark.sparkContext.setLogLevel("ERROR")
     _SESSION[master] = spark
     return spark
+
+
+@contextmanager
+def _quiet_jvm() -> Iterator[None]:
+    """The JVM Spark starts inherits this process's stderr: give it /dev/null instead (its start-up
+    notices are not the user's business; its errors come back as exceptions). METRIQR_DEBUG=1 keeps them."""
+    if os.environ.get("METRIQR_DEBUG") == "1":
+        yield
+        return
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def kind_of(data_type: Any) -> str:
