@@ -67,6 +67,7 @@ def _messy_csv(path: Path, seed: int = 17) -> Path:
     frame.loc[rng.choice(n, 30, replace=False), "Valor"] = "n/d"
     frame.loc[rng.choice(n, 5, replace=False), "Produto"] = "SKU\x01X"
     frame.loc[7, ["Cliente", "Data", "Valor"]] = ["TOTAL GERAL", None, "R$ 99.999,00"]
+    frame.loc[9, ["Pedido", "Cliente"]] = ["Total do dia", None]  # a totals label in another column
     frame = pd.concat([frame, frame.iloc[rng.choice(n, 700, replace=False)]]).sort_index(kind="stable")
     frame.to_csv(path, sep=";", index=False)
     return path

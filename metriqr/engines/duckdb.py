@@ -84,6 +84,9 @@ class DuckRunner:
         except duckdb.Error as exc:
             raise EngineError("engine_failed", engine="DuckDB", detail=str(exc).splitlines()[0][:300]) from None
 
+    def view(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+
     def close(self) -> None:
         try:
             self.con.close()

@@ -46,6 +46,7 @@ class Dialect:
     regex: str          # "{x} matches {p} anywhere"
     replace: str        # "{x} with every match of {p} replaced by {r}"
     rint: str           # round half to even, to a whole number, as numpy.rint
+    hash: str           # a 64-bit hash of one or more values
 
     def matches(self, value: str, pattern: str) -> str:
         return self.regex.format(x=value, p=_literal(pattern))
@@ -55,8 +56,9 @@ class Dialect:
 
 
 DUCKDB = Dialect("duckdb", regex="regexp_matches({x}, {p})", replace="regexp_replace({x}, {p}, {r}, 'g')",
-                 rint="round_even({x}, 0)")
-SPARK = Dialect("spark", regex="({x} RLIKE {p})", replace="regexp_replace({x}, {p}, {r})", rint="rint({x})")
+                 rint="round_even({x}, 0)", hash="hash({x})")
+SPARK = Dialect("spark", regex="({x} RLIKE {p})", replace="regexp_replace({x}, {p}, {r})", rint="rint({x})",
+                hash="xxhash64({x})")
 
 
 def _literal(text: str) -> str:
@@ -75,6 +77,8 @@ class Runner(Protocol):
     def register(self, name: str, table: pa.Table) -> None: ...
 
     def materialize(self, name: str, sql: str) -> None: ...
+
+    def view(self, name: str, sql: str) -> None: ...
 
 
 @dataclass
@@ -102,31 +106,40 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     col = {role: f"c{source.headers.index(header)}" for role, header in mapping.items()}
     kind = {role: source.kinds[source.headers.index(header)] for role, header in mapping.items()}
     columns = [f"c{i}" for i in range(len(source.headers))]
+    listed = ", ".join(columns)
     has_order = "order" in col
 
-    # 1. identical lines (export duplicates) only matter with an order column: group them, count them.
+    # 1. identical lines (export duplicates) only matter with an order column. A 64-bit hash of the whole
+    # line finds the few lines that may repeat; only those are grouped column by column (exact), with
+    # their count `w`; every other line stands for itself.
     if has_order:
-        runner.materialize("grp", f"SELECT {', '.join(columns)}, count(*) AS w FROM src GROUP BY {', '.join(columns)}")
+        row_hash = d.hash.format(x=listed)
+        runner.materialize("dupkeys", f"SELECT h FROM (SELECT {row_hash} AS h FROM src) x GROUP BY h HAVING count(*) > 1")
+        runner.view("grp", (
+            f"SELECT {listed}, CAST(1 AS BIGINT) AS w FROM src LEFT JOIN dupkeys k ON {row_hash} = k.h WHERE k.h IS NULL "
+            f"UNION ALL SELECT {listed}, CAST(count(*) AS BIGINT) AS w FROM "
+            f"(SELECT {listed} FROM src JOIN dupkeys k ON {row_hash} = k.h) x GROUP BY {listed}"))
     else:
-        runner.materialize("grp", f"SELECT {', '.join(columns)}, CAST(1 AS BIGINT) AS w FROM src")
+        runner.view("grp", f"SELECT {listed}, CAST(1 AS BIGINT) AS w FROM src")
 
-    # 2. the distinct values of text columns, read in Python by cleaning's own functions.
+    # 2. the distinct values of text columns, read in Python by cleaning's own functions; customers become
+    # integer codes into their sorted cleaned ids (what the Ledger keeps), so the engine groups integers.
     joins: list[str] = []
     select: list[str] = []
-    customer = _distinct(runner, col["customer"], "grp")
+    customer = _distinct(runner, col["customer"])
     cust_values = customer.column("raw").to_pandas()
     categorical = _text(cust_values, (np.arange(len(cust_values)), cust_values.array))
     ids = np.asarray(categorical.categories, dtype=object)
-    cust_ids = _take_ids(ids, categorical.codes)
     runner.register("v_customer", pa.table({
-        "raw": customer.column("raw"), "id": cust_ids,
+        "raw": customer.column("raw"),
+        "code": pa.array(categorical.codes.astype(np.int64), mask=categorical.codes < 0),
         "c_total": pa.array(_matches(categorical, _TOTAL_LINE)),
         "c_none": pa.array((categorical.codes == -1) | _matches(categorical, _NO_CUSTOMER))}))
     joins.append(f"LEFT JOIN v_customer vc ON g.{col['customer']} = vc.raw")
-    select += ["vc.id AS id", "coalesce(vc.c_total, false) AS c_total", "coalesce(vc.c_none, true) AS c_none"]
+    select += ["vc.code AS id", "coalesce(vc.c_total, false) AS c_total", "coalesce(vc.c_none, true) AS c_none"]
 
     if kind["date"] == "text":
-        dates = _in_file_order(_distinct(runner, col["date"], "grp"), source.sample[mapping["date"]])
+        dates = _in_file_order(_distinct(runner, col["date"]), source.sample[mapping["date"]])
         raw = dates.column("raw").to_pandas()
         weights = dates.column("n").to_numpy()
         parsed = _read_unique_dates(pd.Series(raw.array), weights, order=date_order,
@@ -141,7 +154,7 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
         select += ["vd.ts AS ts", "coalesce(vd.ds, 1) AS ds"]
     elif kind["date"] == "time":
         # native datetimes: whole seconds, 1900–2199 (parsing._native_seconds and _finish)
-        reading = read_dates(source.sample[mapping["date"]].iloc[:0])
+        reading = read_dates(source.sample[mapping["date"]])
         x = f"CAST(g.{col['date']} AS TIMESTAMP)"
         select += [f"CASE WHEN {x} >= TIMESTAMP '1900-01-01 00:00:00' AND {x} < TIMESTAMP '2200-01-01 00:00:00' "
                    f"THEN date_trunc('second', {x}) END AS ts",
@@ -159,7 +172,7 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
         if role not in col:
             continue
         if kind[role] == "text":
-            values = _distinct(runner, col[role], "grp")
+            values = _distinct(runner, col[role])
             raw = values.column("raw").to_pandas()
             parsed, conflict, mark = _read_unique_numbers(pd.Series(raw.array))
             decimal = decimal or mark
@@ -179,7 +192,7 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
         conflicts.append(f"k_{role}")
 
     if "status" in col:
-        status = _distinct(runner, col["status"], "grp")
+        status = _distinct(runner, col["status"])
         raw = status.column("raw").to_pandas()
         cat = _text(raw, (np.arange(len(raw)), raw.array))
         runner.register("v_status", pa.table({"raw": status.column("raw"), "x": pa.array(_matches(cat, _CANCELLED))}))
@@ -188,15 +201,18 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     else:
         select.append("false AS cancelled")
 
-    if has_order:
+    if has_order:  # an order number only needs to be told apart from the customer's others: a 64-bit hash
         x = f"g.{col['order']}"
         if kind["order"] == "text":
             tidy = d.replaced(d.replaced(x, TRIM_RE, ""), "^(\\d+)\\.0$", "$1" if d.name == "spark" else "\\1")
-            select.append(f"CASE WHEN {tidy} = '' THEN NULL ELSE {tidy} END AS okey")
+            plain = (f"NOT ({x} LIKE '%.0' OR ascii({x}) <= 32 OR ascii({x}) >= 127 OR ascii(right({x}, 1)) <= 32 "
+                     f"OR ascii(right({x}, 1)) >= 127)")  # most numbers need no tidying: skip the regexes
+            key = f"CASE WHEN {plain} THEN {x} WHEN {tidy} = '' THEN NULL ELSE {tidy} END"
         elif kind["order"] == "number":
-            select.append(f"CASE WHEN isnan(CAST({x} AS DOUBLE)) THEN NULL ELSE CAST({x} AS STRING) END AS okey")
+            key = f"CASE WHEN isnan(CAST({x} AS DOUBLE)) THEN NULL ELSE CAST({x} AS STRING) END"
         else:
-            select.append(f"CAST({x} AS STRING) AS okey")
+            key = f"CAST({x} AS STRING)"
+        select.append(f"CASE WHEN {key} IS NULL THEN NULL ELSE {d.hash.format(x=key)} END AS okey")
     control = [d.matches(f"g.{col[r]}", CONTROL_RE) for r in TEXT_ROLES if r in col and kind[r] == "text"]
     select.append(f"coalesce({' OR '.join(control)}, false) AS control" if control else "false AS control")
     blank = " AND ".join(f"g.{c} IS NULL" for c in columns)
@@ -204,29 +220,17 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     labels = [r for r in ("order", "date", "product", "product_name", "customer_name") if r in col and kind[r] == "text"]
     select += [f"g.{col[r]} AS l_{r}" for r in labels]
     select += ["g.w AS w"]
-    runner.materialize("base", f"SELECT {', '.join(select)} FROM grp g {' '.join(joins)}")
+    base = f"SELECT {', '.join(select)} FROM grp g {' '.join(joins)}"
 
-    # 3. totals lines: a "TOTAL" label in another column, looked for on rows without a customer or date only.
-    suspect = "(c_total OR id IS NULL OR ds <> 0)"
-    label_joins, label_hits = [], []
-    for role in labels:
-        values = runner.table(f"SELECT DISTINCT l_{role} AS raw FROM base WHERE {suspect} AND l_{role} IS NOT NULL")
-        raw = values.column("raw").to_pandas()
-        runner.register(f"v_label_{role}", pa.table({"raw": values.column("raw"),
-                                                     "hit": pa.array(_starts(raw, _TOTAL_LINE) if len(raw) else
-                                                                     np.zeros(0, dtype=bool))}))
-        label_joins.append(f"LEFT JOIN v_label_{role} t_{role} ON {suspect} AND b.l_{role} = t_{role}.raw")
-        label_hits.append(f"coalesce(t_{role}.hit, false)")
-    total = " OR ".join(["c_total", *label_hits])
-
-    # 4. the line's value and its first exclusion reason (cleaning's order).
+    # 3. the line's value and its first exclusion reason (cleaning's order); the totals label of another
+    # column (step 4) is only looked for on rows without a customer or a date, kept aside here.
     amount = _amount_expression(numbers)
     basis = _basis(numbers)
     q = numbers.get("quantity")
     huge = f"(NOT (abs({amount}) <= {MAX_AMOUNT!r})" + (f" OR NOT (abs({q}) <= {MAX_AMOUNT!r}))" if q else ")")
     conflict = " OR ".join(conflicts) if conflicts else "false"
     pre = (f"CASE WHEN blank THEN {REASON['blank']} WHEN control THEN {REASON['control_chars']} "
-           f"WHEN {total} THEN {REASON['total_line']} WHEN c_none THEN {REASON['no_customer']} "
+           f"WHEN c_total THEN {REASON['total_line']} WHEN c_none THEN {REASON['no_customer']} "
            f"WHEN ds = 1 THEN {REASON['bad_date']} WHEN ds = 3 THEN {REASON['date_out_of_range']} "
            f"WHEN ds = 2 THEN {REASON['date_order']} "
            f"WHEN {amount} IS NULL AND ({conflict}) THEN {REASON['amount_format']} "
@@ -235,27 +239,48 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     is_return = f"({amount} < 0" + (f" OR coalesce({q} < 0, false))" if q else ")")
     scaled = f"({d.rint.format(x=f'abs({amount}) * 100 * 1000000')} / 1000000)"
     cents = f"CAST(floor({scaled} + 0.5) AS BIGINT)"
-    runner.materialize("fin", (
-        f"SELECT pre, id, ts, w, {is_return} AS is_return, "
+    suspect = "(c_total OR id IS NULL OR ds <> 0)"
+    runner.materialize("stage", (
+        f"SELECT {pre} AS pre, id, ts, w, {is_return} AS is_return, "
         f"CASE WHEN {is_return} THEN -{cents} ELSE {cents} END AS cents, "
         f"{amount} = 0 AS zero, {('abs(' + q + ')') if q else 'CAST(NULL AS DOUBLE)'} AS qty, "
-        f"{'okey' if has_order else 'CAST(NULL AS STRING)'} AS okey "
-        f"FROM (SELECT b.*, {pre} AS pre FROM base b {' '.join(label_joins)}) s"))
-    # duplicates: with an order column, each group of identical lines still in use keeps one line.
+        f"{'okey' if has_order else 'CAST(NULL AS BIGINT)'} AS okey"
+        + "".join(f", CASE WHEN {suspect} THEN l_{r} END AS l_{r}" for r in labels)
+        + f" FROM ({base}) b"))
+
+    # 4. totals lines: a "TOTAL" label in another column, on rows without a customer or date only.
+    hits, hit_joins = [], []
+    for role in labels:
+        values = runner.table(f"SELECT DISTINCT l_{role} AS raw FROM stage WHERE l_{role} IS NOT NULL")
+        found = _starts(values.column("raw").to_pandas(), _TOTAL_LINE) if values.num_rows else np.zeros(0, bool)
+        if found.any():
+            runner.register(f"v_label_{role}", pa.table({"raw": values.column("raw").filter(pa.array(found))}))
+            hit_joins.append(f"LEFT JOIN v_label_{role} t_{role} ON s.l_{role} = t_{role}.raw")
+            hits.append(f"t_{role}.raw IS NOT NULL")
+    fields = "id, ts, w, is_return, cents, zero, qty, okey"
+    if hits:
+        first = (REASON["blank"], REASON["control_chars"])
+        runner.materialize("fin", f"SELECT CASE WHEN pre IN {first} THEN pre WHEN {' OR '.join(hits)} THEN "
+                                  f"{REASON['total_line']} ELSE pre END AS pre, {fields} FROM stage s "
+                                  + " ".join(hit_joins))
+    else:
+        runner.view("fin", f"SELECT pre, {fields} FROM stage")
+
+    # 5. duplicates: with an order column, each group of identical lines still in use keeps one line;
+    # returns of customers with no purchase in use reach no customer list (cleaning's "return_only").
     dup = "w - 1" if has_order else "0"
     one = "1" if has_order else "w"
-    kept = f"SELECT id, ts, is_return, cents, qty, okey, {one} AS w FROM fin WHERE pre IS NULL AND NOT zero"
-    runner.materialize("buyers", f"SELECT DISTINCT id FROM ({kept}) k WHERE NOT is_return")
-    # returns of customers with no purchase in use reach no customer list (cleaning's "return_only")
-    runner.materialize("kept", f"SELECT k.*, b.id IS NOT NULL AS bought FROM ({kept}) k LEFT JOIN buyers b ON k.id = b.id")
-    runner.materialize("used", "SELECT id, ts, is_return, cents, qty, okey FROM kept WHERE bought")
+    runner.view("kept", f"SELECT id, ts, is_return, cents, qty, okey, {one} AS w FROM fin WHERE pre IS NULL AND NOT zero")
+    runner.materialize("buyers", "SELECT DISTINCT id FROM kept WHERE NOT is_return")
+    runner.view("kept_b", "SELECT k.*, b.id IS NOT NULL AS bought FROM kept k LEFT JOIN buyers b ON k.id = b.id")
+    runner.view("used", "SELECT id, ts, is_return, cents, qty, okey FROM kept_b WHERE bought")
 
-    # 5. the report: rows per reason, returns, lost customers.
+    # 6. the report: rows per reason, returns, lost customers.
     counts = runner.table(
         f"SELECT pre AS reason, CAST(sum(w) AS BIGINT) AS n FROM fin WHERE pre IS NOT NULL GROUP BY pre "
-        f"UNION ALL SELECT {REASON['duplicate']}, sum({dup}) FROM fin WHERE pre IS NULL "
-        f"UNION ALL SELECT {REASON['zero_amount']}, sum({one}) FROM fin WHERE pre IS NULL AND zero "
-        f"UNION ALL SELECT {REASON['return_only']}, sum(w) FROM kept WHERE NOT bought").to_pandas()
+        f"UNION ALL SELECT {REASON['duplicate']}, CAST(sum({dup}) AS BIGINT) FROM fin WHERE pre IS NULL "
+        f"UNION ALL SELECT {REASON['zero_amount']}, CAST(sum({one}) AS BIGINT) FROM fin WHERE pre IS NULL AND zero "
+        f"UNION ALL SELECT {REASON['return_only']}, CAST(sum(w) AS BIGINT) FROM kept_b WHERE NOT bought").to_pandas()
     counts = counts.dropna().groupby("reason")["n"].sum()
     per = {int(k): int(v) for k, v in counts.items() if v}
     used_stats = runner.table("SELECT count(*) AS n, sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS r, "
@@ -264,7 +289,7 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     excluded = {key: per[i] for i, key in enumerate(REASONS) if per.get(i)}
     if blank_rows:
         excluded = {"blank": blank_rows, **excluded}
-    lost, lost_examples = _lost_customers(runner, dup, one)
+    lost, lost_examples = _lost_customers(runner, dup, one, ids)
     rows_used = int(used_stats["n"] or 0)
     read = rows_used + sum(excluded.values())
     report = CleaningReport(
@@ -275,7 +300,8 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
         first_date=None if used_stats["first"] is None else pd.Timestamp(used_stats["first"]),
         last_date=None if used_stats["last"] is None else pd.Timestamp(used_stats["last"]),
         lost_customers=lost, lost_examples=lost_examples)
-    return EngineResult(ledger=_ledger(runner, has_order), report=report, mapping=mapping)
+    return EngineResult(ledger=_ledger(runner, has_order, ids) if rows_used else None, report=report,
+                        mapping=mapping)
 
 
 def _in_file_order(values: pa.Table, sample: pd.Series) -> pa.Table:
@@ -289,15 +315,11 @@ def _in_file_order(values: pa.Table, sample: pd.Series) -> pa.Table:
     return values.take(pa.array(order))
 
 
-def _take_ids(ids: np.ndarray, codes: np.ndarray) -> pa.Array:
-    """Cleaned ids per distinct raw value (null where the id is blank), without a Python loop."""
-    table = pa.array(np.append(ids, None).astype(object), type=pa.string())
-    return table.take(pa.array(np.where(codes < 0, len(ids), codes)))
-
-
-def _distinct(runner: Runner, column: str, table: str) -> pa.Table:
-    """A column's distinct non-missing values and how many lines hold each."""
-    return runner.table(f"SELECT {column} AS raw, CAST(sum(w) AS BIGINT) AS n FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}")
+def _distinct(runner: Runner, column: str) -> pa.Table:
+    """A column's distinct non-missing values and how many lines hold each (duplicates included, as the
+    memory engine reads a column before it drops any line)."""
+    return runner.table(f"SELECT {column} AS raw, CAST(count(*) AS BIGINT) AS n FROM src WHERE {column} IS NOT NULL "
+                        f"GROUP BY {column}")
 
 
 def _amount_expression(numbers: dict[str, str]) -> str:
@@ -317,14 +339,14 @@ def _basis(numbers: dict[str, str]) -> str:
     return "amount" if "unit_price" in numbers else "items"
 
 
-def _lost_customers(runner: Runner, dup: str, one: str) -> tuple[dict[str, int], tuple[str, ...]]:
+def _lost_customers(runner: Runner, dup: str, one: str, ids: np.ndarray) -> tuple[dict[str, int], tuple[str, ...]]:
     """cleaning._lost_customers: customers seen only on excluded lines (that had a customer): per
     customer the most frequent reason (ties: the earlier in REASONS), counted per reason."""
     attributable = (REASON["control_chars"], REASON["total_line"], REASON["no_customer"], REASON["blank"])
     lines = (f"SELECT id, pre AS reason, w AS n FROM fin WHERE pre IS NOT NULL AND pre NOT IN {attributable} "
              f"UNION ALL SELECT id, {REASON['duplicate']}, {dup} FROM fin WHERE pre IS NULL "
              f"UNION ALL SELECT id, {REASON['zero_amount']}, {one} FROM fin WHERE pre IS NULL AND zero "
-             f"UNION ALL SELECT id, {REASON['return_only']}, w FROM kept WHERE NOT bought")
+             f"UNION ALL SELECT id, {REASON['return_only']}, w FROM kept_b WHERE NOT bought")
     frame = runner.table(
         f"SELECT x.id, x.reason, CAST(sum(x.n) AS BIGINT) AS n FROM ({lines}) x LEFT JOIN buyers b ON x.id = b.id "
         f"WHERE x.id IS NOT NULL AND b.id IS NULL GROUP BY x.id, x.reason HAVING sum(x.n) > 0").to_pandas()
@@ -334,11 +356,11 @@ def _lost_customers(runner: Runner, dup: str, one: str) -> tuple[dict[str, int],
     main = frame.drop_duplicates("id")
     per_reason = main["reason"].value_counts()
     lost = {key: int(per_reason[i]) for i, key in enumerate(REASONS) if per_reason.get(i, 0)}
-    return lost, tuple(map(str, sorted(main["id"].tolist())[:5]))
+    return lost, tuple(str(ids[code]) for code in np.sort(main["id"].to_numpy())[:5])  # codes sort as ids
 
 
-def _ledger(runner: Runner, has_order: bool) -> Any:
-    """aggregates.build_ledger in SQL: one row per customer and day; customers numbered in sorted order."""
+def _ledger(runner: Runner, has_order: bool, ids: np.ndarray) -> Any:
+    """aggregates.build_ledger in SQL: one row per customer (code into the sorted `ids`) and day."""
     from metriqr.aggregates import Ledger
 
     runner.materialize("days", (
@@ -347,7 +369,7 @@ def _ledger(runner: Runner, has_order: bool) -> Any:
         "sum(CASE WHEN is_return THEN CAST(0 AS DOUBLE) ELSE coalesce(qty, CAST(1 AS DOUBLE)) END) AS items, "
         "min(CASE WHEN is_return THEN NULL ELSE ts END) AS first_time, "
         "max(CASE WHEN is_return THEN NULL ELSE ts END) AS last_time FROM used GROUP BY id, CAST(ts AS DATE)"))
-    if has_order:
+    if has_order:  # an order opens on the day of its first purchase line and closes on that of its last
         runner.materialize("pairs", "SELECT id, min(CAST(ts AS DATE)) AS d0, max(CAST(ts AS DATE)) AS d1 FROM used "
                                     "WHERE NOT is_return AND okey IS NOT NULL GROUP BY id, okey")
         orders = ("LEFT JOIN (SELECT id, d0, count(*) AS n FROM pairs GROUP BY id, d0) o ON d.id = o.id AND d.day = o.d0 "
@@ -356,21 +378,21 @@ def _ledger(runner: Runner, has_order: bool) -> Any:
     else:
         orders, counted = "", ("CAST(CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders, "
                                "CAST(CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders_closed")
-    runner.materialize("customers", "SELECT id, CAST(row_number() OVER (ORDER BY id) - 1 AS BIGINT) AS code "
-                                    "FROM (SELECT DISTINCT id FROM days) x")
-    ids = runner.table("SELECT id FROM customers ORDER BY code").column("id").to_numpy(zero_copy_only=False)
     # sorted by day, then customer, as the Ledger keeps its rows: the engine sorts (out of core), and the
     # columns are taken from Arrow without a copy where the types allow
     table = runner.table(
-        f"SELECT k.code, d.day, {counted}, d.cents, d.lines, d.returns, d.items, d.first_time, "
-        f"d.last_time FROM days d JOIN customers k ON d.id = k.id {orders} ORDER BY d.day, k.code")
+        f"SELECT d.id AS code, d.day, {counted}, d.cents, d.lines, d.returns, d.items, d.first_time, "
+        f"d.last_time FROM days d {orders} ORDER BY d.day, d.id")
 
     def column(name: str, dtype: Any = np.int64) -> np.ndarray:
         values = table.column(name)
         values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
         return values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
 
-    return Ledger(customers=pd.Index(np.asarray(ids, dtype=object), name="customer"), code=column("code"),
+    code = column("code")
+    present = np.bincount(code, minlength=len(ids)) > 0  # customers with a ledger row, renumbered in order
+    renumber = np.cumsum(present) - 1
+    return Ledger(customers=pd.Index(ids[present], name="customer"), code=renumber[code],
                   day=column("day", "datetime64[D]").astype(np.int64), orders=column("orders"),
                   orders_closed=column("orders_closed"), cents=column("cents"), lines=column("lines"),
                   returns=column("returns"), items=column("items", np.float64),

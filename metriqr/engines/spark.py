@@ -140,6 +140,10 @@ class SparkRunner:
         self.views.append(name)
         self.cached.append(frame)
 
+    def view(self, name: str, sql: str) -> None:
+        self.spark.sql(sql).createOrReplaceTempView(name)
+        self.views.append(name)
+
     def close(self) -> None:
         """The session stays for the next question in this process; its tables do not."""
         for frame in self.cached:
