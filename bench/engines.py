@@ -123,25 +123,20 @@ def ensure(lines: int, seed: int = 0) -> Path:
 # --- measuring --------------------------------------------------------------------------------
 
 def _tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants (Spark's JVM is a child), from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    """Resident bytes of a process and all its descendants (Spark's JVM is a child), from /proc: only the
+    tree is read, so polling costs little."""
     page = os.sysconf("SC_PAGE_SIZE")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-        rss[int(entry)] = int(fields[21]) * page
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/statm") as handle:
+                total += int(handle.read().split()[1]) * page
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as handle:
+                    todo += [int(child) for child in handle.read().split()]
+        except OSError:
+            continue
     return total
 
 

@@ -902,6 +902,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "para planilhas use --engine memory.",
         "en": "“{name}”: the duckdb and spark engines read Parquet (a file or a pattern such as sales/*.parquet) and CSV; "
               "for workbooks use --engine memory."},
+    "error.engine_remote_needs_spark": {
+        "pt": "“{name}” é um endereço que só um cluster lê: use --engine spark (com --spark-master).",
+        "en": "“{name}” is an address only a cluster reads: use --engine spark (with --spark-master)."},
     "error.engine_unreadable": {"pt": "Não foi possível ler “{name}” como Parquet ({detail}).",
                                 "en": "Could not read “{name}” as Parquet ({detail})."},
     "error.engine_csv_layout": {

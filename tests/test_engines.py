@@ -66,6 +66,7 @@ def _messy_csv(path: Path, seed: int = 17) -> Path:
     frame.loc[rng.choice(n, 30, replace=False), "Data"] = "05/05/2999"
     frame.loc[rng.choice(n, 30, replace=False), "Valor"] = "n/d"
     frame.loc[rng.choice(n, 5, replace=False), "Produto"] = "SKU\x01X"
+    frame.loc[rng.choice(n, 3, replace=False), "Cliente"] = "C0\x1b12"
     frame.loc[7, ["Cliente", "Data", "Valor"]] = ["TOTAL GERAL", None, "R$ 99.999,00"]
     frame.loc[9, ["Pedido", "Cliente"]] = ["Total do dia", None]  # a totals label in another column
     frame = pd.concat([frame, frame.iloc[rng.choice(n, 700, replace=False)]]).sort_index(kind="stable")

@@ -33,9 +33,19 @@ class EngineError(MetriqrError):
     """An engine cannot run, or cannot read this input exactly as the memory engine would."""
 
 
+def is_remote(data: str) -> bool:
+    """A URL only a cluster reads (s3a://, hdfs://, abfss://, gs://…): Spark reads it and its sample."""
+    return "://" in data and not data.startswith("file://")
+
+
 def engine_files(data: str) -> tuple[list[str], str]:
-    """The files DATA names (a path or a glob of Parquet files) and their format, "parquet" or "csv"."""
-    paths = sorted(glob.glob(data)) if any(ch in data for ch in "*?[") else [data]
+    """The files DATA names (a path, a folder of Parquet files as Spark and warehouses write them, or a
+    glob) and their format, "parquet" or "csv"."""
+    if is_remote(data):
+        return [data], "csv" if data.lower().rstrip("/").endswith(ENGINE_FORMATS[1:]) else "parquet"
+    if Path(data).is_dir():
+        data = str(Path(data) / "**" / "*.parquet")
+    paths = sorted(glob.glob(data, recursive=True)) if any(ch in data for ch in "*?[") else [data]
     paths = [p for p in paths if Path(p).is_file()]
     if not paths:
         from metriqr.errors import InputFileError
@@ -57,8 +67,8 @@ def load_engine_dataset(data: str, *, engine: str, spark_master: str | None = No
     from metriqr.pipeline import Dataset
 
     paths, kind = engine_files(data)
-    source = sample_source(paths, kind)
-    mapping = resolve_mapping(source.sample, overrides)
+    if is_remote(data) and engine != "spark":
+        raise EngineError("engine_remote_needs_spark", name=data)
     if engine == "duckdb":
         from metriqr.engines.duckdb import DuckRunner as Runner
     elif engine == "spark":
@@ -68,8 +78,14 @@ def load_engine_dataset(data: str, *, engine: str, spark_master: str | None = No
     from metriqr.cleaning import Cleaned, require_rows
     from metriqr.engines.plan import run_plan
 
+    remote = is_remote(data)
+    source = None if remote else sample_source(paths, kind)  # detection's mistakes before an engine starts
+    mapping = None if source is None else resolve_mapping(source.sample, overrides)
     runner = Runner(master=spark_master) if engine == "spark" else Runner()
     try:
+        if source is None:
+            source = runner.remote_sample(paths[0], kind)
+            mapping = resolve_mapping(source.sample, overrides)
         runner.source(paths, kind, source)
         result = run_plan(runner, source, mapping, date_order=date_order)
     finally:
@@ -77,7 +93,7 @@ def load_engine_dataset(data: str, *, engine: str, spark_master: str | None = No
     cleaned = require_rows(Cleaned(transactions=None, report=result.report))  # type: ignore[arg-type]
     from metriqr.reading import RawTable
 
-    sample = RawTable(frame=source.sample, name=Path(paths[0]).name, sheet=None, sheets=(), header_row=0,
+    sample = RawTable(frame=source.sample, name=Path(paths[0]).name if not remote else data, sheet=None, sheets=(), header_row=0,
                       blank_rows=0, file_format=kind)
     return Dataset(raw=sample, mapping=mapping, cleaned=cleaned, ledger=result.ledger)
 

@@ -38,10 +38,13 @@ class DuckRunner:
         import duckdb
 
         self.folder = work_dir()
-        self.con = duckdb.connect(":memory:", config={
-            "memory_limit": memory_limit or os.environ.get(MEMORY_ENV) or "2GB",
-            "temp_directory": os.path.join(self.folder, "spill"), "preserve_insertion_order": False,
-            })
+        try:
+            self.con = duckdb.connect(os.path.join(self.folder, "work.duckdb"), config={
+                "memory_limit": memory_limit or os.environ.get(MEMORY_ENV) or "2GB",
+                "temp_directory": os.path.join(self.folder, "spill"), "preserve_insertion_order": False})
+        except duckdb.Error as exc:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise EngineError("engine_failed", engine="DuckDB", detail=str(exc).splitlines()[0][:300]) from None
 
     def source(self, paths: list[str], kind: str, source: Source) -> None:
         files = "[" + ", ".join(_quote(p) for p in paths) + "]"

@@ -20,9 +20,10 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from metriqr.cleaning import (_CANCELLED, _NO_CUSTOMER, _TOTAL_LINE, MAX_AMOUNT, REASONS, TEXT_ROLES,
-                              CleaningReport, _matches, _starts, _text)
+from metriqr.cleaning import (_CANCELLED, _CONTROL, _NO_CUSTOMER, _TOTAL_LINE, MAX_AMOUNT, REASONS, TEXT_ROLES,
+                              CleaningReport, _contains, _matches, _starts, _text)
 from metriqr.columns import NUMERIC_ROLES, ColumnMapping
 from metriqr.parsing import OK, _finish, _read_unique_dates, _read_unique_numbers, read_dates
 
@@ -114,7 +115,10 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     # their count `w`; every other line stands for itself.
     if has_order:
         row_hash = d.hash.format(x=listed)
-        runner.materialize("dupkeys", f"SELECT h FROM (SELECT {row_hash} AS h FROM src) x GROUP BY h HAVING count(*) > 1")
+        # identical lines share their order and product: only lines whose pair repeats are candidates
+        pair = d.hash.format(x=", ".join(col[r] for r in ("order", "product") if r in col))
+        runner.materialize("dupkeys", f"SELECT {row_hash} AS h FROM src WHERE {pair} IN (SELECT h FROM (SELECT {pair} AS h FROM src) x "
+                                      f"GROUP BY h HAVING count(*) > 1) GROUP BY {row_hash} HAVING count(*) > 1")
         runner.view("grp", (
             f"SELECT {listed}, CAST(1 AS BIGINT) AS w FROM src LEFT JOIN dupkeys k ON {row_hash} = k.h WHERE k.h IS NULL "
             f"UNION ALL SELECT {listed}, CAST(count(*) AS BIGINT) AS w FROM "
@@ -134,9 +138,11 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
         "raw": customer.column("raw"),
         "code": pa.array(categorical.codes.astype(np.int64), mask=categorical.codes < 0),
         "c_total": pa.array(_matches(categorical, _TOTAL_LINE)),
-        "c_none": pa.array((categorical.codes == -1) | _matches(categorical, _NO_CUSTOMER))}))
+        "c_none": pa.array((categorical.codes == -1) | _matches(categorical, _NO_CUSTOMER)),
+        "c_ctrl": pa.array(_contains((np.arange(len(cust_values)), cust_values.array), _CONTROL))}))
     joins.append(f"LEFT JOIN v_customer vc ON g.{col['customer']} = vc.raw")
-    select += ["vc.code AS id", "coalesce(vc.c_total, false) AS c_total", "coalesce(vc.c_none, true) AS c_none"]
+    select += ["vc.code AS id", "coalesce(vc.c_total, false) AS c_total", "coalesce(vc.c_none, true) AS c_none",
+               "coalesce(vc.c_ctrl, false) AS c_ctrl"]
 
     if kind["date"] == "text":
         dates = _in_file_order(_distinct(runner, col["date"]), source.sample[mapping["date"]])
@@ -213,7 +219,8 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
         else:
             key = f"CAST({x} AS STRING)"
         select.append(f"CASE WHEN {key} IS NULL THEN NULL ELSE {d.hash.format(x=key)} END AS okey")
-    control = [d.matches(f"g.{col[r]}", CONTROL_RE) for r in TEXT_ROLES if r in col and kind[r] == "text"]
+    control = ["vc.c_ctrl"] + [d.matches(f"g.{col[r]}", CONTROL_RE) for r in TEXT_ROLES
+                               if r in col and kind[r] == "text" and r != "customer"]
     select.append(f"coalesce({' OR '.join(control)}, false) AS control" if control else "false AS control")
     blank = " AND ".join(f"g.{c} IS NULL" for c in columns)
     select.append(f"({blank}) AS blank")
@@ -239,52 +246,65 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     is_return = f"({amount} < 0" + (f" OR coalesce({q} < 0, false))" if q else ")")
     scaled = f"({d.rint.format(x=f'abs({amount}) * 100 * 1000000')} / 1000000)"
     cents = f"CAST(floor({scaled} + 0.5) AS BIGINT)"
+    # 4. One table of fixed-width columns per line (or group of identical lines): all later steps read it.
+    # The text of columns that may hold a totals label is kept only on rows without a customer or a date
+    # (the only rows where cleaning looks for one; missing elsewhere, so it costs nothing).
     suspect = "(c_total OR id IS NULL OR ds <> 0)"
     runner.materialize("stage", (
-        f"SELECT {pre} AS pre, id, ts, w, {is_return} AS is_return, "
-        f"CASE WHEN {is_return} THEN -{cents} ELSE {cents} END AS cents, "
-        f"{amount} = 0 AS zero, {('abs(' + q + ')') if q else 'CAST(NULL AS DOUBLE)'} AS qty, "
-        f"{'okey' if has_order else 'CAST(NULL AS BIGINT)'} AS okey"
-        + "".join(f", CASE WHEN {suspect} THEN l_{r} END AS l_{r}" for r in labels)
-        + f" FROM ({base}) b"))
+        f"SELECT CAST({pre} AS TINYINT) AS pre, CAST(id AS INTEGER) AS id, ts, CAST(w AS INTEGER) AS w, "
+        f"{is_return} AS is_return, CASE WHEN {is_return} THEN -{cents} ELSE {cents} END AS cents, "
+        f"{amount} = 0 AS zero" + (f", abs({q}) AS qty" if q else "") + (", okey" if has_order else "")
+        + "".join(f", CASE WHEN {suspect} THEN l_{r} END AS l_{r}" for r in labels) + f" FROM ({base}) b"))
+    fields = "id, ts, w, is_return, cents, zero" + (", qty" if q else "") + (", okey" if has_order else "")
 
-    # 4. totals lines: a "TOTAL" label in another column, on rows without a customer or date only.
+    # totals lines: their distinct labels read by cleaning's own pattern, the (rare) hits joined back
     hits, hit_joins = [], []
     for role in labels:
-        values = runner.table(f"SELECT DISTINCT l_{role} AS raw FROM stage WHERE l_{role} IS NOT NULL")
-        found = _starts(values.column("raw").to_pandas(), _TOTAL_LINE) if values.num_rows else np.zeros(0, bool)
-        if found.any():
-            runner.register(f"v_label_{role}", pa.table({"raw": values.column("raw").filter(pa.array(found))}))
+        values = runner.table(f"SELECT DISTINCT l_{role} AS raw FROM stage WHERE l_{role} IS NOT NULL").column("raw")
+        hit = _starts(values.to_pandas(), _TOTAL_LINE) if len(values) else np.zeros(0, bool)
+        if hit.any():
+            runner.register(f"v_label_{role}", pa.table({"raw": values.filter(pa.array(hit))}))
             hit_joins.append(f"LEFT JOIN v_label_{role} t_{role} ON s.l_{role} = t_{role}.raw")
             hits.append(f"t_{role}.raw IS NOT NULL")
-    fields = "id, ts, w, is_return, cents, zero, qty, okey"
     if hits:
         first = (REASON["blank"], REASON["control_chars"])
-        runner.materialize("fin", f"SELECT CASE WHEN pre IN {first} THEN pre WHEN {' OR '.join(hits)} THEN "
-                                  f"{REASON['total_line']} ELSE pre END AS pre, {fields} FROM stage s "
-                                  + " ".join(hit_joins))
+        runner.view("fin", f"SELECT CASE WHEN pre IN {first} THEN pre WHEN {' OR '.join(hits)} THEN "
+                           f"CAST({REASON['total_line']} AS TINYINT) ELSE pre END AS pre, {fields} FROM stage s "
+                           + " ".join(hit_joins))
     else:
         runner.view("fin", f"SELECT pre, {fields} FROM stage")
+    qty = "qty" if q else "CAST(NULL AS DOUBLE)"
+    okey = "okey" if has_order else "CAST(NULL AS BIGINT)"
 
-    # 5. duplicates: with an order column, each group of identical lines still in use keeps one line;
-    # returns of customers with no purchase in use reach no customer list (cleaning's "return_only").
+    # 5. duplicates: with an order column, each group of identical lines still in use keeps one line.
+    # The lines kept are reduced per customer and day at once; a customer with no purchase among them has
+    # returns only, which reach no customer list (cleaning's "return_only"): their days are left out.
     dup = "w - 1" if has_order else "0"
     one = "1" if has_order else "w"
-    runner.view("kept", f"SELECT id, ts, is_return, cents, qty, okey, {one} AS w FROM fin WHERE pre IS NULL AND NOT zero")
-    runner.materialize("buyers", "SELECT DISTINCT id FROM kept WHERE NOT is_return")
-    runner.view("kept_b", "SELECT k.*, b.id IS NOT NULL AS bought FROM kept k LEFT JOIN buyers b ON k.id = b.id")
-    runner.view("used", "SELECT id, ts, is_return, cents, qty, okey FROM kept_b WHERE bought")
+    runner.view("kept", f"SELECT id, ts, is_return, cents, {qty} AS qty, {okey} AS okey FROM fin "
+                        f"WHERE pre IS NULL AND NOT zero")
+    runner.materialize("days_all", (
+        "SELECT id, CAST(ts AS DATE) AS day, CAST(sum(CASE WHEN is_return THEN 0 ELSE 1 END) AS BIGINT) AS lines, "
+        "CAST(sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS BIGINT) AS returns, CAST(sum(cents) AS BIGINT) AS cents, "
+        "sum(CASE WHEN is_return THEN CAST(0 AS DOUBLE) ELSE coalesce(qty, CAST(1 AS DOUBLE)) END) AS items, "
+        "min(CASE WHEN is_return THEN NULL ELSE ts END) AS first_time, "
+        "max(CASE WHEN is_return THEN NULL ELSE ts END) AS last_time, min(ts) AS first_any, max(ts) AS last_any "
+        "FROM kept GROUP BY id, CAST(ts AS DATE)"))
+    runner.materialize("buyers", "SELECT id FROM days_all GROUP BY id HAVING sum(lines) > 0")
+    runner.view("days", "SELECT d.* FROM days_all d JOIN buyers b ON d.id = b.id")
+    runner.view("returns_only", "SELECT d.id, d.returns FROM days_all d LEFT JOIN buyers b ON d.id = b.id "
+                                "WHERE b.id IS NULL")
 
     # 6. the report: rows per reason, returns, lost customers.
     counts = runner.table(
         f"SELECT pre AS reason, CAST(sum(w) AS BIGINT) AS n FROM fin WHERE pre IS NOT NULL GROUP BY pre "
         f"UNION ALL SELECT {REASON['duplicate']}, CAST(sum({dup}) AS BIGINT) FROM fin WHERE pre IS NULL "
         f"UNION ALL SELECT {REASON['zero_amount']}, CAST(sum({one}) AS BIGINT) FROM fin WHERE pre IS NULL AND zero "
-        f"UNION ALL SELECT {REASON['return_only']}, CAST(sum(w) AS BIGINT) FROM kept_b WHERE NOT bought").to_pandas()
+        f"UNION ALL SELECT {REASON['return_only']}, CAST(sum(returns) AS BIGINT) FROM returns_only").to_pandas()
     counts = counts.dropna().groupby("reason")["n"].sum()
     per = {int(k): int(v) for k, v in counts.items() if v}
-    used_stats = runner.table("SELECT count(*) AS n, sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS r, "
-                              "min(ts) AS first, max(ts) AS last FROM used").to_pylist()[0]
+    used_stats = runner.table("SELECT CAST(sum(lines + returns) AS BIGINT) AS n, CAST(sum(returns) AS BIGINT) AS r, "
+                              "min(first_any) AS first, max(last_any) AS last FROM days").to_pylist()[0]
     blank_rows = per.pop(REASON["blank"], 0)
     excluded = {key: per[i] for i, key in enumerate(REASONS) if per.get(i)}
     if blank_rows:
@@ -346,7 +366,7 @@ def _lost_customers(runner: Runner, dup: str, one: str, ids: np.ndarray) -> tupl
     lines = (f"SELECT id, pre AS reason, w AS n FROM fin WHERE pre IS NOT NULL AND pre NOT IN {attributable} "
              f"UNION ALL SELECT id, {REASON['duplicate']}, {dup} FROM fin WHERE pre IS NULL "
              f"UNION ALL SELECT id, {REASON['zero_amount']}, {one} FROM fin WHERE pre IS NULL AND zero "
-             f"UNION ALL SELECT id, {REASON['return_only']}, w FROM kept_b WHERE NOT bought")
+             f"UNION ALL SELECT id, {REASON['return_only']}, returns FROM returns_only")
     frame = runner.table(
         f"SELECT x.id, x.reason, CAST(sum(x.n) AS BIGINT) AS n FROM ({lines}) x LEFT JOIN buyers b ON x.id = b.id "
         f"WHERE x.id IS NOT NULL AND b.id IS NULL GROUP BY x.id, x.reason HAVING sum(x.n) > 0").to_pandas()
@@ -363,14 +383,8 @@ def _ledger(runner: Runner, has_order: bool, ids: np.ndarray) -> Any:
     """aggregates.build_ledger in SQL: one row per customer (code into the sorted `ids`) and day."""
     from metriqr.aggregates import Ledger
 
-    runner.materialize("days", (
-        "SELECT id, CAST(ts AS DATE) AS day, CAST(sum(CASE WHEN is_return THEN 0 ELSE 1 END) AS BIGINT) AS lines, "
-        "CAST(sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS BIGINT) AS returns, CAST(sum(cents) AS BIGINT) AS cents, "
-        "sum(CASE WHEN is_return THEN CAST(0 AS DOUBLE) ELSE coalesce(qty, CAST(1 AS DOUBLE)) END) AS items, "
-        "min(CASE WHEN is_return THEN NULL ELSE ts END) AS first_time, "
-        "max(CASE WHEN is_return THEN NULL ELSE ts END) AS last_time FROM used GROUP BY id, CAST(ts AS DATE)"))
     if has_order:  # an order opens on the day of its first purchase line and closes on that of its last
-        runner.materialize("pairs", "SELECT id, min(CAST(ts AS DATE)) AS d0, max(CAST(ts AS DATE)) AS d1 FROM used "
+        runner.materialize("pairs", "SELECT id, min(CAST(ts AS DATE)) AS d0, max(CAST(ts AS DATE)) AS d1 FROM kept "
                                     "WHERE NOT is_return AND okey IS NOT NULL GROUP BY id, okey")
         orders = ("LEFT JOIN (SELECT id, d0, count(*) AS n FROM pairs GROUP BY id, d0) o ON d.id = o.id AND d.day = o.d0 "
                   "LEFT JOIN (SELECT id, d1, count(*) AS n FROM pairs GROUP BY id, d1) c ON d.id = c.id AND d.day = c.d1")

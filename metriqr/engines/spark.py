@@ -98,6 +98,21 @@ class SparkRunner:
         self.views: list[str] = []
         self.cached: list[Any] = []
 
+    def remote_sample(self, path: str, kind: str) -> Source:
+        """The first rows of a file only the cluster reads, typed as the memory reader would (CSV cells as
+        text), for column detection."""
+        from metriqr.engines import SAMPLE_ROWS
+        from metriqr.reading.header import _header_text, _unique
+
+        reader = self.spark.read
+        frame = reader.parquet(path) if kind == "parquet" else reader.csv(path, header=True, inferSchema=False)
+        names = list(frame.columns)
+        sample = frame.limit(SAMPLE_ROWS).toArrow().to_pandas()
+        headers = _unique([_header_text(c) or f"Coluna {i + 1}" for i, c in enumerate(names)])
+        sample.columns = headers
+        extra = {"columns": names} if kind == "parquet" else {"separator": ",", "width": len(names)}
+        return Source(headers=headers, kinds=[], sample=sample, blank_text=kind == "csv", extra=extra)
+
     def source(self, paths: list[str], kind: str, source: Source) -> None:
         reader = self.spark.read
         if kind == "parquet":
