@@ -76,6 +76,19 @@ class DuckRunner:
         except duckdb.Error as exc:
             raise EngineError("engine_failed", engine="DuckDB", detail=str(exc).splitlines()[0][:300]) from None
 
+    def batches(self, sql: str) -> Any:
+        """The rows of a query as Arrow record batches, streamed (the result never whole in memory)."""
+        import duckdb
+
+        try:
+            return self.con.sql(sql).to_arrow_reader(1_000_000)
+        except duckdb.Error as exc:
+            raise EngineError("engine_failed", engine="DuckDB", detail=str(exc).splitlines()[0][:300]) from None
+
+    def release(self) -> None:
+        """Give back the memory DuckDB caches before the ledger comes into Python's: what follows streams."""
+        self.con.execute("SET memory_limit = '256MB'")
+
     def register(self, name: str, table: pa.Table) -> None:
         self.con.register(name, table)
 

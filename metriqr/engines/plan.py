@@ -75,6 +75,10 @@ class Runner(Protocol):
 
     def table(self, sql: str) -> pa.Table: ...
 
+    def batches(self, sql: str) -> Any: ...
+
+    def release(self) -> None: ...
+
     def register(self, name: str, table: pa.Table) -> None: ...
 
     def materialize(self, name: str, sql: str) -> None: ...
@@ -283,13 +287,24 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     one = "1" if has_order else "w"
     runner.view("kept", f"SELECT id, ts, is_return, cents, {qty} AS qty, {okey} AS okey FROM fin "
                         f"WHERE pre IS NULL AND NOT zero")
+    # an order opens on the day of its first purchase line and closes on that of its last: those events are
+    # summed with the lines, per customer and day, in the same reduction
+    if has_order:
+        runner.materialize("pairs", "SELECT id, min(CAST(ts AS DATE)) AS d0, max(CAST(ts AS DATE)) AS d1 FROM kept "
+                                    "WHERE NOT is_return AND okey IS NOT NULL GROUP BY id, okey")
+        events = ("UNION ALL SELECT id, d0, NULL, NULL, 0, NULL, 1, 0 FROM pairs "
+                  "UNION ALL SELECT id, d1, NULL, NULL, 0, NULL, 0, 1 FROM pairs")
+    else:
+        events = ""
+    purchase = "is_return = false"
     runner.materialize("days_all", (
-        "SELECT id, CAST(ts AS DATE) AS day, CAST(sum(CASE WHEN is_return THEN 0 ELSE 1 END) AS BIGINT) AS lines, "
+        f"SELECT id, day, CAST(sum(CASE WHEN {purchase} THEN 1 ELSE 0 END) AS BIGINT) AS lines, "
         "CAST(sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS BIGINT) AS returns, CAST(sum(cents) AS BIGINT) AS cents, "
-        "sum(CASE WHEN is_return THEN CAST(0 AS DOUBLE) ELSE coalesce(qty, CAST(1 AS DOUBLE)) END) AS items, "
-        "min(CASE WHEN is_return THEN NULL ELSE ts END) AS first_time, "
-        "max(CASE WHEN is_return THEN NULL ELSE ts END) AS last_time, min(ts) AS first_any, max(ts) AS last_any "
-        "FROM kept GROUP BY id, CAST(ts AS DATE)"))
+        f"sum(CASE WHEN {purchase} THEN coalesce(qty, CAST(1 AS DOUBLE)) ELSE CAST(0 AS DOUBLE) END) AS items, "
+        f"min(CASE WHEN {purchase} THEN ts END) AS first_time, max(CASE WHEN {purchase} THEN ts END) AS last_time, "
+        "min(ts) AS first_any, max(ts) AS last_any, CAST(sum(o) AS BIGINT) AS opened, CAST(sum(c) AS BIGINT) AS closed "
+        "FROM (SELECT id, CAST(ts AS DATE) AS day, ts, is_return, cents, qty, 0 AS o, 0 AS c FROM kept "
+        f"{events}) x GROUP BY id, day"))
     runner.materialize("buyers", "SELECT id FROM days_all GROUP BY id HAVING sum(lines) > 0")
     runner.view("days", "SELECT d.* FROM days_all d JOIN buyers b ON d.id = b.id")
     runner.view("returns_only", "SELECT d.id, d.returns FROM days_all d LEFT JOIN buyers b ON d.id = b.id "
@@ -380,35 +395,35 @@ def _lost_customers(runner: Runner, dup: str, one: str, ids: np.ndarray) -> tupl
 
 
 def _ledger(runner: Runner, has_order: bool, ids: np.ndarray) -> Any:
-    """aggregates.build_ledger in SQL: one row per customer (code into the sorted `ids`) and day."""
+    """aggregates.build_ledger's result: one row per customer (code into the sorted `ids`) and day. The rows
+    arrive in batches, each written straight into the Ledger's arrays (never two copies of the ledger at
+    once; the engine first gives back the memory it cached), then sorted by day and customer."""
     from metriqr.aggregates import Ledger
 
-    if has_order:  # an order opens on the day of its first purchase line and closes on that of its last
-        runner.materialize("pairs", "SELECT id, min(CAST(ts AS DATE)) AS d0, max(CAST(ts AS DATE)) AS d1 FROM kept "
-                                    "WHERE NOT is_return AND okey IS NOT NULL GROUP BY id, okey")
-        orders = ("LEFT JOIN (SELECT id, d0, count(*) AS n FROM pairs GROUP BY id, d0) o ON d.id = o.id AND d.day = o.d0 "
-                  "LEFT JOIN (SELECT id, d1, count(*) AS n FROM pairs GROUP BY id, d1) c ON d.id = c.id AND d.day = c.d1")
-        counted = "CAST(coalesce(o.n, 0) AS BIGINT) AS orders, CAST(coalesce(c.n, 0) AS BIGINT) AS orders_closed"
-    else:
-        orders, counted = "", ("CAST(CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders, "
-                               "CAST(CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders_closed")
-    # sorted by day, then customer, as the Ledger keeps its rows: the engine sorts (out of core), and the
-    # columns are taken from Arrow without a copy where the types allow
-    table = runner.table(
-        f"SELECT d.id AS code, d.day, {counted}, d.cents, d.lines, d.returns, d.items, d.first_time, "
-        f"d.last_time FROM days d {orders} ORDER BY d.day, d.id")
-
-    def column(name: str, dtype: Any = np.int64) -> np.ndarray:
-        values = table.column(name)
-        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
-        return values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
-
-    code = column("code")
-    present = np.bincount(code, minlength=len(ids)) > 0  # customers with a ledger row, renumbered in order
-    renumber = np.cumsum(present) - 1
-    return Ledger(customers=pd.Index(ids[present], name="customer"), code=renumber[code],
-                  day=column("day", "datetime64[D]").astype(np.int64), orders=column("orders"),
-                  orders_closed=column("orders_closed"), cents=column("cents"), lines=column("lines"),
-                  returns=column("returns"), items=column("items", np.float64),
-                  first_time=table.column("first_time").cast(pa.timestamp("ns")).to_numpy(),
-                  last_time=table.column("last_time").cast(pa.timestamp("ns")).to_numpy())
+    counted = ("d.opened AS orders, d.closed AS orders_closed" if has_order else
+               "CAST(CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders, "
+               "CAST(CASE WHEN d.lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders_closed")
+    rows = int(runner.table("SELECT count(*) AS n FROM days").column("n")[0].as_py())
+    names = {"code": np.int64, "day": np.int64, "orders": np.int64, "orders_closed": np.int64, "cents": np.int64,
+             "lines": np.int64, "returns": np.int64, "items": np.float64, "first_time": "datetime64[ns]",
+             "last_time": "datetime64[ns]"}
+    out = {name: np.empty(rows, dtype=dtype) for name, dtype in names.items()}
+    runner.release()
+    at = 0
+    for batch in runner.batches(f"SELECT d.id AS code, d.day, {counted}, d.cents, d.lines, d.returns, d.items, "
+                                f"d.first_time, d.last_time FROM days d"):
+        size = batch.num_rows
+        for name in names:
+            values = batch.column(name)
+            if name in ("first_time", "last_time"):
+                values = values.cast(pa.timestamp("ns"))
+            values = values.to_numpy(zero_copy_only=False)
+            out[name][at:at + size] = values.astype("datetime64[D]").astype(np.int64) if name == "day" else values
+        at += size
+    order = np.argsort((out["day"] - out["day"].min(initial=0)) * np.int64(len(ids)) + out["code"])
+    for name in names:  # one column at a time: one temporary copy
+        out[name] = out[name][order]
+    del order
+    present = np.bincount(out["code"], minlength=len(ids)) > 0  # customers with a ledger row, renumbered
+    out["code"] = (np.cumsum(present) - 1)[out["code"]]
+    return Ledger(customers=pd.Index(ids[present], name="customer"), **out)

@@ -142,6 +142,13 @@ class SparkRunner:
         except Exception as exc:  # noqa: BLE001 — Spark's errors come from the JVM
             raise EngineError("engine_failed", engine="Spark", detail=str(exc).splitlines()[0][:300]) from None
 
+    def batches(self, sql: str) -> Any:
+        """The rows of a query as Arrow record batches (collected to the driver: the ledger is small)."""
+        return self.table(sql).to_batches()
+
+    def release(self) -> None:
+        """The driver's memory is the JVM's own; nothing to give back here."""
+
     def register(self, name: str, table: pa.Table) -> None:
         self.spark.createDataFrame(table).createOrReplaceTempView(name)
         self.views.append(name)
