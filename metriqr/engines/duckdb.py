@@ -87,7 +87,7 @@ class DuckRunner:
 
     def release(self) -> None:
         """Give back the memory DuckDB caches before the ledger comes into Python's: what follows streams."""
-        self.con.execute("SET memory_limit = '256MB'")
+        self.con.execute("SET memory_limit = '768MB'")
 
     def register(self, name: str, table: pa.Table) -> None:
         self.con.register(name, table)

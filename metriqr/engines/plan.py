@@ -144,6 +144,7 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
         "c_total": pa.array(_matches(categorical, _TOTAL_LINE)),
         "c_none": pa.array((categorical.codes == -1) | _matches(categorical, _NO_CUSTOMER)),
         "c_ctrl": pa.array(_contains((np.arange(len(cust_values)), cust_values.array), _CONTROL))}))
+    del customer, cust_values, categorical  # the engine holds the table; Python keeps the sorted ids only
     joins.append(f"LEFT JOIN v_customer vc ON g.{col['customer']} = vc.raw")
     select += ["vc.code AS id", "coalesce(vc.c_total, false) AS c_total", "coalesce(vc.c_none, true) AS c_none",
                "coalesce(vc.c_ctrl, false) AS c_ctrl"]
