@@ -14,6 +14,7 @@ customer, 0.5% repeated lines. Cached in bench/.data/ by size and seed.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -201,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
                        "peak_gb": result["peak_gb"], "status": result["status"]}
             if engine != "sql" and result["status"] == 0:
                 record = json.loads(result["stdout"])
-                summary |= {"rows": record["rows"], "customers": record["customers"]}
+                summary |= {"rows": record["rows"], "customers": record["customers"],
+                            "json_sha256": hashlib.sha256(result["stdout"].encode()).hexdigest()[:16]}
             elif result["status"] != 0:
                 summary["error"] = result["stderr"][-500:]
             print(json.dumps(summary), flush=True)
