@@ -1,0 +1,406 @@
+"""Predicted value and churn risk: BG/NBD for purchase occasions, Gamma-Gamma for spend per occasion.
+
+Models, as published:
+- BG/NBD — Fader, Hardie & Lee (2005), "Counting your customers the easy way: an alternative to the
+  Pareto/NBD model", Marketing Science 24(2). While alive a customer buys at rate λ ~ Gamma(r, α); after
+  each purchase they drop out with probability p ~ Beta(a, b).
+- Gamma-Gamma — Fader, Hardie & Lee (2005), "RFM and CLV: using iso-value curves for customer base
+  analysis", JMR 42(4). The spend per occasion varies around each customer's mean, Gamma(p, ν) with
+  ν ~ Gamma(q, γ); it is fitted on repeat customers only, as in the paper.
+
+Both are written here (closed-form, vectorised log-likelihoods with `gammaln`/`betaln`, analytic
+gradients, `scipy.optimize.minimize` L-BFGS-B on the log-parameters) rather than imported: `lifetimes`
+is unmaintained and `pymc-marketing` pulls in PyMC and PyTensor (seconds to import, a compiler at run
+time) for a fit that needs four parameters. tests/test_predict.py checks the fit against the papers'
+published CDNOW estimates.
+
+Inputs per customer, from the ledger at `as_of` (only purchase days before it count), in the chosen
+time unit (day or week — the models are invariant to it: only α and γ's time scale change, and every
+prediction stays the same):
+- frequency x = repeat purchase days (distinct purchase days − 1);
+- recency t_x = last − first purchase day; age T = last observed day (as_of − 1) − first purchase day,
+  as in the papers' CDNOW data (a purchase on the last observed day has t_x = T);
+- monetary z̄ = net spend after the first purchase day (returns on any later day subtracted) divided by
+  x: the mean spend per repeat occasion. Customers with z̄ ≤ 0 are left out of the Gamma-Gamma fit.
+
+Honest refusal (`ModelRefused`): fewer than MIN_REPEAT_CUSTOMERS customers with a repeat purchase (or
+with a positive repeat spend, for Gamma-Gamma), a history shorter than MIN_HISTORY_DAYS, an optimiser
+that does not converge, or a Gamma-Gamma fit with q ≤ 1 (the mean spend would be infinite).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from metriqr.aggregates import Ledger, _day_number, check_as_of
+from metriqr.errors import ModelRefused, OptionError
+from metriqr.segments import SEGMENT_KEYS
+
+TIME_UNITS: dict[str, int] = {"day": 1, "week": 7}  # days per unit
+DEFAULT_TIME_UNIT = "week"
+HORIZONS: tuple[int, ...] = (30, 90, 180, 365)
+DEFAULT_HORIZON = 90
+MIN_REPEAT_CUSTOMERS = 50   # customers with a repeat purchase day: below this the four parameters are noise
+MIN_HISTORY_DAYS = 90       # days from the first purchase to as_of: shorter says nothing about dropout
+CALIBRATION_GROUPS = 8      # past repeat purchases 0..6 and 7+
+_LOG_BOUNDS = (np.log(1e-6), np.log(1e6))  # every parameter in [1e-6, 1e6]
+
+
+# --- the RFM-T table ------------------------------------------------------------------------------
+
+def rfm_table(ledger: Ledger, *, as_of: pd.Timestamp, time_unit: str = DEFAULT_TIME_UNIT) -> pd.DataFrame:
+    """Per customer with a purchase day before `as_of`: frequency, recency, T (time unit) and monetary.
+
+    A view on the ledger (sorted by day, then customer): first and last purchase day per customer are
+    the first and last occurrence of their code among the purchase rows; no loop per customer.
+    """
+    unit = _unit(time_unit)
+    end = _day_number(as_of)
+    hi = int(np.searchsorted(ledger.day, end, side="left"))
+    size = len(ledger.customers)
+    code, day, cents = ledger.code[:hi], ledger.day[:hi], ledger.cents[:hi]
+    bought = ledger.lines[:hi] > 0
+    pcode, pday = code[bought], day[bought]
+    if not len(pcode):
+        raise OptionError("no_purchases_before", end=as_of - pd.Timedelta(days=1))
+    days = np.bincount(pcode, minlength=size)
+    first = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(first, pcode, pday)
+    np.maximum.at(last, pcode, pday)
+    later = day > first[code]  # every row after the customer's first purchase day (returns included)
+    repeat_cents = np.bincount(code[later], weights=cents[later], minlength=size)
+    customers = np.flatnonzero(days > 0)
+    x = days[customers] - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        monetary = np.where(x > 0, repeat_cents[customers] / 100 / np.maximum(x, 1), 0.0)
+    return pd.DataFrame({
+        "frequency": x.astype(np.int64),
+        "recency": (last[customers] - first[customers]) / unit,
+        "T": (end - 1 - first[customers]) / unit,  # to the last observed day, as in the papers' data
+        "monetary": monetary,
+    }, index=ledger.customers[customers])
+
+
+def _unit(time_unit: str) -> int:
+    if time_unit not in TIME_UNITS:
+        raise OptionError("bad_time_unit", value=time_unit)
+    return TIME_UNITS[time_unit]
+
+
+# --- BG/NBD --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BGNBD:
+    """Fitted BG/NBD parameters (α in the time unit of the data it was fitted on)."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float = float("nan")
+
+    def p_alive(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+        """P(still active | x, t_x, T) = 1 / (1 + δ(x>0) a/(b+x−1) ((α+T)/(α+t_x))^(r+x)) (FHL 2005, eq. 11)."""
+        x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+        repeat = x > 0
+        log_odds = np.full(x.shape, -np.inf)
+        xr = x[repeat]
+        log_odds[repeat] = (np.log(self.a) - np.log(self.b + xr - 1)
+                            + (self.r + xr) * (np.log(self.alpha + T[repeat]) - np.log(self.alpha + t_x[repeat])))
+        return special.expit(-log_odds)
+
+    def expected_purchases(self, t: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+        """E[Y(t) | x, t_x, T]: expected purchase occasions in the next `t` units (FHL 2005, eq. 10).
+
+        = P(alive) × (a+b+x−1)/(a−1) × [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))].
+        ₂F₁ depends on (x, T) only: it is evaluated once per distinct pair.
+        """
+        x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+        pairs, inverse = np.unique(np.stack([x, T]), axis=1, return_inverse=True)
+        px, pT = pairs
+        hyp = special.hyp2f1(self.r + px, self.b + px, self.a + self.b + px - 1, t / (self.alpha + pT + t))
+        bracket = 1 - np.exp((self.r + px) * (np.log(self.alpha + pT) - np.log(self.alpha + pT + t))) * hyp
+        ratio = (self.a + self.b + px - 1) / (self.a - 1)
+        expected = (ratio * bracket)[inverse.ravel()] * self.p_alive(x, t_x, T)
+        return np.maximum(expected, 0.0)
+
+    def scaled(self, factor: float) -> "BGNBD":
+        """The same model with time measured in units `factor` times longer (α scales, r, a, b do not)."""
+        return BGNBD(self.r, self.alpha / factor, self.a, self.b, self.log_likelihood)
+
+
+def _bgnbd_nll(theta: np.ndarray, xs: np.ndarray, x_of: np.ndarray, x: np.ndarray, t_x: np.ndarray,
+               T: np.ndarray, weight: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean negative log-likelihood and its gradient in the log-parameters.
+
+    LL = ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b) + ln[(α+T)^−(r+x) + δ a/(b+x−1) (α+t_x)^−(r+x)].
+    The Γ and B terms depend on x only: computed on the distinct values `xs` (x = xs[x_of]).
+    """
+    r, alpha, a, b = np.exp(theta)
+    n = weight.sum()
+    # terms in x only
+    g_x = special.gammaln(r + xs) - special.gammaln(r) + r * np.log(alpha) + special.betaln(a, b + xs) - special.betaln(a, b)
+    d_r_x = special.digamma(r + xs) - special.digamma(r) + np.log(alpha)
+    d_a_x = special.digamma(a + b) - special.digamma(a + b + xs)
+    d_b_x = special.digamma(b + xs) - special.digamma(a + b + xs) - special.digamma(b) + special.digamma(a + b)
+    # the mixture term per customer
+    repeat = x > 0
+    rx = r + x
+    log_T, log_t = np.log(alpha + T), np.log(alpha + t_x)
+    a3 = -rx * log_T
+    bx1 = np.where(repeat, b + x - 1, 1.0)
+    a4 = np.where(repeat, np.log(a) - np.log(bx1) - rx * log_t, -np.inf)
+    mix = np.logaddexp(a3, a4)
+    w = np.exp(a4 - mix)  # share of the "dropped out after the last purchase" branch
+    ll = (g_x * np.bincount(x_of, weights=weight, minlength=len(xs))).sum() + (weight * mix).sum()
+    d_r = (np.bincount(x_of, weights=weight, minlength=len(xs)) * d_r_x).sum() \
+        - (weight * ((1 - w) * log_T + w * log_t)).sum()
+    d_alpha = r / alpha * n - (weight * rx * ((1 - w) / (alpha + T) + w / (alpha + t_x))).sum()
+    counts = np.bincount(x_of, weights=weight, minlength=len(xs))
+    d_a = (counts * d_a_x).sum() + (weight * w).sum() / a
+    d_b = (counts * d_b_x).sum() - (weight * w / bx1).sum()
+    grad = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
+    return -ll / n, -grad / n
+
+
+def fit_bgnbd(frequency: np.ndarray, recency: np.ndarray, T: np.ndarray) -> BGNBD:
+    """Maximum likelihood BG/NBD. Start: r = a = b = 1, α = mean T (so the start does not depend on the
+    time unit); bounds: every parameter in [1e-6, 1e6]. Customers sharing (x, t_x, T) are one weighted row."""
+    x = np.asarray(frequency, dtype=float)
+    t_x, T = np.asarray(recency, dtype=float), np.asarray(T, dtype=float)
+    rows, weight = np.unique(np.stack([x, t_x, T]), axis=1, return_counts=True)
+    ux, ut, uT = rows
+    xs, x_of = np.unique(ux, return_inverse=True)
+    start = np.log([1.0, max(float(T.mean()), 1e-3), 1.0, 1.0])
+    result = optimize.minimize(_bgnbd_nll, start, args=(xs, x_of.ravel(), ux, ut, uT, weight.astype(float)),
+                               jac=True, method="L-BFGS-B", bounds=[_LOG_BOUNDS] * 4,
+                               options={"maxiter": 500, "ftol": 1e-13, "gtol": 1e-9})
+    _check_fit(result, "bgnbd")
+    r, alpha, a, b = np.exp(result.x)
+    return BGNBD(float(r), float(alpha), float(a), float(b), float(-result.fun * len(x)))
+
+
+# --- Gamma-Gamma ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GammaGamma:
+    """Fitted Gamma-Gamma parameters for the mean spend per repeat occasion."""
+
+    p: float
+    q: float
+    gamma: float
+    log_likelihood: float = float("nan")
+
+    @property
+    def mean_spend(self) -> float:
+        """The population's mean spend per occasion, γp/(q−1): what a customer without repeats is expected to spend."""
+        return self.gamma * self.p / (self.q - 1)
+
+    def expected_spend(self, x: np.ndarray, monetary: np.ndarray) -> np.ndarray:
+        """E[spend per occasion | x, z̄] = p(γ + x z̄)/(px + q − 1) (FHL 2005 "RFM and CLV", eq. 5):
+        a weighted mean of the population mean and the customer's own z̄. x = 0 gives the population mean;
+        a non-positive z̄ (returns) counts as 0, pulling the customer's figure down, never below 0."""
+        x = np.asarray(x, dtype=float)
+        z = np.maximum(np.asarray(monetary, dtype=float), 0.0)
+        return self.p * (self.gamma + x * z) / (self.p * x + self.q - 1)
+
+
+def _gg_nll(theta: np.ndarray, x: np.ndarray, z: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean negative log-likelihood of z̄ given x, and its gradient in the log-parameters:
+    LL = ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + (px−1) ln z̄ + px ln x − (px+q) ln(γ + x z̄)."""
+    p, q, gamma = np.exp(theta)
+    px = p * x
+    log_gz = np.log(gamma + x * z)
+    ll = (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(gamma)
+          + (px - 1) * np.log(z) + px * np.log(x) - (px + q) * log_gz)
+    dig = special.digamma(px + q)
+    d_p = (x * (dig - special.digamma(px) + np.log(z) + np.log(x) - log_gz)).sum()
+    d_q = (dig - special.digamma(q) + np.log(gamma) - log_gz).sum()
+    d_g = (q / gamma - (px + q) / (gamma + x * z)).sum()
+    n = len(x)
+    return -ll.sum() / n, -np.array([d_p * p, d_q * q, d_g * gamma]) / n
+
+
+def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray) -> GammaGamma:
+    """Maximum likelihood Gamma-Gamma on customers with x > 0 and z̄ > 0 (the caller selects them).
+    Start: p = 1, q = 2, γ = mean z̄; bounds: every parameter in [1e-6, 1e6]."""
+    x, z = np.asarray(frequency, dtype=float), np.asarray(monetary, dtype=float)
+    start = np.log([1.0, 2.0, max(float(z.mean()), 1e-3)])
+    result = optimize.minimize(_gg_nll, start, args=(x, z), jac=True, method="L-BFGS-B",
+                               bounds=[_LOG_BOUNDS] * 3, options={"maxiter": 500, "ftol": 1e-13, "gtol": 1e-9})
+    _check_fit(result, "gamma_gamma")
+    p, q, gamma = np.exp(result.x)
+    if q <= 1:  # the mean spend γp/(q−1) would not exist
+        raise ModelRefused("model_no_fit", model="Gamma-Gamma")
+    return GammaGamma(float(p), float(q), float(gamma), float(-result.fun * len(x)))
+
+
+def _check_fit(result: optimize.OptimizeResult, name: str) -> None:
+    at_bound = np.any(np.isclose(result.x, _LOG_BOUNDS[0]) | np.isclose(result.x, _LOG_BOUNDS[1]))
+    if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun) or at_bound \
+            or (not result.success and "ABNORMAL" not in str(result.message).upper()):
+        raise ModelRefused("model_no_fit", model="BG/NBD" if name == "bgnbd" else "Gamma-Gamma")
+
+
+# --- the whole prediction ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Prediction:
+    """Fitted models and per-customer predictions at `as_of` over `horizon_days`."""
+
+    as_of: pd.Timestamp
+    time_unit: str
+    horizon_days: int
+    bgnbd: BGNBD         # α in `time_unit`
+    gamma_gamma: GammaGamma
+    customers: pd.DataFrame  # index customer: frequency, recency, T, monetary, p_alive, expected_purchases,
+    #                          expected_spend, predicted_revenue
+
+    @property
+    def expected_purchases(self) -> float:
+        return float(self.customers["expected_purchases"].sum())
+
+    @property
+    def predicted_revenue(self) -> float:
+        return float(self.customers["predicted_revenue"].sum())
+
+
+def check_history(table: pd.DataFrame, *, time_unit: str) -> None:
+    """Refuse before fitting when the data cannot say anything about repeat buying."""
+    history_days = float(table["T"].max()) * TIME_UNITS[time_unit] if len(table) else 0.0
+    if history_days < MIN_HISTORY_DAYS:
+        raise ModelRefused("model_short_history", days=int(round(history_days)), minimum=MIN_HISTORY_DAYS)
+    repeat = int((table["frequency"] > 0).sum())
+    if repeat < MIN_REPEAT_CUSTOMERS:
+        raise ModelRefused("model_few_repeat", n=repeat, minimum=MIN_REPEAT_CUSTOMERS)
+    spenders = int(((table["frequency"] > 0) & (table["monetary"] > 0)).sum())
+    if spenders < MIN_REPEAT_CUSTOMERS:
+        raise ModelRefused("model_few_repeat", n=spenders, minimum=MIN_REPEAT_CUSTOMERS)
+
+
+def fit_models(table: pd.DataFrame, *, time_unit: str = DEFAULT_TIME_UNIT) -> tuple[BGNBD, GammaGamma]:
+    """Both models on an RFM-T table (after `check_history`)."""
+    check_history(table, time_unit=time_unit)
+    bgnbd = fit_bgnbd(table["frequency"].to_numpy(), table["recency"].to_numpy(), table["T"].to_numpy())
+    spenders = (table["frequency"] > 0) & (table["monetary"] > 0)
+    gg = fit_gamma_gamma(table.loc[spenders, "frequency"].to_numpy(), table.loc[spenders, "monetary"].to_numpy())
+    return bgnbd, gg
+
+
+def predict(ledger: Ledger, *, as_of: pd.Timestamp | str | None = None, horizon_days: int = DEFAULT_HORIZON,
+            time_unit: str = DEFAULT_TIME_UNIT) -> Prediction:
+    """Fit both models on the ledger before `as_of` (default: the day after the last sale) and predict,
+    per customer, P(alive), expected purchase occasions and revenue over the next `horizon_days`."""
+    unit = _unit(time_unit)
+    if int(horizon_days) < 1:
+        raise OptionError("bad_horizon", value=str(horizon_days))
+    as_of = ledger.after_last if as_of is None else pd.Timestamp(as_of).normalize()
+    check_as_of(ledger, as_of)
+    table = rfm_table(ledger, as_of=as_of, time_unit=time_unit)
+    bgnbd, gg = fit_models(table, time_unit=time_unit)
+    x, t_x, T = (table[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    out = table.copy()
+    out["p_alive"] = bgnbd.p_alive(x, t_x, T)
+    out["expected_purchases"] = bgnbd.expected_purchases(horizon_days / unit, x, t_x, T)
+    out["expected_spend"] = gg.expected_spend(x, table["monetary"].to_numpy())
+    out["predicted_revenue"] = out["expected_purchases"] * out["expected_spend"]
+    return Prediction(as_of=as_of, time_unit=time_unit, horizon_days=int(horizon_days), bgnbd=bgnbd,
+                      gamma_gamma=gg, customers=out)
+
+
+# --- beside the segments -------------------------------------------------------------------------
+
+PREDICTION_COLUMNS = ("p_alive", "expected_purchases", "predicted_revenue")
+
+
+def with_segments(prediction: Prediction, segments: pd.Series) -> pd.DataFrame:
+    """Each predicted customer with their segment key (None when outside the segmentation's window),
+    best predicted value first (ties by customer id)."""
+    out = prediction.customers.copy()
+    out.insert(0, "segment", segments.reindex(out.index).astype(object).to_numpy())
+    out.index.name = "customer"
+    return out.reset_index().sort_values(["predicted_revenue", "customer"], ascending=[False, True],
+                                         kind="stable").reset_index(drop=True)
+
+
+def segment_values(prediction: Prediction, segments: pd.Series) -> pd.DataFrame:
+    """All ten segments in rank order: customers, mean P(alive), expected purchases and predicted revenue
+    (totals over the horizon). Customers outside the segmentation are not in any row."""
+    frame = prediction.customers[list(PREDICTION_COLUMNS)].copy()
+    frame["segment"] = pd.Categorical(segments.reindex(frame.index).astype(object), categories=SEGMENT_KEYS)
+    grouped = frame.groupby("segment", observed=False).agg(
+        customers=("p_alive", "size"), p_alive=("p_alive", "mean"),
+        expected_purchases=("expected_purchases", "sum"), predicted_revenue=("predicted_revenue", "sum"))
+    grouped = grouped.reindex(list(SEGMENT_KEYS))
+    grouped["customers"] = grouped["customers"].fillna(0).astype(int)
+    grouped.index.name = "key"
+    return grouped
+
+
+def segment_columns(prediction: Prediction, customers: pd.Index) -> pd.DataFrame:
+    """The three prediction columns for the given customers (NaN for a customer the model did not see)."""
+    return prediction.customers[list(PREDICTION_COLUMNS)].reindex(customers)
+
+
+# --- hold-out calibration ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Calibration:
+    """Expected vs actual repeat purchase occasions after `cutoff`, for customers first seen before it."""
+
+    cutoff: pd.Timestamp
+    end: pd.Timestamp
+    bgnbd: BGNBD
+    groups: pd.DataFrame  # index past repeat purchases "0".."6", "7+": customers, expected, actual
+    customers: int
+
+    @property
+    def expected(self) -> float:
+        return float(self.groups["expected"].sum())
+
+    @property
+    def actual(self) -> float:
+        return float(self.groups["actual"].sum())
+
+
+def calibrate(ledger: Ledger, *, cutoff: pd.Timestamp | str, end: pd.Timestamp | str | None = None,
+              time_unit: str = DEFAULT_TIME_UNIT) -> Calibration:
+    """Fit BG/NBD on the purchase days before `cutoff`, predict each customer's purchase days in
+    [cutoff, end) and compare with what they did, by number of past repeat purchases (0..6, 7+) and in total.
+    The hold-out's customers are those who first bought before `cutoff` (the model says nothing of newcomers)."""
+    unit = _unit(time_unit)
+    cutoff = pd.Timestamp(cutoff).normalize()
+    end = ledger.after_last if end is None else pd.Timestamp(end).normalize()
+    if end <= cutoff:
+        raise OptionError("bad_holdout", cutoff=cutoff, end=end)
+    check_as_of(ledger, cutoff)
+    table = rfm_table(ledger, as_of=cutoff, time_unit=time_unit)
+    check_history(table, time_unit=time_unit)
+    bgnbd = fit_bgnbd(table["frequency"].to_numpy(), table["recency"].to_numpy(), table["T"].to_numpy())
+    x, t_x, T = (table[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    expected = bgnbd.expected_purchases((end - cutoff).days / unit, x, t_x, T)
+    # actual: purchase days in [cutoff, end) of the calibration customers
+    lo, hi = (int(np.searchsorted(ledger.day, _day_number(d), side="left")) for d in (cutoff, end))
+    bought = ledger.lines[lo:hi] > 0
+    days = np.bincount(ledger.code[lo:hi][bought], minlength=len(ledger.customers))
+    actual = days[ledger.customers.get_indexer(table.index)]
+    group = np.minimum(x.astype(np.int64), CALIBRATION_GROUPS - 1)
+    labels = [str(k) for k in range(CALIBRATION_GROUPS - 1)] + [f"{CALIBRATION_GROUPS - 1}+"]
+    groups = pd.DataFrame({
+        "customers": np.bincount(group, minlength=CALIBRATION_GROUPS),
+        "expected": np.bincount(group, weights=expected, minlength=CALIBRATION_GROUPS),
+        "actual": np.bincount(group, weights=actual, minlength=CALIBRATION_GROUPS).astype(float),
+    }, index=pd.Index(labels, name="past_purchases"))
+    return Calibration(cutoff=cutoff, end=end, bgnbd=bgnbd, groups=groups, customers=len(table))
+
+
+def holdout_cutoff(ledger: Ledger, *, as_of: pd.Timestamp | None = None,
+                   holdout_days: int = DEFAULT_HORIZON) -> pd.Timestamp:
+    """The past cut-off for the calibration: `holdout_days` before `as_of`, so the check covers a period
+    as long as the horizon the user asks about."""
+    as_of = ledger.after_last if as_of is None else pd.Timestamp(as_of).normalize()
+    return as_of - pd.Timedelta(days=int(holdout_days))
