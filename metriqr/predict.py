@@ -279,7 +279,7 @@ def check_history(table: pd.DataFrame, *, time_unit: str) -> None:
         raise ModelRefused("model_few_repeat", n=repeat, minimum=MIN_REPEAT_CUSTOMERS)
     spenders = int(((table["frequency"] > 0) & (table["monetary"] > 0)).sum())
     if spenders < MIN_REPEAT_CUSTOMERS:
-        raise ModelRefused("model_few_repeat", n=spenders, minimum=MIN_REPEAT_CUSTOMERS)
+        raise ModelRefused("model_few_spenders", n=spenders, minimum=MIN_REPEAT_CUSTOMERS)
 
 
 def fit_models(table: pd.DataFrame, *, time_unit: str = DEFAULT_TIME_UNIT) -> tuple[BGNBD, GammaGamma]:

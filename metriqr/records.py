@@ -20,6 +20,7 @@ from metriqr.segments import BY_KEY, SEGMENT_KEYS
 if TYPE_CHECKING:  # types only: `segment` must not pay for importing the recommender (scipy)
     from metriqr.cleaning import CleaningReport
     from metriqr.migration import Migration
+    from metriqr.predict import Prediction
     from metriqr.recommend import Purchases
 
 
@@ -119,3 +120,21 @@ def evaluation_record(result: dict[str, Any]) -> dict[str, Any]:
         return value
 
     return rounded(plain(result))
+
+
+def prediction_record(prediction: Prediction, values: pd.DataFrame) -> dict[str, Any]:
+    """`predict --json`: the fitted parameters (α and γ as fitted, α in the chosen time unit), the totals
+    over the horizon and the ten segments in rank order (`metriqr.predict.segment_values`'s table)."""
+    bg, gg = prediction.bgnbd, prediction.gamma_gamma
+    segments = [{"key": key, "customers": int(row["customers"]), "p_alive": number(row["p_alive"], 4),
+                 "expected_purchases": number(row["expected_purchases"], 2),
+                 "predicted_revenue": number(row["predicted_revenue"], 2)}
+                for key, row in values.iterrows()]  # ten rows
+    return {"as_of": prediction.as_of.strftime("%Y-%m-%d"), "time_unit": prediction.time_unit,
+            "horizon_days": int(prediction.horizon_days),
+            "model": {"bgnbd": {"r": number(bg.r, 4), "alpha": number(bg.alpha, 4), "a": number(bg.a, 4),
+                                "b": number(bg.b, 4)},
+                      "gamma_gamma": {"p": number(gg.p, 4), "q": number(gg.q, 4), "gamma": number(gg.gamma, 4)}},
+            "customers": int(len(prediction.customers)),
+            "expected_purchases": number(prediction.expected_purchases, 2),
+            "predicted_revenue": number(prediction.predicted_revenue, 2), "segments": segments}

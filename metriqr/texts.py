@@ -997,6 +997,40 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "rec.no_buy_again_due": {"pt": "Nenhum produto repetido está na hora de ser recomprado por este cliente.",
                              "en": "No repeat product is due for this customer right now."},
 
+    # --- predicted value (issue 16) ---
+    "error.model_short_history": {
+        "pt": "Histórico curto demais para prever: {days} dias entre a primeira compra e a data de referência; o modelo precisa de pelo menos {minimum} para distinguir quem parou de comprar de quem só ainda não voltou.",
+        "en": "History too short to predict: {days} days between the first purchase and the reference date; the model needs at least {minimum} to tell customers who stopped buying from those who have not come back yet."},
+    "error.model_few_repeat": {
+        "pt": "Poucos clientes voltaram a comprar: {n} compraram em mais de um dia; o modelo precisa de pelo menos {minimum} para estimar com honestidade. Use mais histórico ou uma data de referência posterior.",
+        "en": "Too few customers bought again: {n} bought on more than one day; the model needs at least {minimum} to estimate honestly. Use more history or a later reference date."},
+    "error.model_few_spenders": {
+        "pt": "Poucos clientes com gasto positivo nas recompras: {n} (devoluções descontadas); o modelo de gasto precisa de pelo menos {minimum}.",
+        "en": "Too few customers with a positive spend on their repeat purchases: {n} (returns subtracted); the spend model needs at least {minimum}."},
+    "error.model_no_fit": {
+        "pt": "O modelo {model} não se ajustou a estes dados (a estimativa não convergiu ou ficou no limite). Os números não seriam confiáveis, por isso não são mostrados.",
+        "en": "The {model} model did not fit this data (the estimate did not converge or hit a bound). The figures would not be reliable, so they are not shown."},
+    "error.bad_time_unit": {"pt": "Unidade de tempo desconhecida: “{value}”. Use day (dias) ou week (semanas).",
+                            "en": "Unknown time unit: “{value}”. Use day or week."},
+    "error.bad_horizon": {"pt": "Horizonte inválido: “{value}”. Use um número inteiro de dias ≥ 1 (por exemplo --horizon-days 90).",
+                          "en": "Invalid horizon: “{value}”. Use a whole number of days ≥ 1 (for example --horizon-days 90)."},
+    "error.bad_holdout": {"pt": "Período de teste vazio: o corte {cutoff} não é anterior ao fim {end}.",
+                          "en": "Empty test period: the cut-off {cutoff} is not before the end {end}."},
+    "pred.cli_title": {"pt": "MetriQR — valor previsto (BG/NBD + Gama-Gama)", "en": "MetriQR — predicted value (BG/NBD + Gamma-Gamma)"},
+    "pred.cli_as_of": {"pt": "Data de referência", "en": "Reference date"},
+    "pred.cli_horizon": {"pt": "Horizonte", "en": "Horizon"},
+    "pred.cli_time_unit": {"pt": "Unidade de tempo do modelo", "en": "Model time unit"},
+    "pred.cli_columns_left_out": {"pt": "colunas de valor previsto omitidas: {reason}",
+                                  "en": "predicted value columns left out: {reason}"},
+    "pred.days": {"pt": "{n} dias", "en": "{n} days"},
+    "pred.unit_day": {"pt": "dias", "en": "days"},
+    "pred.unit_week": {"pt": "semanas", "en": "weeks"},
+    "pred.col_segment": {"pt": "Segmento", "en": "Segment"},
+    "pred.col_customers": {"pt": "Clientes", "en": "Customers"},
+    "pred.col_p_alive": {"pt": "Chance de estar ativo", "en": "Chance still active"},
+    "pred.col_expected_purchases": {"pt": "Compras previstas", "en": "Expected purchases"},
+    "pred.col_predicted_revenue": {"pt": "Receita prevista", "en": "Predicted revenue"},
+
     # --- workspaces (issue 14) ---
     "ws.currency_help": {"pt": "Guardada com o espaço de trabalho: vale para todas as páginas, links e próximos envios.",
                          "en": "Stored with the workspace: it applies to every page, link and later upload."},
