@@ -222,3 +222,24 @@ def segment_sizes_area(sizes: pd.DataFrame, lang: str) -> go.Figure:
                          separators=",." if lang == "pt" else ".,", legend=dict(traceorder="reversed"),
                          xaxis=dict(type="category"), yaxis=dict(title=t("ws.sizes_axis", lang)))
     return figure
+
+
+def calibration_bars(groups: pd.DataFrame, lang: str) -> go.Figure:
+    """The hold-out check (metriqr.predict.Calibration.groups): per number of repeat purchases before the
+    cut-off, purchases per customer in the test period as the model expected and as they happened; the
+    totals and the number of customers in the hover. Per customer, so that small groups stay readable."""
+    customers = groups["customers"].replace(0, np.nan)
+    figure = go.Figure()
+    for column, colour in (("expected", "#9e9e9e"), ("actual", SEGMENTS[0].colour)):
+        per_customer = (groups[column] / customers).to_numpy()
+        figure.add_trace(go.Bar(
+            x=list(groups.index), y=per_customer, name=t(f"pred.calib_{column}", lang), marker_color=colour,
+            customdata=[[fmt_num(total, lang, 0), fmt_int(n, lang)]
+                        for total, n in zip(groups[column], groups["customers"])],
+            hovertemplate="%{x}: %{y:.2f}<br>" + t("pred.calib_total", lang) + ": %{customdata[0]}<br>"
+                          + t("pred.col_customers", lang) + ": %{customdata[1]}<extra></extra>"))
+    figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=320, font=FONT, barmode="group",
+                         separators=",." if lang == "pt" else ".,", legend=dict(orientation="h", y=1.12),
+                         xaxis=dict(type="category", title=t("pred.calib_x", lang)),
+                         yaxis=dict(title=t("pred.calib_y", lang)))
+    return figure

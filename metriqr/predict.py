@@ -279,7 +279,7 @@ class Prediction:
     bgnbd: BGNBD         # α in `time_unit`
     gamma_gamma: GammaGamma
     customers: pd.DataFrame  # index customer: frequency, recency, T, monetary, p_alive, expected_purchases,
-    #                          expected_spend, predicted_revenue
+    #                          expected_spend, predicted_revenue, revenue_if_active
 
     @property
     def expected_purchases(self) -> float:
@@ -329,6 +329,9 @@ def predict(ledger: Ledger, *, as_of: pd.Timestamp | str | None = None, horizon_
     out["expected_purchases"] = bgnbd.expected_purchases(horizon_days / unit, x, t_x, T)
     out["expected_spend"] = gg.expected_spend(x, table["monetary"].to_numpy())
     out["predicted_revenue"] = out["expected_purchases"] * out["expected_spend"]
+    # what the customer would bring were they certainly still active: the revenue their dropout risk puts at stake
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["revenue_if_active"] = np.where(out["p_alive"] > 0, out["predicted_revenue"] / out["p_alive"], 0.0)
     if not np.isfinite(out[["p_alive", "expected_purchases", "predicted_revenue"]].to_numpy()).all():
         raise ModelRefused("model_no_fit", model="BG/NBD")  # ₂F₁ out of its accurate range: no figure beats a wrong one
     return Prediction(as_of=as_of, time_unit=time_unit, horizon_days=int(horizon_days), bgnbd=bgnbd,
@@ -338,6 +341,7 @@ def predict(ledger: Ledger, *, as_of: pd.Timestamp | str | None = None, horizon_
 # --- beside the segments -------------------------------------------------------------------------
 
 PREDICTION_COLUMNS = ("p_alive", "expected_purchases", "predicted_revenue")
+AT_RISK_SEGMENTS = ("cant_lose", "at_risk", "about_to_sleep")  # where the revenue at stake is worth a line
 
 
 def with_segments(prediction: Prediction, segments: pd.Series) -> pd.DataFrame:
@@ -352,14 +356,17 @@ def with_segments(prediction: Prediction, segments: pd.Series) -> pd.DataFrame:
 
 def segment_values(prediction: Prediction, segments: pd.Series) -> pd.DataFrame:
     """All ten segments in rank order: customers, mean P(alive), expected purchases and predicted revenue
-    (totals over the horizon). Customers outside the segmentation are not in any row."""
-    frame = prediction.customers[list(PREDICTION_COLUMNS)].copy()
+    (totals over the horizon), the revenue were they all still active and the difference, `at_stake`:
+    what their dropout risk costs. Customers outside the segmentation are not in any row."""
+    frame = prediction.customers[[*PREDICTION_COLUMNS, "revenue_if_active"]].copy()
     frame["segment"] = pd.Categorical(segments.reindex(frame.index).astype(object), categories=SEGMENT_KEYS)
     grouped = frame.groupby("segment", observed=False).agg(
         customers=("p_alive", "size"), p_alive=("p_alive", "mean"),
-        expected_purchases=("expected_purchases", "sum"), predicted_revenue=("predicted_revenue", "sum"))
+        expected_purchases=("expected_purchases", "sum"), predicted_revenue=("predicted_revenue", "sum"),
+        revenue_if_active=("revenue_if_active", "sum"))
     grouped = grouped.reindex(list(SEGMENT_KEYS))
     grouped["customers"] = grouped["customers"].fillna(0).astype(int)
+    grouped["at_stake"] = (grouped["revenue_if_active"] - grouped["predicted_revenue"]).clip(lower=0)
     grouped.index.name = "key"
     return grouped
 

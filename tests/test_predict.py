@@ -112,6 +112,36 @@ def test_holdout_calibration_on_cdnow(cdnow_ledger):
     assert (np.diff(per_customer.to_numpy()) > 0).all()  # more past purchases, more expected
 
 
+def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, *, calibration: float, holdout: float,
+                   seed: int = 1, most: int = 200) -> tuple[np.ndarray, ...]:
+    """Customers drawn from the BG/NBD story itself (vectorised): rate λ ~ Gamma(r, α), dropout p ~ Beta(a, b),
+    first purchase in the first half of the calibration period, Poisson repeat purchases, the D-th repeat
+    purchase the last with D ~ Geometric(p). Returns x, t_x, T and the repeat purchases in the hold-out."""
+    rng = np.random.default_rng(seed)
+    rate, dropout = rng.gamma(r, 1 / alpha, n), rng.beta(a, b, n)
+    age = calibration - rng.uniform(0, calibration / 2, n)
+    times = np.cumsum(rng.exponential(1 / rate[:, None], (n, most)), axis=1)
+    alive = np.arange(1, most + 1)[None, :] <= rng.geometric(dropout)[:, None]
+    before = alive & (times <= age[:, None])
+    after = alive & (times > age[:, None]) & (times <= age[:, None] + holdout)
+    x = before.sum(axis=1)
+    return x, np.where(before, times, 0).max(axis=1), age, after.sum(axis=1)
+
+
+def test_simulated_customers_give_back_their_parameters_and_their_future():
+    """The fit recovers the parameters that generated the data, and the conditional expectation matches
+    the purchases each group then made: the formulas and the hold-out bookkeeping are right."""
+    x, t_x, T, future = simulate_bgnbd(20_000, 0.5, 8.0, 0.7, 2.5, calibration=52, holdout=26)
+    bg = P.fit_bgnbd(x, t_x, T)
+    for got, true in ((bg.r, 0.5), (bg.alpha, 8.0), (bg.a, 0.7), (bg.b, 2.5)):
+        assert got == pytest.approx(true, rel=0.1)
+    expected = bg.expected_purchases(26, x, t_x, T)
+    assert expected.sum() == pytest.approx(future.sum(), rel=0.03)
+    group = np.minimum(x, 7)
+    for k in range(8):
+        assert expected[group == k].mean() == pytest.approx(future[group == k].mean(), rel=0.1), k
+
+
 # --- small tables -------------------------------------------------------------------------------
 
 def test_p_alive_properties():

@@ -191,3 +191,46 @@ def quality(data: DataKey) -> dict:
     from metriqr.recommend_eval import evaluate
 
     return evaluate(dataset(data).cleaned.transactions)
+
+
+# --- predicted value (issue 16) -----------------------------------------------------------
+# metriqr.predict (scipy.optimize, scipy.special) is imported when a prediction is first asked for.
+
+class PredictionView(NamedTuple):
+    """What Valor previsto shows for one data set, options and horizon; `refused` is the refusal's
+    (message key, values) when the model cannot be fitted honestly (then the other fields are None)."""
+    prediction: object | None       # metriqr.predict.Prediction
+    values: pd.DataFrame | None     # metriqr.predict.segment_values
+    customers: pd.DataFrame | None  # metriqr.predict.with_segments, best predicted value first
+    refused: tuple[str, dict] | None
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
+def prediction(data: DataKey, options: Options, horizon_days: int) -> PredictionView:
+    """Both models fitted on the history before the reference date, predictions over the horizon, beside
+    the segments chosen on Segmentação (same date, window and method)."""
+    from metriqr.errors import ModelRefused
+    from metriqr.predict import predict, segment_values, with_segments
+
+    segs = segments(data, options)
+    as_of = segmentation(data, options).segmentation.as_of
+    try:
+        result = predict(ledger(data), as_of=as_of, horizon_days=horizon_days)
+    except ModelRefused as refusal:
+        return PredictionView(None, None, None, (refusal.key, dict(refusal.params)))
+    return PredictionView(result, segment_values(result, segs), with_segments(result, segs), None)
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
+def calibration(data: DataKey, as_of: str, holdout_days: int) -> tuple[object | None, tuple[str, dict] | None]:
+    """The hold-out check: BG/NBD fitted before `as_of` − `holdout_days`, compared with what happened until
+    `as_of` (metriqr.predict.Calibration), or the refusal's (key, values)."""
+    from metriqr.errors import MetriqrError
+    from metriqr.predict import calibrate, holdout_cutoff
+
+    book = ledger(data)
+    end = pd.Timestamp(as_of)
+    try:
+        return calibrate(book, cutoff=holdout_cutoff(book, as_of=end, holdout_days=holdout_days), end=end), None
+    except MetriqrError as refusal:
+        return None, (refusal.key, dict(refusal.params))
