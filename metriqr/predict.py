@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from metriqr.aggregates import Ledger, _day_number, check_as_of
+from metriqr.aggregates import Ledger, _day_number, check_as_of  # _day_number: the ledger's own day count
 from metriqr.errors import ModelRefused, OptionError
 from metriqr.segments import SEGMENT_KEYS
 
@@ -292,7 +292,8 @@ class Prediction:
 
 def check_history(table: pd.DataFrame, *, time_unit: str) -> None:
     """Refuse before fitting when the data cannot say anything about repeat buying."""
-    history_days = float(table["T"].max()) * TIME_UNITS[time_unit] if len(table) else 0.0
+    # T runs to the last observed day: the days from the first purchase to the reference date are T + 1
+    history_days = float(table["T"].max()) * TIME_UNITS[time_unit] + 1 if len(table) else 0.0
     if history_days < MIN_HISTORY_DAYS:
         raise ModelRefused("model_short_history", days=int(round(history_days)), minimum=MIN_HISTORY_DAYS)
     repeat = int((table["frequency"] > 0).sum())
@@ -369,11 +370,6 @@ def segment_values(prediction: Prediction, segments: pd.Series) -> pd.DataFrame:
     grouped["at_stake"] = (grouped["revenue_if_active"] - grouped["predicted_revenue"]).clip(lower=0)
     grouped.index.name = "key"
     return grouped
-
-
-def segment_columns(prediction: Prediction, customers: pd.Index) -> pd.DataFrame:
-    """The three prediction columns for the given customers (NaN for a customer the model did not see)."""
-    return prediction.customers[list(PREDICTION_COLUMNS)].reindex(customers)
 
 
 # --- hold-out calibration ------------------------------------------------------------------------

@@ -1002,11 +1002,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "Histórico curto demais para prever: {days} dias entre a primeira compra e a data de referência; o modelo precisa de pelo menos {minimum} para distinguir quem parou de comprar de quem só ainda não voltou.",
         "en": "History too short to predict: {days} days between the first purchase and the reference date; the model needs at least {minimum} to tell customers who stopped buying from those who have not come back yet."},
     "error.model_few_repeat": {
-        "pt": "Poucos clientes voltaram a comprar: {n} compraram em mais de um dia; o modelo precisa de pelo menos {minimum} para estimar com honestidade. Use mais histórico ou uma data de referência posterior.",
-        "en": "Too few customers bought again: {n} bought on more than one day; the model needs at least {minimum} to estimate honestly. Use more history or a later reference date."},
+        "pt": "Poucos clientes voltaram a comprar: só {n} com compras em mais de um dia; o modelo precisa de pelo menos {minimum} para estimar com honestidade. Use mais histórico ou uma data de referência posterior.",
+        "en": "Too few customers bought again: only {n} with purchases on more than one day; the model needs at least {minimum} to estimate honestly. Use more history or a later reference date."},
     "error.model_few_spenders": {
-        "pt": "Poucos clientes com gasto positivo nas recompras: {n} (devoluções descontadas); o modelo de gasto precisa de pelo menos {minimum}.",
-        "en": "Too few customers with a positive spend on their repeat purchases: {n} (returns subtracted); the spend model needs at least {minimum}."},
+        "pt": "Poucos clientes com gasto positivo nas recompras: só {n}, devoluções descontadas; o modelo de gasto precisa de pelo menos {minimum}.",
+        "en": "Too few customers with a positive spend on their repeat purchases: only {n}, returns subtracted; the spend model needs at least {minimum}."},
     "error.model_no_fit": {
         "pt": "O modelo {model} não se ajustou a estes dados (a estimativa não convergiu ou ficou no limite). Os números não seriam confiáveis, por isso não são mostrados.",
         "en": "The {model} model did not fit this data (the estimate did not converge or hit a bound). The figures would not be reliable, so they are not shown."},
