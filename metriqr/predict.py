@@ -106,7 +106,7 @@ class BGNBD:
     log_likelihood: float = float("nan")
 
     def p_alive(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
-        """P(still active | x, t_x, T) = 1 / (1 + δ(x>0) a/(b+x−1) ((α+T)/(α+t_x))^(r+x)) (FHL 2005, eq. 11)."""
+        """P(still active | x, t_x, T) = 1 / (1 + δ(x>0) a/(b+x−1) ((α+T)/(α+t_x))^(r+x)) (FHL 2005)."""
         x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
         repeat = x > 0
         log_odds = np.full(x.shape, -np.inf)
@@ -116,7 +116,7 @@ class BGNBD:
         return special.expit(-log_odds)
 
     def expected_purchases(self, t: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
-        """E[Y(t) | x, t_x, T]: expected purchase occasions in the next `t` units (FHL 2005, eq. 10).
+        """E[Y(t) | x, t_x, T]: expected purchase occasions in the next `t` units (FHL 2005).
 
         = P(alive) × (a+b+x−1)/(a−1) × [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))].
         ₂F₁ depends on (x, T) only: it is evaluated once per distinct pair.
@@ -146,13 +146,15 @@ def _bgnbd_nll(theta: np.ndarray, xs: np.ndarray, x_of: np.ndarray, x: np.ndarra
                T: np.ndarray, weight: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean negative log-likelihood and its gradient in the log-parameters.
 
-    LL = ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b) + ln[(α+T)^−(r+x) + δ a/(b+x−1) (α+t_x)^−(r+x)].
+    LL = ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b)
+         + ln[(α+T)^−(r+x) + δ(x>0) a/(b+x−1) (α+t_x)^−(r+x)].
     The Γ and B terms depend on x only: computed on the distinct values `xs` (x = xs[x_of]).
     """
     r, alpha, a, b = np.exp(theta)
     n = weight.sum()
     # terms in x only
-    g_x = special.gammaln(r + xs) - special.gammaln(r) + r * np.log(alpha) + special.betaln(a, b + xs) - special.betaln(a, b)
+    g_x = (special.gammaln(r + xs) - special.gammaln(r) + r * np.log(alpha)
+           + special.betaln(a, b + xs) - special.betaln(a, b))
     d_r_x = special.digamma(r + xs) - special.digamma(r) + np.log(alpha)
     d_a_x = special.digamma(a + b) - special.digamma(a + b + xs)
     d_b_x = special.digamma(b + xs) - special.digamma(a + b + xs) - special.digamma(b) + special.digamma(a + b)
@@ -204,11 +206,11 @@ class GammaGamma:
 
     @property
     def mean_spend(self) -> float:
-        """The population's mean spend per occasion, γp/(q−1): what a customer without repeats is expected to spend."""
+        """The population's mean spend per occasion, γp/(q−1): what a customer without repeats should spend."""
         return self.gamma * self.p / (self.q - 1)
 
     def expected_spend(self, x: np.ndarray, monetary: np.ndarray) -> np.ndarray:
-        """E[spend per occasion | x, z̄] = p(γ + x z̄)/(px + q − 1) (FHL 2005 "RFM and CLV", eq. 5):
+        """E[spend per occasion | x, z̄] = p(γ + x z̄)/(px + q − 1) (FHL 2005, "RFM and CLV"):
         a weighted mean of the population mean and the customer's own z̄. x = 0 gives the population mean;
         a non-positive z̄ (returns) counts as 0, pulling the customer's figure down, never below 0."""
         x = np.asarray(x, dtype=float)
@@ -334,7 +336,7 @@ def predict(ledger: Ledger, *, as_of: pd.Timestamp | str | None = None, horizon_
     with np.errstate(divide="ignore", invalid="ignore"):
         out["revenue_if_active"] = np.where(out["p_alive"] > 0, out["predicted_revenue"] / out["p_alive"], 0.0)
     if not np.isfinite(out[["p_alive", "expected_purchases", "predicted_revenue"]].to_numpy()).all():
-        raise ModelRefused("model_no_fit", model="BG/NBD")  # ₂F₁ out of its accurate range: no figure beats a wrong one
+        raise ModelRefused("model_no_fit", model="BG/NBD")  # ₂F₁ out of its range: no figure beats a wrong one
     return Prediction(as_of=as_of, time_unit=time_unit, horizon_days=int(horizon_days), bgnbd=bgnbd,
                       gamma_gamma=gg, customers=out)
 
