@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from metriqr.errors import InputFileError, MetriqrError
 from metriqr.pipeline import clean_raw
-from metriqr.reading import Limits, RawTable, ipc, list_sheets, read_table, sandbox
+from metriqr.reading import Limits, RawTable, ipc, list_sheets, read_table, sandbox, zygote
 from metriqr.reading.parse import parse_table
 from metriqr.texts import Count, Megabytes, Term
 
@@ -287,8 +287,8 @@ def test_reads_queue_and_a_long_queue_is_a_message() -> None:
 
 def test_a_killed_zygote_is_restarted() -> None:
     assert_still_reads()
-    sandbox._ZYGOTE._proc.kill()
-    sandbox._ZYGOTE._proc.wait()
+    zygote.ZYGOTE._proc.kill()
+    zygote.ZYGOTE._proc.wait()
     assert_still_reads()
 
 
