@@ -205,19 +205,30 @@ class PredictionView(NamedTuple):
     refused: tuple[str, dict] | None
 
 
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=HASH)
+def _predicted(data: DataKey, as_of: str, horizon_days: int) -> tuple[object | None, tuple[str, dict] | None]:
+    """The fit depends on the data and the reference date only (not on the window or the scoring method):
+    shared, read-only, so another window or method reuses it."""
+    from metriqr.errors import ModelRefused
+    from metriqr.predict import predict
+
+    try:
+        return predict(ledger(data), as_of=pd.Timestamp(as_of), horizon_days=horizon_days), None
+    except ModelRefused as refusal:
+        return None, (refusal.key, dict(refusal.params))
+
+
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
 def prediction(data: DataKey, options: Options, horizon_days: int) -> PredictionView:
     """Both models fitted on the history before the reference date, predictions over the horizon, beside
     the segments chosen on Segmentação (same date, window and method)."""
-    from metriqr.errors import ModelRefused
-    from metriqr.predict import predict, segment_values, with_segments
+    from metriqr.predict import segment_values, with_segments
 
-    segs = segments(data, options)
     as_of = segmentation(data, options).segmentation.as_of
-    try:
-        result = predict(ledger(data), as_of=as_of, horizon_days=horizon_days)
-    except ModelRefused as refusal:
-        return PredictionView(None, None, None, (refusal.key, dict(refusal.params)))
+    result, refused = _predicted(data, as_of.strftime("%Y-%m-%d"), horizon_days)
+    if result is None:
+        return PredictionView(None, None, None, refused)
+    segs = segments(data, options)
     return PredictionView(result, segment_values(result, segs), with_segments(result, segs), None)
 
 
