@@ -79,8 +79,10 @@ with error_boundary():
         t("pred.col_predicted_revenue", L): [money(v, L, basis, currency) for v in shown["predicted_revenue"]],
         t("pred.col_at_stake", L): [money(v, L, basis, currency) for v in shown["at_stake"]],
     }).set_index(t("pred.col_segment", L))
+    if bg.no_dropout:  # nothing is at stake when nobody is seen leaving: the note above says so
+        table = table.drop(columns=t("pred.col_at_stake", L))
     st.table(table)
-    for key in AT_RISK:
+    for key in () if bg.no_dropout else AT_RISK:
         row = values.loc[key]
         if row["customers"] and row["at_stake"] >= 0.005:
             # money carries "R$": escaped (plain), or two of them would open Markdown's math mode
@@ -88,7 +90,8 @@ with error_boundary():
                 "pred.at_stake_line", L, n=fmt_int(row["customers"], L), days=horizon,
                 predicted=short(row["predicted_revenue"]), active=short(row["revenue_if_active"]),
                 stake=short(row["at_stake"]), p=fmt_pct(row["p_alive"], L, 0))))
-    st.caption(t("pred.at_stake_help", L))
+    if not bg.no_dropout:
+        st.caption(t("pred.at_stake_help", L))
 
     # --- customers -----------------------------------------------------------------------------
     st.subheader(t("pred.customers", L))

@@ -5,6 +5,8 @@ import ast
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -117,6 +119,31 @@ def test_too_few_repeat_customers_says_so_instead_of_showing_numbers():
     assert "Poucos clientes voltaram a comprar" in warning
     assert not at.metric and not at.table
     assert any("pelo menos 50 clientes" in c.value for c in at.caption)
+
+
+def no_dropout_csv(n: int = 300, seed: int = 5) -> bytes:
+    """Customers who never leave: each buys at their own Poisson rate to the end of the year, and spends
+    around their own mean (so both models fit), with no dropout at all."""
+    rng = np.random.default_rng(seed)
+    rate, start, spend = rng.gamma(1.0, 1 / 30, n), rng.integers(0, 120, n), rng.gamma(3.0, 30.0, n)
+    gaps = np.ceil(rng.exponential(1 / rate[:, None], (n, 60))).astype(int)
+    days = start[:, None] + np.cumsum(gaps, axis=1) - gaps[:, :1]
+    keep = days < 365
+    customer = np.repeat(np.arange(n), keep.sum(axis=1))
+    frame = pd.DataFrame({"customer": [f"C{c:03d}" for c in customer],
+                          "date": (pd.Timestamp("2025-01-01") + pd.to_timedelta(days[keep], unit="D")).strftime("%Y-%m-%d"),
+                          "amount": np.round(rng.gamma(4.0, spend[customer] / 4.0), 2)})
+    return frame.to_csv(index=False).encode()
+
+
+def test_data_without_dropout_says_so_and_puts_nothing_at_stake():
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.file_uploader(key="upload_0").set_value(("fieis.csv", no_dropout_csv(), "text/csv")).run()
+    at.switch_page(PAGE).run()
+    _ok(at)
+    assert any("não encontra clientes que desistiram" in i.value for i in at.info)
+    assert "Em jogo" not in at.table[0].value.columns
+    assert not any("em jogo" in m.value for m in at.markdown)
 
 
 def test_the_pages_constants_are_the_models():
