@@ -130,8 +130,8 @@ def no_dropout_csv(n: int = 300, seed: int = 5) -> bytes:
     days = start[:, None] + np.cumsum(gaps, axis=1) - gaps[:, :1]
     keep = days < 365
     customer = np.repeat(np.arange(n), keep.sum(axis=1))
-    frame = pd.DataFrame({"customer": [f"C{c:03d}" for c in customer],
-                          "date": (pd.Timestamp("2025-01-01") + pd.to_timedelta(days[keep], unit="D")).strftime("%Y-%m-%d"),
+    dates = pd.Timestamp("2025-01-01") + pd.to_timedelta(days[keep], unit="D")
+    frame = pd.DataFrame({"customer": [f"C{c:03d}" for c in customer], "date": dates.strftime("%Y-%m-%d"),
                           "amount": np.round(rng.gamma(4.0, spend[customer] / 4.0), 2)})
     return frame.to_csv(index=False).encode()
 
