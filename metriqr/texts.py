@@ -1195,6 +1195,86 @@ CATALOGUE: dict[str, dict[str, str]] = {
                           "en": "There is no saved segmentation number {run}."},
     "error.not_found": {"pt": "Espaço de trabalho não encontrado. O link pode estar errado, ter expirado ou sido revogado.",
                         "en": "Workspace not found. The link may be wrong, expired or revoked."},
+    # --- campaigns (issue 15) ---
+    "error.camp_bad_control": {
+        "pt": "A parcela do grupo de controle deve estar entre 1% e 90% (0.01 a 0.9), recebido: “{value}”.",
+        "en": "The control group's share must be between 1% and 90% (0.01 to 0.9), got “{value}”."},
+    "error.camp_empty_target": {"pt": "Nenhum cliente para esta campanha: a seleção está vazia.",
+                                "en": "No customer for this campaign: the selection is empty."},
+    "error.camp_until_before": {"pt": "A data final {until} é anterior à data da campanha ({as_of}).",
+                                "en": "The end date {until} is before the campaign's date ({as_of})."},
+    "error.camp_unknown_segment": {
+        "pt": "“{value}” não é um segmento. Use uma destas chaves: champions, loyal, potential_loyalist, new, "
+              "promising, need_attention, about_to_sleep, cant_lose, at_risk, inactive (e new_in_period como origem "
+              "de um fluxo).",
+        "en": "“{value}” is not a segment. Use one of these keys: champions, loyal, potential_loyalist, new, "
+              "promising, need_attention, about_to_sleep, cant_lose, at_risk, inactive (and new_in_period as a "
+              "flow's source)."},
+    "error.camp_bad_name": {"pt": "Dê à campanha um nome de 1 a {limit} caracteres.",
+                            "en": "Give the campaign a name of 1 to {limit} characters."},
+    "error.camp_duplicate": {"pt": "Já existe uma campanha chamada “{name}” neste espaço de trabalho: escolha outro nome.",
+                             "en": "There is already a campaign called “{name}” in this workspace: choose another name."},
+    "error.camp_unknown": {"pt": "Não há campanha chamada “{name}” neste espaço de trabalho (veja: campaign list).",
+                           "en": "There is no campaign called “{name}” in this workspace (see: campaign list)."},
+    "error.camp_bad_flow": {"pt": "--flow deve ser ORIGEM:DESTINO, por exemplo loyal:at_risk (recebido: “{value}”).",
+                            "en": "--flow must be SOURCE:TARGET, for example loyal:at_risk (got “{value}”)."},
+    "error.camp_bad_seed": {"pt": "A semente deve ser um número inteiro, 0 ou mais (recebido: “{value}”).",
+                            "en": "The seed must be a whole number, 0 or more (got “{value}”)."},
+    "camp.cli_one_source": {"pt": "Escolha os clientes com exatamente uma opção: --segment, --flow ou --customers.",
+                            "en": "Choose the customers with exactly one option: --segment, --flow or --customers."},
+    "camp.cli_run_with_segment": {"pt": "--run e --as-of só valem com --segment.",
+                                  "en": "--run and --as-of only go with --segment."},
+    "camp.cli_run_or_as_of": {"pt": "Use --run (uma segmentação salva) ou --as-of (uma data), não os dois.",
+                              "en": "Use --run (a saved segmentation) or --as-of (a date), not both."},
+    "camp.cli_flow_runs": {"pt": "--flow precisa de --from-run e --to-run (e estes só valem com --flow).",
+                           "en": "--flow needs --from-run and --to-run (and these only go with --flow)."},
+    "camp.cli_created": {
+        "pt": "Campanha “{name}” criada (referência {as_of}): {targeted} clientes no alvo, {control} no grupo de "
+              "controle ({share}, semente {seed}).",
+        "en": "Campaign “{name}” created (reference date {as_of}): {targeted} customers targeted, {control} in the "
+              "control group ({share}, seed {seed})."},
+    "camp.cli_ignored": {"pt": "{n} cliente(s) da lista não estão no histórico e ficaram de fora.",
+                         "en": "{n} listed customer(s) are not in the history and were left out."},
+    "camp.cli_written": {"pt": "Lista do alvo (sem o grupo de controle) gravada em {path}.",
+                         "en": "Target list (without the control group) written to {path}."},
+    "camp.cli_measure_title": {"pt": "Campanha “{name}”: alvo contra controle",
+                               "en": "Campaign “{name}”: target against control"},
+    "camp.cli_period": {"pt": "Vendas de {as_of} a {until} ({days} dias)",
+                        "en": "Sales from {as_of} to {until} ({days} days)"},
+    "camp.cli_group_line": {
+        "pt": "{group}: {customers} clientes, {buyers} compraram ({rate}); receita {revenue}, {per_customer} por "
+              "cliente; {progressed} subiram de segmento",
+        "en": "{group}: {customers} customers, {buyers} bought ({rate}); revenue {revenue}, {per_customer} per "
+              "customer; {progressed} moved to a better segment"},
+    "camp.cli_uplift_rate": {"pt": "Taxa de compra, alvo − controle: {diff} p.p. (IC 95%: {low} a {high})",
+                             "en": "Purchase rate, target − control: {diff} pp (95% CI: {low} to {high})"},
+    "camp.cli_uplift_revenue": {"pt": "Receita por cliente, alvo − controle: {diff} (IC 95%: {low} a {high})",
+                                "en": "Revenue per customer, target − control: {diff} (95% CI: {low} to {high})"},
+    "camp.cli_attributable": {"pt": "Receita atribuível à campanha: {diff} (IC 95%: {low} a {high})",
+                              "en": "Revenue attributable to the campaign: {diff} (95% CI: {low} to {high})"},
+    "camp.cli_none": {"pt": "Nenhuma campanha neste espaço de trabalho (crie uma com: campaign create).",
+                      "en": "No campaign in this workspace (create one with: campaign create)."},
+    "camp.cli_list_line": {"pt": "{name}  referência {as_of}  {targeted} no alvo, {control} no controle  {status}",
+                           "en": "{name}  as of {as_of}  {targeted} targeted, {control} control  {status}"},
+    "camp.group_target": {"pt": "Alvo", "en": "Target"},
+    "camp.group_control": {"pt": "Controle", "en": "Control"},
+    "camp.verdict_effect": {
+        "pt": "Efeito: a diferença na taxa de compra entre alvo e controle é maior do que o acaso explicaria.",
+        "en": "Effect: the difference in purchase rate between target and control is larger than chance would explain."},
+    "camp.verdict_no_effect_yet": {
+        "pt": "Nenhum efeito mensurável ainda: a diferença entre alvo e controle cabe no que o acaso produz.",
+        "en": "No measurable effect yet: the difference between target and control is within what chance produces."},
+    "camp.verdict_too_early": {
+        "pt": "Cedo demais: poucos dias de vendas desde a campanha ou poucos clientes num dos grupos para concluir.",
+        "en": "Too early: too few days of sales since the campaign, or too few customers in a group, to conclude."},
+    "camp.waiting": {
+        "pt": "Ainda não há vendas a partir de {as_of}, a data da campanha: adicione as vendas novas ao espaço de "
+              "trabalho e meça de novo.",
+        "en": "No sales from {as_of}, the campaign's date, yet: add the new sales to the workspace and measure again."},
+    "camp.status_waiting": {"pt": "aguardando vendas", "en": "waiting for sales"},
+    "camp.status_effect": {"pt": "efeito", "en": "effect"},
+    "camp.status_no_effect_yet": {"pt": "sem efeito mensurável ainda", "en": "no measurable effect yet"},
+    "camp.status_too_early": {"pt": "cedo demais", "en": "too early"},
 }
 
 
