@@ -341,6 +341,40 @@ def listed_customers(frame: pd.DataFrame) -> list[str]:
     return values[values != ""].tolist()
 
 
+MAX_LIST_BYTES = 50 * 1024**2
+
+
+def read_customer_list(source: bytes | str | Any, *, name: str, max_bytes: int = MAX_LIST_BYTES) -> list[str]:
+    """The ids of an uploaded list of customers: a table (CSV, XLSX…, read like every upload) with a
+    customer column, or plain text with one id per line (a header line `customer`/`cliente` is
+    skipped), which the table reader refuses for having one column."""
+    from metriqr.errors import InputFileError
+    from metriqr.reading import read_table
+    from metriqr.reading.sniffing import signature
+
+    try:
+        return listed_customers(read_table(source, name=name, max_bytes=max_bytes).frame)
+    except InputFileError as error:
+        if error.key != "no_header":
+            raise
+    if isinstance(source, bytes):
+        data = source
+    else:
+        with open(source, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes or signature(data) is not None or b"\x00" in data:  # a workbook or binary
+        raise InputFileError("no_header", name=name)
+    text = data.decode("utf-8-sig", errors="replace")
+    ids = [line.strip().strip('"').strip() for line in text.splitlines()]
+    ids = [value for value in ids if value]
+    if ids and ids[0].lower() in LIST_HEADERS:
+        ids = ids[1:]
+    return ids
+
+
+LIST_HEADERS = ("customer", "cliente", "customer id", "customer_id", "id", "código do cliente", "codigo do cliente")
+
+
 def new_seed() -> int:
     """A fresh seed when the user gives none; stored with the campaign, so the split is still reproducible."""
     import secrets

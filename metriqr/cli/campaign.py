@@ -138,12 +138,11 @@ def _selection(args: argparse.Namespace, workspace: Any) -> Any:
                                           store.saved_segmentation(workspace, runs[1]))
         return campaigns.from_flow(migration, source, target, runs=runs)
     from metriqr.errors import InputFileError
-    from metriqr.reading import read_table
 
     path = Path(args.customers)
     if not path.is_file():
         raise InputFileError("file_not_found", name=args.customers)
-    listed = campaigns.listed_customers(read_table(path, name=path.name, max_bytes=LOCAL_MAX_BYTES).frame)
+    listed = campaigns.read_customer_list(path, name=path.name, max_bytes=LOCAL_MAX_BYTES)
     return campaigns.from_list(store.load_ledger(workspace), listed, name=path.name)
 
 
