@@ -423,17 +423,22 @@ def status(measurement: Measurement) -> str:
     return "waiting" if measurement.days == 0 else measurement.verdict
 
 
-def target_list(workspace: Any, name: str, *, mask: bool = False) -> pd.DataFrame:
+def target_customers(members: pd.DataFrame, contacts: pd.DataFrame | None) -> pd.DataFrame:
     """The targeted customers only (never a control customer): column `customer`, then the contact
-    columns the history has (name, e-mail, phone), for an e-mail or WhatsApp tool."""
-    from metriqr import workspace as store
-    from metriqr.aggregates import customer_contacts
-
-    _, members = store.load_campaign(workspace, name)
+    columns the history has (name, e-mail, phone: `aggregates.customer_contacts`), for an e-mail
+    or WhatsApp tool."""
     listing = pd.DataFrame({"customer": members.loc[members["group"] == "target", "customer"].to_numpy(dtype=object)})
-    contacts = customer_contacts(store.load_transactions(workspace, mask=mask))
     if contacts is not None:
         found = contacts.reindex(listing["customer"].to_numpy())
         for column in contacts.columns:
             listing[column] = found[column].to_numpy(dtype=object)
     return listing
+
+
+def target_list(workspace: Any, name: str, *, mask: bool = False) -> pd.DataFrame:
+    """`target_customers` of a stored campaign, with the contacts of the workspace's history."""
+    from metriqr import workspace as store
+    from metriqr.aggregates import customer_contacts
+
+    _, members = store.load_campaign(workspace, name)
+    return target_customers(members, customer_contacts(store.load_transactions(workspace, mask=mask)))
