@@ -96,7 +96,6 @@ def choose_customers(runs: pd.DataFrame) -> campaigns.Selection | None:
 
 
 def create_section() -> None:
-    st.subheader(t("camp.create_title", L))
     st.info(t("camp.control_explain", L))
     runs = store.list_runs(workspace)
     selection = choose_customers(runs)
@@ -153,11 +152,13 @@ def measure_section(rows: list[dict], currency: str | None) -> None:
     if last < campaign["as_of"]:
         st.info(t("camp.waiting", L, as_of=fmt_date(campaign["as_of"], L)))
         return
-    until = st.date_input(t("camp.until", L), value=last.date(), min_value=campaign["as_of"].date(),
-                          max_value=last.date(), format="DD/MM/YYYY" if L == "pt" else "YYYY-MM-DD",
-                          key=f"camp_until_{name}_{last:%Y%m%d}")
+    until = st.columns(3)[0].date_input(t("camp.until", L), value=last.date(), min_value=campaign["as_of"].date(),
+                                        max_value=last.date(), format="DD/MM/YYYY" if L == "pt" else "YYYY-MM-DD",
+                                        key=f"camp_until_{name}_{last:%Y%m%d}")
     result = campaigns.measure(ledger, members, as_of=campaign["as_of"], until=pd.Timestamp(until),
                                scorer=campaigns.stored_scorer(campaign), window_days=campaign["window_days"])
+    st.caption(t("camp.period", L, as_of=fmt_date(result.as_of, L), until=fmt_date(result.until, L),
+                 days=fmt_int(result.days, L)))
     verdict(result)
     figures(result, currency)
 
@@ -180,8 +181,6 @@ def figures(result: campaigns.Measurement, currency: str | None) -> None:
     def money(value: float) -> str:
         return fmt_money(value, L, currency)
 
-    st.caption(t("camp.period", L, as_of=fmt_date(result.as_of, L), until=fmt_date(result.until, L),
-                 days=fmt_int(result.days, L)))
     rows = {"customers": lambda v: fmt_int(v, L), "buyers": lambda v: fmt_int(v, L),
             "purchase_rate": lambda v: fmt_pct(v, L), "revenue": money, "revenue_per_customer": money,
             "progressed_share": lambda v: fmt_pct(v, L)}
@@ -204,15 +203,15 @@ def figures(result: campaigns.Measurement, currency: str | None) -> None:
 with error_boundary():
     show_notice()
     currency = currency_state.currency(data)
-    if access.can_write:
-        create_section()
+    rows = store.list_campaigns(workspace)
+    if access.can_write:  # open while there is no campaign yet; then the results come first
+        with st.expander(t("camp.create_title", L), expanded=not rows, icon=":material/add_circle:"):
+            create_section()
     else:
         st.caption(t("camp.read_only", L))
-    rows = store.list_campaigns(workspace)
-    st.subheader(t("camp.list_title", L))
     if not rows:
-        st.caption(t("camp.none", L))
         st.stop()
+    st.subheader(t("camp.list_title", L))
     ledger = cache.ledger(data)
     statuses = [campaigns.status(campaigns.measure_stored(workspace, row["name"], ledger=ledger)[1])
                 for row in rows]  # a handful of campaigns, a few vectorised passes each

@@ -1344,7 +1344,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Campaign created: {targeted} customers targeted, {control} in the control group. Download the target "
               "list below."},
     "camp.list_title": {"pt": "Campanhas deste espaço de trabalho", "en": "This workspace's campaigns"},
-    "camp.none": {"pt": "Nenhuma campanha ainda.", "en": "No campaign yet."},
     "camp.col_name": {"pt": "Campanha", "en": "Campaign"},
     "camp.col_created": {"pt": "Criada em", "en": "Created"},
     "camp.col_as_of": {"pt": "Data da campanha", "en": "Campaign date"},
