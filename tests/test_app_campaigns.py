@@ -112,3 +112,24 @@ def test_create_from_a_segment_then_measure_after_new_sales_then_read_only(histo
     assert "não cria campanhas" in text and "Efeito:" in text
     assert not any(b.label == "Criar campanha" for b in viewer.button)
     assert not viewer.get("download_button")
+
+
+def test_create_from_an_uploaded_list_and_from_a_flow(history):
+    workspace = _workspace(history)
+    store.save_run(workspace, segment_ledger(store.load_ledger(workspace), as_of="2026-04-01"))
+    at = _page(ws=store.issue_token(workspace, role="owner"))
+    at.radio(key="camp_kind").set_value("list").run()
+    at.file_uploader(key="camp_list").set_value(("lista.txt", b"cliente\nC00037\nC00074\nNINGUEM\n", "text/plain"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = _texts(at)
+    assert "1 código(s) da lista não estão no histórico" in text and "2 clientes: 1 no alvo, 1 no grupo" in text
+    at.radio(key="camp_kind").set_value("flow").run()
+    at.selectbox(key="camp_flow_from").set_value("loyal").run()
+    at.selectbox(key="camp_flow_to").set_value("at_risk").run()
+    at.text_input(key="camp_name").set_value("Fiéis que caíram").run()
+    next(b for b in at.button if b.label == "Criar campanha").click().run()
+    stored, members = store.load_campaign(workspace, "Fiéis que caíram")
+    assert stored["source"]["kind"] == "flow" and set(members["segment"]) == {"at_risk"}
+    assert stored["source"]["from_run"] == 2 and stored["source"]["to_run"] == 1  # April → July
+    assert at.dataframe[0].value["Clientes"].tolist() == ["Fidelizados → Em Risco (nº 2 → nº 1)"]
