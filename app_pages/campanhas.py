@@ -58,7 +58,7 @@ def choose_customers(runs: pd.DataFrame) -> campaigns.Selection | None:
     if kind == "segment":
         c1, c2 = st.columns(2)
         run = c1.selectbox(t("camp.run", L), list(labels)[::-1], format_func=labels.get, key="camp_run")
-        segmentation = store.saved_segmentation(workspace, run)
+        segmentation = cache.saved_run(data, workspace, run)
         sizes = segmentation.customers["segment"].astype(str).value_counts()
         segment = c2.selectbox(t("camp.segment", L), SEGMENT_KEYS, key="camp_segment",
                                index=SEGMENT_KEYS.index("at_risk"),
@@ -73,8 +73,8 @@ def choose_customers(runs: pd.DataFrame) -> campaigns.Selection | None:
         later = [i for i in ids if as_of[i] > as_of[first]]
         second = c2.selectbox(t("ws.run_to", L), later, index=len(later) - 1, format_func=labels.get,
                               key="camp_to_run")
-        migration = compare_segmentations(store.saved_segmentation(workspace, first),
-                                          store.saved_segmentation(workspace, second))
+        migration = compare_segmentations(cache.saved_run(data, workspace, first),
+                                          cache.saved_run(data, workspace, second))
         best = migration.top_flows(1)
         f1, f2 = st.columns(2)
         source = f1.selectbox(t("migui.flow_from", L), SOURCE_KEYS, key="camp_flow_from",
@@ -88,7 +88,7 @@ def choose_customers(runs: pd.DataFrame) -> campaigns.Selection | None:
                               help=t("camp.list_help", L), key="camp_list")
     if upload is None:
         return None
-    listed = campaigns.read_customer_list(upload.getvalue(), name=upload.name)
+    listed = cache.customer_list(upload.getvalue(), upload.name)
     selection = campaigns.from_list(cache.ledger(data), listed, name=upload.name)
     if selection.ignored:
         st.caption(t("camp.list_ignored", L, n=fmt_int(selection.ignored, L)))
