@@ -8,9 +8,10 @@ the campaign, only by chance; after it, a difference larger than chance is the c
 - **The split** is reproducible: the customers are sorted first (the order of a file never
   matters), then a numpy Generator seeded with the campaign's seed picks exactly
   round(share × n) of them for the control group (at least one, and never all when n ≥ 2).
-- **Buyers** are the customers with a purchase line on a day from the campaign's reference date
-  `as_of` (the first day not in the segmentation the campaign was made from) through `until`
-  (inclusive; default the history's last day). Revenue is their net spend in those days.
+- **Buyers** are the customers with a purchase line on a day from the campaign's date `as_of`
+  (the day after the history's last sale when the campaign was made, or the reference date of
+  its segmentation if later) through `until` (inclusive; default the history's last day).
+  Revenue is their net spend in those days.
 - **Progressed** customers are in a better-ranked segment at `until` than at creation, scored
   with the thresholds of the segmentation the campaign came from (as the workspace does when it
   compares runs), so a move means the customer's own behaviour changed.
@@ -384,17 +385,23 @@ def new_seed() -> int:
 
 def create(workspace: Any, selection: Selection, *, name: str, control_share: float = CONTROL_SHARE,
            seed: int | None = None, channel: str = "") -> dict[str, Any]:
-    """Split the selection at random and store the campaign; returns its stored row."""
+    """Split the selection at random and store the campaign; returns its stored row.
+
+    The campaign's date (`as_of`, where measuring starts) is the day after the history's last sale
+    when it is created, or the segmentation's reference date if that is later: sales already in
+    the history happened before anyone got the message."""
     from metriqr import workspace as store
 
     name = store.campaign_name(name)
     if selection.segments.empty:
         raise OptionError("camp_empty_target")
+    last = store.history_info(workspace)["last"]
+    as_of = selection.as_of if last is None else max(selection.as_of, last + pd.Timedelta(days=1))
     seed = new_seed() if seed is None else int(seed)
     members = split(selection.segments.index, seed=seed, control_share=control_share)
     members["segment"] = selection.segments.reindex(members["customer"]).to_numpy(dtype=object)
     thresholds = {measure: [float(v) for v in edges] for measure, edges in selection.scorer.edges_.items()}
-    return store.create_campaign(workspace, name=name, as_of=selection.as_of, source=selection.source,
+    return store.create_campaign(workspace, name=name, as_of=as_of, source=selection.source,
                                  control_share=control_share, seed=seed, channel=channel,
                                  method=selection.scorer.method, window_days=selection.window_days,
                                  thresholds=thresholds, members=members)

@@ -333,6 +333,9 @@ def test_cli_segment_and_flow_campaigns_and_their_errors(capsys, tmp_path):
     assert made["as_of"] == "2026-11-01" and made["source"] == {"kind": "segment", "segment": "at_risk", "run": 2}
     sheet = pd.read_excel(xlsx, dtype=str, engine="openpyxl")
     assert list(sheet.columns) == ["customer", "customer_name"] and len(sheet) == made["targeted"]
+    earlier = run_json(capsys, "campaign", "create", "--workspace", ws, "--name", "Antiga", "--segment", "loyal",
+                       "--run", "1")
+    assert earlier["as_of"] == "2026-11-01"  # run 1 is of 2026-05-01, but the sales to October came before
     flow = run_json(capsys, "campaign", "create", "--workspace", ws, "--name", "Caiu", "--flow", "loyal:at_risk",
                     "--from-run", "1", "--to-run", "2")
     assert flow["source"]["kind"] == "flow" and flow["targeted"] > 0
@@ -359,7 +362,7 @@ def test_cli_segment_and_flow_campaigns_and_their_errors(capsys, tmp_path):
     done = subprocess.run([sys.executable, "-m", "metriqr", "campaign", "list", "--workspace", ws, "--json"],
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    assert {c["campaign"] for c in json.loads(done.stdout)["campaigns"]} == {"Em risco", "Caiu"}
+    assert {c["campaign"] for c in json.loads(done.stdout)["campaigns"]} == {"Em risco", "Antiga", "Caiu"}
 
 
 def test_cli_default_control_share_is_the_library_default():
