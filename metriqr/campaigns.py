@@ -80,8 +80,7 @@ def split(customers: Any, *, seed: int, control_share: float = CONTROL_SHARE) ->
     """customer (sorted, distinct) and group ("target" / "control"), random but reproducible:
     the same customers and seed give the same split, whatever their order."""
     share = check_control_share(control_share)
-    ids = np.unique(np.asarray([str(c) for c in customers] if not isinstance(customers, np.ndarray)
-                               else customers.astype(str), dtype=object))
+    ids = np.unique(pd.Index(customers, dtype=object).astype(str).to_numpy(dtype=object))
     if len(ids) == 0:
         raise OptionError("camp_empty_target")
     rng = np.random.default_rng(int(seed))
@@ -319,7 +318,7 @@ def from_list(ledger: Ledger, customers: Any, *, name: str) -> Selection:
     thresholds learned on the whole base that day; ids the history does not know are left out."""
     from metriqr.segmentation import segment_ledger
 
-    listed = pd.Index(pd.unique(pd.Series([str(c).strip() for c in customers], dtype=object)))
+    listed = pd.Index(pd.unique(pd.Series(customers, dtype=object).astype(str).str.strip().to_numpy(dtype=object)))
     listed = listed[listed != ""]
     segmentation = segment_ledger(ledger)
     segments = segmentation.customers["segment"].astype(str)
