@@ -179,7 +179,7 @@ def display_preview(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def product_labels(codes: pd.Series, names: pd.Series) -> dict[str, str]:
     """Code → the name people read; where several codes share a name (a category used as the
     name), the code is added so that each stays its own row and its own bar: "Bolo (B17)"."""
-    frame = pd.DataFrame({"code": codes.astype(str).to_numpy(), "name": names.astype(str).to_numpy()})
+    frame = pd.DataFrame({"code": codes.to_numpy(dtype=object), "name": names.to_numpy(dtype=object)})
     clash = frame["name"].duplicated(keep=False).to_numpy() | (frame["name"] == "").to_numpy()
     labels = np.where(clash, frame["name"] + " (" + frame["code"] + ")", frame["name"])
     return dict(zip(frame["code"], labels))

@@ -534,7 +534,7 @@ def save_run(workspace: Workspace, segmentation: Any) -> int:
     """Store a segmentation as the user saw it: reference date, method, window, thresholds,
     every customer's measures, scores and segment."""
     customers = segmentation.customers
-    frame = pd.DataFrame({"customer": customers.index.astype(str)})
+    frame = pd.DataFrame({"customer": customers.index})
     for column in RUN_COLUMNS:
         values = customers[column]
         frame[column] = values.astype(str).to_numpy() if column == "segment" else values.to_numpy()
@@ -614,7 +614,7 @@ def segment_tenure(saved: pd.DataFrame, current: pd.Series, as_of: pd.Timestamp)
     current segment that ends at `as_of` (a run where they were absent breaks the streak).
     """
     earlier = saved[saved["as_of"] < as_of]
-    customers = current.index.astype(str)
+    customers = current.index
     now = current.astype(str).to_numpy(dtype=object)
     if earlier.empty:
         return pd.DataFrame({"previous_segment": "", "segment_since": as_of}, index=current.index)

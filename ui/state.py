@@ -21,7 +21,7 @@ import streamlit as st
 
 from metriqr.errors import MetriqrError
 from metriqr.migration import CADENCES, SOURCE_KEYS
-from metriqr.reading import RawTable, read_table, sandbox
+from metriqr.reading import RawTable, read_table, zygote
 from metriqr.scoring import METHODS
 from metriqr.segments import SEGMENT_KEYS
 from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, normalise_lang, t
@@ -29,7 +29,7 @@ from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, normalise_lang, t
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PATH = ROOT / "sample_data" / "loja_exemplo.csv"
 log = logging.getLogger("metriqr.ui")
-sandbox.prestart()  # the reading worker's zygote: ready before the first upload (once per server)
+zygote.prestart()  # the reading worker's zygote: ready before the first upload (once per server)
 
 
 @dataclass(frozen=True)
