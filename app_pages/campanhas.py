@@ -7,6 +7,7 @@ import streamlit as st
 from metriqr import campaigns
 from metriqr import workspace as store
 from metriqr.charts import campaign_curve
+from metriqr.errors import MetriqrError
 from metriqr.migration import SOURCE_KEYS, compare_segmentations
 from metriqr.report import localise_customers
 from metriqr.segments import SEGMENT_KEYS, source_label
@@ -14,7 +15,7 @@ from metriqr.texts import fmt_date, fmt_int, fmt_money, fmt_num, fmt_pct, t
 from ui import cache, money as currency_state
 from ui.downloads import csv_button, xlsx_button
 from ui import state
-from ui.state import error_boundary, lang, page_header
+from ui.state import error_boundary, lang, page_header, plain
 from ui.workspace import current_access, show_notice, NOTICE_KEY
 
 L = lang()
@@ -88,7 +89,11 @@ def choose_customers(runs: pd.DataFrame) -> campaigns.Selection | None:
                               help=t("camp.list_help", L), key="camp_list")
     if upload is None:
         return None
-    listed = cache.customer_list(upload.getvalue(), upload.name)
+    try:
+        listed = cache.customer_list(upload.getvalue(), upload.name)
+    except MetriqrError as error:  # a file that is no list: say so here, the rest of the page stays
+        st.error(plain(error.message(L)))
+        return None
     selection = campaigns.from_list(cache.ledger(data), listed, name=upload.name)
     if selection.ignored:
         st.caption(t("camp.list_ignored", L, n=fmt_int(selection.ignored, L)))
@@ -112,7 +117,11 @@ def create_section() -> None:
     control = campaigns.control_size(n, share)
     st.caption(t("camp.preview", L, n=fmt_int(n, L), targeted=fmt_int(n - control, L), control=fmt_int(control, L)))
     if n and min(n - control, control) < campaigns.MIN_GROUP:
-        st.caption(t("camp.small_warning", L, min=campaigns.MIN_GROUP))
+        if n < 2 * campaigns.MIN_GROUP:
+            st.caption(t("camp.too_few", L, min=campaigns.MIN_GROUP, both=2 * campaigns.MIN_GROUP))
+        else:  # the smallest share (in whole percent) that leaves MIN_GROUP customers in the control group
+            needed = next(p for p in range(1, 51) if campaigns.control_size(n, p / 100) >= campaigns.MIN_GROUP)
+            st.caption(t("camp.small_warning", L, min=campaigns.MIN_GROUP, share=fmt_pct(needed / 100, L, 0)))
     if st.button(t("camp.create", L), type="primary", icon=":material/campaign:", disabled=not n or not name.strip()):
         with error_boundary():
             created = campaigns.create(workspace, selection, name=name, control_share=share, seed=int(seed),

@@ -1333,10 +1333,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "camp.preview": {"pt": "{n} clientes: {targeted} no alvo, {control} no grupo de controle.",
                      "en": "{n} customers: {targeted} targeted, {control} in the control group."},
     "camp.small_warning": {
-        "pt": "Com menos de {min} clientes num dos grupos a medição dirá “cedo demais”: aumente o grupo de controle "
-              "ou escolha mais clientes.",
-        "en": "With fewer than {min} customers in a group the measurement will say “too early”: raise the control "
-              "share or choose more customers."},
+        "pt": "Com menos de {min} clientes no grupo de controle a medição dirá “cedo demais”: use um grupo de "
+              "controle de pelo menos {share}.",
+        "en": "With fewer than {min} customers in the control group the measurement will say “too early”: use a "
+              "control group of at least {share}."},
+    "camp.too_few": {
+        "pt": "Com menos de {both} clientes não cabem {min} em cada grupo, e a medição dirá “cedo demais”: escolha "
+              "mais clientes.",
+        "en": "With fewer than {both} customers there cannot be {min} in each group, and the measurement will say "
+              "“too early”: choose more customers."},
     "camp.create": {"pt": "Criar campanha", "en": "Create campaign"},
     "camp.created": {
         "pt": "Campanha criada: {targeted} clientes no alvo, {control} no grupo de controle. Baixe a lista do alvo "

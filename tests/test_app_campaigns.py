@@ -68,6 +68,9 @@ def test_create_from_a_segment_then_measure_after_new_sales_then_read_only(histo
     owner = store.issue_token(workspace, role="owner")
     at = _page(ws=owner)
     assert "Por que deixar clientes de fora?" in _texts(at)
+    # Em Risco by default: 264 customers, 10 % would leave 26 in the control group
+    assert "264 clientes: 238 no alvo, 26 no grupo de controle." in _texts(at)
+    assert "use um grupo de controle de pelo menos 12%" in _texts(at)
     at.selectbox(key="camp_segment").set_value("inactive").run()
     at.text_input(key="camp_name").set_value("Reativar inativos").run()
     at.slider(key="camp_share").set_value(30).run()
