@@ -315,7 +315,10 @@ def test_cli_create_then_new_sales_then_measure_finds_the_planted_effect(capsys,
     assert uplift["revenue_per_customer"]["ci_low"] <= 60 * 0.4 <= uplift["revenue_per_customer"]["ci_high"]
     assert uplift["purchase_rate"]["ci_low"] > 0
     early = run_json(capsys, "campaign", "measure", "--workspace", ws, "--name", "Todos", "--until", "2026-07-05")
-    assert early["verdict"] == "too_early" and early["days"] == 5
+    assert early["verdict"] == "too_early" and early["days"] == 5 and early["reason"] == "days"
+    status, text, _ = run(capsys, "campaign", "measure", "--workspace", ws, "--name", "Todos", "--until",
+                          "2026-07-05", "--lang", "en")
+    assert status == 0 and "Too early" in text and "There are 5 day(s) of sales since the campaign; 14" in text
     status, text, _ = run(capsys, "campaign", "measure", "--workspace", ws, "--name", "Todos")
     assert status == 0 and "Efeito:" in text and "IC 95%" in text
     listed = run_json(capsys, "campaign", "list", "--workspace", ws)["campaigns"]

@@ -234,6 +234,11 @@ def measurement_text(record: dict[str, Any], *, lang: str, currency: str | None 
               t("camp.cli_attributable", lang, diff=money(attributable["diff"]), low=money(attributable["ci_low"]),
                    high=money(attributable["ci_high"])),
               "", t(f"camp.verdict_{record['verdict']}", lang)]
+    if record["reason"]:
+        from metriqr.campaigns import MIN_DAYS, MIN_GROUP
+
+        lines.append(t(f"camp.too_early_{record['reason']}", lang, days=fmt_int(record["days"], lang),
+                       min_days=MIN_DAYS, min=MIN_GROUP))
     return "\n".join(lines)
 
 
