@@ -372,3 +372,15 @@ def test_cli_default_control_share_is_the_library_default():
     from metriqr.cli.campaign import DEFAULT_CONTROL
 
     assert float(DEFAULT_CONTROL) == cp.CONTROL_SHARE
+
+
+def test_the_chart_draws_target_and_control_from_the_cumulative_rates(base):
+    from metriqr.charts import campaign_curve
+
+    ledger, segmentation = base
+    result = cp.measure(ledger, _members(segmentation, seed=2), as_of=AS_OF, until=UNTIL)
+    figure = campaign_curve(result.cumulative, "en")
+    target, control = figure.data
+    assert (target.name, control.name) == ("Target", "Control") and control.line.dash == "dash"
+    assert list(target.y) == list(result.cumulative["target"]) and len(target.x) == result.days == 62
+    assert figure.layout.yaxis.tickformat == ".0%" and target.customdata[-1][1].endswith("%")
