@@ -39,6 +39,7 @@ pages = [
             url_path="migracao"),
     st.Page("app_pages/recomendacoes.py", title=t("page.recommendations", current), icon=":material/shopping_cart:",
             url_path="recomendacoes"),
+    st.Page("app_pages/campanhas.py", title=t("camp.page", current), icon=":material/campaign:", url_path="campanhas"),
 ]
 page = st.navigation(pages)
 

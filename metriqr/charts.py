@@ -243,3 +243,23 @@ def calibration_bars(groups: pd.DataFrame, lang: str) -> go.Figure:
                          xaxis=dict(type="category", title=t("pred.calib_x", lang)),
                          yaxis=dict(title=t("pred.calib_y", lang)))
     return figure
+
+
+def campaign_curve(curve: pd.DataFrame, lang: str) -> go.Figure:
+    """Cumulative purchase rate per day since the campaign (`Measurement.cumulative`: day, target,
+    control): the gap between the two lines is what the campaign did, day by day."""
+    figure = go.Figure()
+    days = [fmt_date(d, lang) for d in curve["day"]]
+    for group, colour, dash in (("target", "#1f6fb2", "solid"), ("control", "#7f7f7f", "dash")):
+        name = t(f"camp.group_{group}", lang)
+        figure.add_trace(go.Scatter(
+            x=list(curve["day"]), y=curve[group].to_numpy(), name=name, mode="lines",
+            line=dict(color=colour, width=3 if group == "target" else 2, dash=dash),
+            customdata=[[d, fmt_pct(v, lang)] for d, v in zip(days, curve[group])],
+            hovertemplate=f"<b>{name}</b><br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>"))
+    figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=340, font=FONT,
+                         separators=",." if lang == "pt" else ".,", hovermode="x unified",
+                         legend=dict(orientation="h", y=1.08, x=0),
+                         yaxis=dict(title=t("camp.curve_axis", lang), tickformat=".0%", rangemode="tozero"),
+                         xaxis=dict(tickformat="%d/%m/%Y" if lang == "pt" else "%Y-%m-%d"))
+    return figure

@@ -138,3 +138,37 @@ def prediction_record(prediction: Prediction, values: pd.DataFrame) -> dict[str,
             "customers": int(len(prediction.customers)),
             "expected_purchases": number(prediction.expected_purchases, 2),
             "predicted_revenue": number(prediction.predicted_revenue, 2), "segments": segments}
+
+
+# --- campaigns (issue 15) ---
+
+def _day(value: Any) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def campaign_record(campaign: dict[str, Any], *, ignored: int = 0) -> dict[str, Any]:
+    """`campaign create --json` (and each entry of `campaign list`): what was stored."""
+    return {"campaign": campaign["name"], "as_of": _day(campaign["as_of"]), "targeted": int(campaign["targeted"]),
+            "control": int(campaign["control"]), "control_share": number(campaign["control_share"], 4),
+            "seed": int(campaign["seed"]), "source": plain(campaign["source"]), "channel": campaign["channel"],
+            "created": pd.Timestamp(campaign["created"]).isoformat(timespec="seconds"),
+            **({"ignored": int(ignored)} if ignored else {})}
+
+
+def measurement_record(campaign: dict[str, Any], measurement: Any) -> dict[str, Any]:
+    """`campaign measure --json`: per group figures, uplift with 95 % intervals, the verdict and the
+    attributable revenue; rates and shares to 4 decimals, money to the cent, null where not measurable."""
+    digits = {"purchase_rate": 4, "revenue": 2, "revenue_per_customer": 2, "progressed_share": 4}
+
+    def interval(values: dict[str, float], places: int) -> dict[str, float | None]:
+        return {key: number(values[key], places) for key in ("diff", "ci_low", "ci_high")}
+
+    groups = {name: {"customers": int(figures["customers"]), "buyers": int(figures["buyers"]),
+                     **{key: number(figures[key], places) for key, places in digits.items()}}
+              for name, figures in measurement.groups.items()}
+    return {"campaign": campaign["name"], "as_of": _day(measurement.as_of), "until": _day(measurement.until),
+            "days": int(measurement.days), "groups": groups,
+            "uplift": {"purchase_rate": interval(measurement.uplift["purchase_rate"], 4),
+                       "revenue_per_customer": interval(measurement.uplift["revenue_per_customer"], 2)},
+            "verdict": measurement.verdict, "reason": measurement.reason,
+            "attributable_revenue": interval(measurement.attributable, 2)}

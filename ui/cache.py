@@ -245,3 +245,31 @@ def calibration(data: DataKey, as_of: str, holdout_days: int) -> tuple[object | 
         return calibrate(book, cutoff=holdout_cutoff(book, as_of=end, holdout_days=holdout_days), end=end), None
     except MetriqrError as refusal:
         return None, (refusal.key, dict(refusal.params))
+
+
+# --- campaigns (a workspace's saved runs, uploaded lists) -----------------------------------------
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _saved_run(digest: str, run: int, _workspace) -> Segmentation:
+    from metriqr.workspace import saved_segmentation
+
+    return saved_segmentation(_workspace, run)
+
+
+def saved_run(data: DataKey, workspace, run: int) -> Segmentation:
+    """A saved run as saved, read once per workspace version (the source's digest changes with every write)."""
+    return _saved_run(data.source.digest, int(run), workspace)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _customer_list(digest: str, name: str, _content: bytes) -> list[str]:
+    from metriqr.campaigns import read_customer_list
+
+    return read_customer_list(_content, name=name)
+
+
+def customer_list(content: bytes, name: str) -> list[str]:
+    """The ids of an uploaded list of customers, read once per file (not on every rerun)."""
+    import hashlib
+
+    return _customer_list(hashlib.sha256(content).hexdigest(), name, content)

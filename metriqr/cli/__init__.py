@@ -29,7 +29,8 @@ from metriqr.errors import MetriqrError
 PROG = "metriqr"
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 DEBUG_ENV = "METRIQR_DEBUG"
-COMMANDS = ("segment", "migrate", "recommend", "evaluate", "predict", "ingest", "runs", "forget", "share", "delete")  # modules of this package, in the order --help lists them
+COMMANDS = ("segment", "migrate", "recommend", "evaluate", "predict", "ingest", "runs", "forget", "share", "delete",
+            "campaign")  # modules of this package, in the order --help lists them
 
 
 def build_parser() -> argparse.ArgumentParser:
