@@ -296,3 +296,14 @@ def test_cli_refuses_honestly_on_a_tiny_file(tmp_path):
     status, stdout, stderr = run("predict", path, "--json")
     assert status == 2 and stdout == ""
     assert "Poucos clientes voltaram a comprar: só 1 com compras em mais de um dia" in stderr
+
+
+def test_cli_on_a_workspace_equals_the_file(demo_run, tmp_path, monkeypatch):
+    from metriqr import workspace as store
+
+    monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path / "data"))
+    workspace = str(tmp_path / "loja")
+    assert run("ingest", DEMO, "--workspace", workspace)[0] == 0
+    status, stdout, stderr = run("predict", "--workspace", workspace, "--json", "--horizon-days", "180")
+    assert status == 0, stderr
+    assert json.loads(stdout) == demo_run["record"]
