@@ -8,9 +8,9 @@ import streamlit as st
 
 from metriqr.charts import calibration_bars
 from metriqr.errors import ModelRefused
-from metriqr.report import money
+from metriqr.report import money, prediction_customers, prediction_headers, prediction_table
 from metriqr.segments import BY_KEY, SEGMENT_KEYS
-from metriqr.texts import currency_symbol, fmt_date, fmt_int, fmt_num, fmt_pct, fmt_short, t
+from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_short, t
 from ui import cache, money as currency_state
 from ui import state
 from ui.downloads import csv_button, xlsx_button
@@ -70,17 +70,8 @@ with error_boundary():
 
     # --- per segment ---------------------------------------------------------------------------
     st.subheader(t("pred.by_segment", L))
-    shown = values[values["customers"] > 0]
-    table = pd.DataFrame({
-        t("pred.col_segment", L): [BY_KEY[k].label(L) for k in shown.index],
-        t("pred.col_customers", L): [fmt_int(n, L) for n in shown["customers"]],
-        t("pred.col_p_alive_avg", L): [fmt_pct(p, L, 0) for p in shown["p_alive"]],
-        t("pred.col_expected_purchases", L): [fmt_num(n, L, 0) for n in shown["expected_purchases"]],
-        t("pred.col_predicted_revenue", L): [money(v, L, basis, currency) for v in shown["predicted_revenue"]],
-        t("pred.col_at_stake", L): [money(v, L, basis, currency) for v in shown["at_stake"]],
-    }).set_index(t("pred.col_segment", L))
-    if bg.no_dropout:  # nothing is at stake when nobody is seen leaving: the note above says so
-        table = table.drop(columns=t("pred.col_at_stake", L))
+    # nothing is at stake when nobody is seen leaving: the note above says so
+    table = prediction_table(values, L, basis=basis, currency=currency, at_stake=not bg.no_dropout)
     st.table(table)
     for key in () if bg.no_dropout else AT_RISK:
         row = values.loc[key]
@@ -103,23 +94,10 @@ with error_boundary():
                           else f"{BY_KEY[k].label(L)} ({fmt_int(values.loc[k, 'customers'], L)})")
     state.set_params(pseg=chosen)
     listing = customers if chosen == "all" else customers[customers["segment"] == chosen]
-    names = seg_view.names
-    columns = {"customer": t("pred.col_customer", L)}
-    out = listing[["customer"]].copy()
-    if names is not None and "customer_name" in names:
-        out["customer_name"] = listing["customer"].map(names["customer_name"]).to_numpy()
-        columns["customer_name"] = t("cust.customer_name", L)
-    out["segment"] = [BY_KEY[k].label(L) if isinstance(k, str) else "–" for k in listing["segment"]]
-    out["p_alive"] = listing["p_alive"].round(3).to_numpy()
-    out["expected_purchases"] = listing["expected_purchases"].round(2).to_numpy()
-    out["predicted_revenue"] = listing["predicted_revenue"].round(2).to_numpy()
-    revenue_header = t("pred.col_predicted_revenue", L) if basis == "items" else \
-        t("pred.col_revenue_in", L, symbol=currency_symbol(currency))
-    columns.update(segment=t("pred.col_segment", L), p_alive=t("pred.col_p_alive", L),
-                   expected_purchases=t("pred.col_expected_purchases", L), predicted_revenue=revenue_header)
-    download = out.rename(columns=columns)
-    if len(out) > MAX_ROWS_SHOWN:
-        st.caption(t("pred.showing", L, shown=fmt_int(MAX_ROWS_SHOWN, L), n=fmt_int(len(out), L)))
+    download = prediction_customers(listing, L, names=seg_view.names, basis=basis, currency=currency)
+    columns = prediction_headers(L, basis=basis, currency=currency)
+    if len(download) > MAX_ROWS_SHOWN:
+        st.caption(t("pred.showing", L, shown=fmt_int(MAX_ROWS_SHOWN, L), n=fmt_int(len(download), L)))
     # numbers stay numbers, so a click on a header sorts them; written in the reader's browser locale
     st.dataframe(download.head(MAX_ROWS_SHOWN), hide_index=True, width="stretch", column_config={
         columns["p_alive"]: st.column_config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0),
