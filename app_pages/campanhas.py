@@ -11,7 +11,7 @@ from metriqr.errors import MetriqrError
 from metriqr.migration import SOURCE_KEYS, compare_segmentations
 from metriqr.report import localise_customers
 from metriqr.segments import SEGMENT_KEYS, source_label
-from metriqr.texts import fmt_date, fmt_int, fmt_money, fmt_num, fmt_pct, t
+from metriqr.texts import fmt_date, fmt_int, fmt_money, fmt_num, fmt_pct, plural, t
 from ui import cache, money as currency_state
 from ui.downloads import csv_button, xlsx_button
 from ui import state
@@ -96,7 +96,7 @@ def choose_customers(runs: pd.DataFrame) -> campaigns.Selection | None:
         return None
     selection = campaigns.from_list(cache.ledger(data), listed, name=upload.name)
     if selection.ignored:
-        st.caption(t("camp.list_ignored", L, n=fmt_int(selection.ignored, L)))
+        st.caption(plural(selection.ignored, "camp.list_ignored_one", "camp.list_ignored_many", L))
     return selection
 
 

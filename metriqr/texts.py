@@ -1319,8 +1319,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "controle ({share}, semente {seed}).",
         "en": "Campaign “{name}” created (reference date {as_of}): {targeted} customers targeted, {control} in the "
               "control group ({share}, seed {seed})."},
-    "camp.cli_ignored": {"pt": "{n} cliente(s) da lista não estão no histórico e ficaram de fora.",
-                         "en": "{n} listed customer(s) are not in the history and were left out."},
     "camp.cli_written": {"pt": "Lista do alvo (sem o grupo de controle) gravada em {path}.",
                          "en": "Target list (without the control group) written to {path}."},
     "camp.cli_measure_title": {"pt": "Campanha “{name}”: alvo contra controle",
@@ -1401,8 +1399,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "Uma coluna com os códigos dos clientes, como nas vendas (cabeçalho “customer” ou “cliente”), ou um "
               "código por linha.",
         "en": "A column with the customer ids, as in the sales (header “customer” or “cliente”), or one id per line."},
-    "camp.list_ignored": {"pt": "{n} código(s) da lista não estão no histórico e ficam de fora.",
-                          "en": "{n} id(s) of the list are not in the history and are left out."},
+    "camp.list_ignored_one": {"pt": "1 código da lista não está no histórico e fica de fora.",
+                              "en": "1 id of the list is not in the history and is left out."},
+    "camp.list_ignored_many": {"pt": "{n} códigos da lista não estão no histórico e ficam de fora.",
+                               "en": "{n} ids of the list are not in the history and are left out."},
     "camp.name": {"pt": "Nome da campanha", "en": "Campaign name"},
     "camp.channel": {"pt": "Canal e mensagem (anotação)", "en": "Channel and message (a note)"},
     "camp.channel_help": {"pt": "Por exemplo: WhatsApp, cupom de 10% — para lembrar o que foi feito.",

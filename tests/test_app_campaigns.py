@@ -126,7 +126,7 @@ def test_create_from_an_uploaded_list_and_from_a_flow(history):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     text = _texts(at)
-    assert "1 código(s) da lista não estão no histórico" in text and "2 clientes: 1 no alvo, 1 no grupo" in text
+    assert "1 código da lista não está no histórico" in text and "2 clientes: 1 no alvo, 1 no grupo" in text
     at.radio(key="camp_kind").set_value("flow").run()
     at.selectbox(key="camp_flow_from").set_value("loyal").run()
     at.selectbox(key="camp_flow_to").set_value("at_risk").run()

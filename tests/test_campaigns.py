@@ -384,3 +384,18 @@ def test_the_chart_draws_target_and_control_from_the_cumulative_rates(base):
     assert (target.name, control.name) == ("Target", "Control") and control.line.dash == "dash"
     assert list(target.y) == list(result.cumulative["target"]) and len(target.x) == result.days == 62
     assert figure.layout.yaxis.tickformat == ".0%" and target.customdata[-1][1].endswith("%")
+
+
+def test_a_one_column_workbook_is_a_list_of_customers():
+    """A list exported from a spreadsheet is often one column under its heading."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Cliente"])
+    for customer in (17850, 13047, 12583):
+        book.active.append([customer])
+    data = io.BytesIO()
+    book.save(data)
+    assert cp.read_customer_list(data.getvalue(), name="lista.xlsx") == ["17850", "13047", "12583"]

@@ -169,14 +169,14 @@ def _create(args: argparse.Namespace) -> int:
     if args.json:
         print_json(record)
     else:
-        from metriqr.texts import fmt_date, fmt_int, fmt_pct, t
+        from metriqr.texts import fmt_date, fmt_int, fmt_pct, plural, t
 
         lang = args.lang
         print(t("camp.cli_created", lang, name=name, as_of=fmt_date(created["as_of"], lang),
                    targeted=fmt_int(created["targeted"], lang), control=fmt_int(created["control"], lang),
                    share=fmt_pct(share, lang), seed=created["seed"]))
         if selection.ignored:
-            print(t("camp.cli_ignored", lang, n=fmt_int(selection.ignored, lang)))
+            print(plural(selection.ignored, "camp.list_ignored_one", "camp.list_ignored_many", lang))
         if out is not None:
             print(t("camp.cli_written", lang, path=str(out)))
     return 0
