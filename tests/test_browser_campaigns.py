@@ -3,7 +3,6 @@ to the workspace on Dados, and read the measurement."""
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,28 +21,15 @@ WAIT_MS = 180_000
 
 
 @pytest.fixture(scope="module")
-def server_env(data_dir) -> Iterator[None]:
+def server_env(workspace_data_dir) -> Iterator[None]:
     yield
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Iterator[Path]:
-    """The server and the test share one data directory (the server inherits the environment)."""
-    folder = tmp_path_factory.mktemp("metriqr_data")
-    previous = os.environ.get(store.DATA_DIR_ENV)
-    os.environ[store.DATA_DIR_ENV] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop(store.DATA_DIR_ENV, None)
-    else:
-        os.environ[store.DATA_DIR_ENV] = previous
 
 
 def _day(row: list[str]) -> str:
     return f"{row[1][6:10]}-{row[1][3:5]}-{row[1][:2]}"
 
 
-def test_create_download_add_sales_measure(server, browser, data_dir, tmp_path):
+def test_create_download_add_sales_measure(server, browser, workspace_data_dir, tmp_path):
     with open(SAMPLE, encoding="utf-8-sig", newline="") as handle:
         header, *rows = list(csv.reader(handle, delimiter=";"))
     before = tmp_path / "ate_junho.csv"
