@@ -1,7 +1,6 @@
 """Workspaces end to end in headless Chromium: save and reload, bad links, many sessions at once."""
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 

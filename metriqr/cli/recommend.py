@@ -181,7 +181,7 @@ def customer_text(record: dict[str, Any], purchases: Purchases, *, names: pd.Ser
     """One customer's suggestions, each with “because they bought …” (names and codes) or its fallback."""
     from metriqr.recommend import RECENT_DAYS
     from metriqr.segments import BY_KEY
-    from metriqr.texts import fmt_int, fmt_num, plural, t
+    from metriqr.texts import fmt_num, plural, t
 
     customer = record["customer"]
     name = names.get(customer) if names is not None else None
