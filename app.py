@@ -34,10 +34,12 @@ pages = [
     data_page,
     st.Page("app_pages/segmentacao.py", title=t("page.segmentation", current), icon=":material/donut_small:",
             url_path="segmentacao"),
+    st.Page("app_pages/valor.py", title=t("pred.page", current), icon=":material/trending_up:", url_path="valor"),
     st.Page("app_pages/migracao.py", title=t("page.migration", current), icon=":material/swap_horiz:",
             url_path="migracao"),
     st.Page("app_pages/recomendacoes.py", title=t("page.recommendations", current), icon=":material/shopping_cart:",
             url_path="recomendacoes"),
+    st.Page("app_pages/campanhas.py", title=t("camp.page", current), icon=":material/campaign:", url_path="campanhas"),
 ]
 page = st.navigation(pages)
 

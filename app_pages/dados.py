@@ -11,7 +11,7 @@ from metriqr.columns import REQUIRED_ROLES, ROLES, merge_mapping
 from metriqr.report import date_order_lines, display_preview
 from metriqr.texts import CURRENCIES, currency_symbol, fmt_date, fmt_int, t
 from ui import cache, money as currency_state, workspace
-from ui.state import DataKey, current_data, current_source, error_boundary, lang, reset_to_demo, upload_key
+from ui.state import DataKey, current_data, current_source, error_boundary, lang, plain, reset_to_demo, upload_key
 
 L = lang()
 NOT_USED = "\u2014"  # the "not used" option; shown translated
@@ -116,7 +116,7 @@ slot = st.empty()
 if st.session_state.get("dados_shown") != shown:
     size = len(source.data)
     shown_size = f"{fmt_int(size / 1e6, L)} MB" if size >= 1e6 else f"{fmt_int(max(size / 1e3, 1), L)} KB"
-    bar = slot.progress(0, text=t("data.step_reading", L, name=source.name, size=shown_size))
+    bar = slot.progress(0, text=plain(t("data.step_reading", L, name=source.name, size=shown_size)))  # a file name: user text
     try:
         rows = len(cache.raw_table(data).frame)
         bar.progress(35, text=t("data.step_cleaning", L, rows=fmt_int(rows, L)))

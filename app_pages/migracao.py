@@ -46,10 +46,11 @@ with error_boundary():
         cadence = c2.selectbox(t("migui.cadence", L), CADENCES, key="mig_cadence",
                                index=CADENCES.index(cadence),
                                format_func=lambda c: t(f"mig.cadence.{c}", L).capitalize())
-    method = c3.radio(t("seg.method", L), METHODS, horizontal=True, key="mig_method",
-                      index=state.index_of(METHODS, state.chosen_method()),
-                      format_func=lambda m: t(f"seg.method_{m}", L))
-    state.remember(method=method)
+    method = state.chosen_method()
+    if mode != "runs":  # saved segmentations keep the method they were made with
+        method = c3.radio(t("seg.method", L), METHODS, horizontal=True, key="mig_method",
+                          index=state.index_of(METHODS, method), format_func=lambda m: t(f"seg.method_{m}", L))
+        state.remember(method=method)
     date_format = "DD/MM/YYYY" if L == "pt" else "YYYY-MM-DD"
     if mode == "dates":
         asked_from, asked_to = state.param("from"), state.param("to")

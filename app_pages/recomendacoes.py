@@ -52,7 +52,7 @@ with error_boundary():
         used as the name), in every table and chart."""
         catalogue = cache.catalogue(data)
         labels = product_labels(catalogue["product"], catalogue["name"])
-        return frame.assign(name=frame["product"].astype(str).map(labels).fillna(frame["name"]))
+        return frame.assign(name=frame["product"].map(labels).fillna(frame["name"]))
 
     def product_tab() -> None:
         with st.spinner(t("rec.building", L)):
@@ -95,7 +95,7 @@ with error_boundary():
 
     def customer_tab() -> None:
         segmentation, names, _ = cache.segmentation(data, options)
-        customers = segmentation.customers.sort_values("monetary", ascending=False).index.astype(str).tolist()
+        customers = segmentation.customers.sort_values("monetary", ascending=False).index.tolist()
         wanted = state.param("customer")
         known = set(customers)
         if wanted is not None and wanted not in known:

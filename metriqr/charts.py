@@ -222,3 +222,44 @@ def segment_sizes_area(sizes: pd.DataFrame, lang: str) -> go.Figure:
                          separators=",." if lang == "pt" else ".,", legend=dict(traceorder="reversed"),
                          xaxis=dict(type="category"), yaxis=dict(title=t("ws.sizes_axis", lang)))
     return figure
+
+
+def calibration_bars(groups: pd.DataFrame, lang: str) -> go.Figure:
+    """The hold-out check (metriqr.predict.Calibration.groups): per number of repeat purchases before the
+    cut-off, purchases per customer in the test period as the model expected and as they happened; the
+    totals and the number of customers in the hover. Per customer, so that small groups stay readable."""
+    customers = groups["customers"].replace(0, np.nan)
+    figure = go.Figure()
+    for column, colour in (("expected", "#9e9e9e"), ("actual", SEGMENTS[0].colour)):
+        per_customer = (groups[column] / customers).to_numpy()
+        figure.add_trace(go.Bar(
+            x=list(groups.index), y=per_customer, name=t(f"pred.calib_{column}", lang), marker_color=colour,
+            customdata=[[fmt_num(total, lang, 0), fmt_int(n, lang)]
+                        for total, n in zip(groups[column], groups["customers"])],
+            hovertemplate="%{x}: %{y:.2f}<br>" + t("pred.calib_total", lang) + ": %{customdata[0]}<br>"
+                          + t("pred.col_customers", lang) + ": %{customdata[1]}<extra></extra>"))
+    figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=320, font=FONT, barmode="group",
+                         separators=",." if lang == "pt" else ".,", legend=dict(orientation="h", y=1.12),
+                         xaxis=dict(type="category", title=t("pred.calib_x", lang)),
+                         yaxis=dict(title=t("pred.calib_y", lang)))
+    return figure
+
+
+def campaign_curve(curve: pd.DataFrame, lang: str) -> go.Figure:
+    """Cumulative purchase rate per day since the campaign (`Measurement.cumulative`: day, target,
+    control): the gap between the two lines is what the campaign did, day by day."""
+    figure = go.Figure()
+    days = [fmt_date(d, lang) for d in curve["day"]]
+    for group, colour, dash in (("target", "#1f6fb2", "solid"), ("control", "#7f7f7f", "dash")):
+        name = t(f"camp.group_{group}", lang)
+        figure.add_trace(go.Scatter(
+            x=list(curve["day"]), y=curve[group].to_numpy(), name=name, mode="lines",
+            line=dict(color=colour, width=3 if group == "target" else 2, dash=dash),
+            customdata=[[d, fmt_pct(v, lang)] for d, v in zip(days, curve[group])],
+            hovertemplate=f"<b>{name}</b><br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>"))
+    figure.update_layout(margin=dict(t=10, l=10, r=10, b=10), height=340, font=FONT,
+                         separators=",." if lang == "pt" else ".,", hovermode="x unified",
+                         legend=dict(orientation="h", y=1.08, x=0),
+                         yaxis=dict(title=t("camp.curve_axis", lang), tickformat=".0%", rangemode="tozero"),
+                         xaxis=dict(tickformat="%d/%m/%Y" if lang == "pt" else "%Y-%m-%d"))
+    return figure

@@ -43,3 +43,7 @@ class ColumnError(MetriqrError):
 
 class OptionError(MetriqrError):
     """An option (date, window, method) is out of range for this data."""
+
+
+class ModelRefused(MetriqrError):
+    """The data cannot support a predictive model honestly (too few repeat customers, too short a history, no fit)."""

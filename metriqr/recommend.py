@@ -167,7 +167,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
-        texts = pd.Series(np.asarray(values.cat.categories, dtype=object)).astype(str)
+        texts = pd.Series(np.asarray(values.cat.categories, dtype=object))  # cleaning's strings
         if (codes < 0).any():
             texts, codes = pd.concat([texts, pd.Series([""])], ignore_index=True), np.where(codes < 0, len(texts), codes)
         remap, uniques = pd.factorize(texts, sort=True)  # tidy texts can coincide ("1" and 1)
@@ -327,17 +327,21 @@ def recent_popularity(purchases: Purchases, *, customers: np.ndarray | None = No
     return np.bincount(last.indices[recent], minlength=last.shape[1]).astype(np.float64)
 
 
+def _segment_keys(segments: pd.Series, customers: np.ndarray) -> np.ndarray:
+    """Each customer's segment key ("" when not segmented). Both sides carry cleaning's string
+    ids, so the lookup needs no conversion; the keys may come as a categorical."""
+    keys = pd.Series(np.asarray(segments, dtype=object), index=segments.index)
+    return keys.reindex(customers).fillna("").to_numpy(dtype=object)
+
+
 def _fallback_popularity(purchases: Purchases, rows: np.ndarray,
                          segments: pd.Series | None) -> tuple[np.ndarray, np.ndarray]:
     """Per customer row, the index of its popularity vector, and the vectors (recent, segment or all)."""
     overall = recent_popularity(purchases) + 1e-6 * recent_popularity(purchases, days=10**6)
     if segments is None:
         return np.zeros(len(rows), dtype=np.int64), overall[None, :]
-    seg = pd.Series(segments).astype(str)
-    seg.index = seg.index.astype(str)
-    of_row = seg.reindex(purchases.customers[rows].astype(str)).fillna("").to_numpy()
-    keys, which = np.unique(of_row, return_inverse=True)
-    all_seg = seg.reindex(purchases.customers.astype(str)).fillna("").to_numpy()
+    all_seg = _segment_keys(segments, purchases.customers)
+    keys, which = np.unique(all_seg[rows], return_inverse=True)
     vectors = [overall]
     for key in keys:
         if key == "":
@@ -376,7 +380,7 @@ def recommend_for_customers(purchases: Purchases, customers: Sequence[object] | 
         wanted = [str(x) for x in customers]
         found = pd.Index(purchases.customers).get_indexer(wanted) if len(wanted) else np.zeros(0, np.int64)
         absent = [c for c, i in zip(wanted, found) if i < 0]
-        segmented = set() if segments is None else set(pd.Index(segments.index).astype(str))
+        segmented = set() if segments is None else set(segments.index)
         for customer in absent:
             if customer not in segmented:
                 raise OptionError("unknown_customer", customer=customer)
@@ -402,17 +406,15 @@ def recommend_for_customers(purchases: Purchases, customers: Sequence[object] | 
     extra = _segment_fallback(purchases, absent, segments, top)
     table = pd.concat([table, extra], ignore_index=True)
     position = {c: i for i, c in enumerate(dict.fromkeys(wanted))}  # the order asked for
-    order = np.lexsort((table["rank"].to_numpy(), table["customer"].astype(str).map(position).to_numpy()))
+    order = np.lexsort((table["rank"].to_numpy(), table["customer"].map(position).to_numpy()))
     return table.iloc[order].reset_index(drop=True)
 
 
 def _segment_fallback(purchases: Purchases, absent: list[str], segments: pd.Series, top: int) -> pd.DataFrame:
     """Customers with no product purchase: their segment's recent best-sellers (one list per segment)."""
-    seg = pd.Series(segments).astype(str)
-    seg.index = seg.index.astype(str)
-    keys = seg.reindex(absent).to_numpy()
+    keys = _segment_keys(segments, np.asarray(absent, dtype=object))
     overall = recent_popularity(purchases) + 1e-6 * recent_popularity(purchases, days=10**6)
-    all_seg = seg.reindex(purchases.customers.astype(str)).fillna("").to_numpy()
+    all_seg = _segment_keys(segments, purchases.customers)
     lists = {}
     for key in dict.fromkeys(keys):  # at most ten segments
         vector = recent_popularity(purchases, customers=np.flatnonzero(all_seg == key)) + 1e-3 * overall
@@ -560,10 +562,10 @@ def buy_again(purchases: Purchases, customer: object, *, top: int = 10,
     closeness = np.where(seasonal, 1.0, np.where(ratio <= 1, ratio, np.exp(-(ratio - 1) / 2)))
     score = times * closeness
     idx = np.flatnonzero(keep)
-    order = idx[np.lexsort((purchases.products[prods[idx]].astype(str), -times[idx], -score[idx]))][:top]
+    order = idx[np.lexsort((purchases.products[prods[idx]], -times[idx], -score[idx]))][:top]
     due = np.where(seasonal[order], 0, np.round(every[order] - since[order])).astype(np.int64)
-    return pd.DataFrame({"product": purchases.products[prods[order]].astype(str),
-                         "name": purchases.names[prods[order]].astype(str),
+    return pd.DataFrame({"product": purchases.products[prods[order]],
+                         "name": purchases.names[prods[order]],
                          "times": times[order].astype(np.int64),
                          "every_days": np.round(every[order], 1),
                          "last_bought": pd.to_datetime(last[order].astype("int64"), unit="D"),
@@ -586,30 +588,29 @@ def segment_products(purchases: Purchases, segments: pd.Series, segment: str, *,
     recommended_to (customers), share_bought (of the segment, already), score (mean).
     """
     top = _check_top(top)
-    seg = pd.Series(segments).astype(str)
-    seg.index = seg.index.astype(str)
-    if segment not in set(seg.to_numpy()):
-        raise OptionError("unknown_segment", segment=str(segment), segments=", ".join(sorted(set(seg))))
-    members = np.flatnonzero(np.isin(purchases.customers.astype(str), seg.index[seg.to_numpy() == segment]))
+    all_seg = _segment_keys(segments, purchases.customers)
+    known = set(np.asarray(segments, dtype=object))
+    if segment not in known:
+        raise OptionError("unknown_segment", segment=str(segment), segments=", ".join(sorted(known)))
+    members = np.flatnonzero(all_seg == segment)
     bought = binary(purchases.history)
     in_seg = np.asarray(bought[members].sum(axis=0)).ravel()
     overall = np.asarray(bought.sum(axis=0)).ravel()
     size = max(len(members), 1)
     share = in_seg / size
     lift = np.divide(share, overall / len(purchases.customers), out=np.zeros_like(share), where=overall > 0)
-    best = np.lexsort((purchases.products.astype(str), -in_seg))[:top]
+    best = np.lexsort((purchases.products, -in_seg))[:top]
     best = best[in_seg[best] > 0]
-    top_bought = pd.DataFrame({"product": purchases.products[best].astype(str),
-                               "name": purchases.names[best].astype(str),
+    top_bought = pd.DataFrame({"product": purchases.products[best], "name": purchases.names[best],
                                "customers": in_seg[best].astype(np.int64), "share": share[best],
                                "lift": lift[best]})
     recs = recommend_for_customers(purchases, purchases.customers[members], top=top, explain=False,
-                                   segments=seg)
+                                   segments=segments)
     recs = recs[recs["source"] == "history"]
     grouped = recs.groupby("product", sort=True).agg(recommended_to=("customer", "size"), score=("score", "mean"))
-    idx = pd.Index(purchases.products.astype(str)).get_indexer(grouped.index)
+    idx = pd.Index(purchases.products).get_indexer(grouped.index)
     grouped["share_bought"] = share[idx]
-    grouped["name"] = purchases.names[idx].astype(str)
+    grouped["name"] = purchases.names[idx]
     grouped = grouped.reset_index().sort_values(["recommended_to", "score", "product"],
                                                 ascending=[False, False, True], kind="stable").head(top)
     to_push = grouped[["product", "name", "recommended_to", "share_bought", "score"]].reset_index(drop=True)
@@ -622,14 +623,14 @@ def catalogue(purchases: Purchases) -> pd.DataFrame:
     """Every recommendable product with how many baskets and customers bought it, best-sellers first."""
     baskets = np.asarray(purchases.baskets.sum(axis=0)).ravel().astype(np.int64)
     customers = np.diff(purchases.history.tocsc().indptr).astype(np.int64)
-    table = pd.DataFrame({"product": purchases.products.astype(str), "name": purchases.names.astype(str),
+    table = pd.DataFrame({"product": purchases.products, "name": purchases.names,
                           "baskets": baskets, "customers": customers})
     return table.sort_values(["baskets", "product"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def with_reason_names(purchases: Purchases, table: pd.DataFrame) -> pd.DataFrame:
     """`because` product codes spelled out as names ("Café; Pão de Queijo"), for people and campaigns."""
-    lookup = dict(zip(purchases.products.astype(str), purchases.names.astype(str)))
+    lookup = dict(zip(purchases.products, purchases.names))
     out = table.copy()
     out["because"] = [", ".join(lookup.get(code, code) for code in codes) for codes in out["because"]]
     return out
@@ -638,7 +639,5 @@ def with_reason_names(purchases: Purchases, table: pd.DataFrame) -> pd.DataFrame
 def segment_recommendations(purchases: Purchases, segments: pd.Series, segment: str, *,
                             top: int = 5) -> pd.DataFrame:
     """Not-yet-bought products for every customer of a segment, reasons as names: a campaign list."""
-    seg = pd.Series(segments).astype(str)
-    members = seg.index[seg.to_numpy() == segment].astype(str)
-    members = members[np.isin(members, purchases.customers.astype(str))]
-    return with_reason_names(purchases, recommend_for_customers(purchases, members, top=top, segments=seg))
+    members = purchases.customers[_segment_keys(segments, purchases.customers) == segment]
+    return with_reason_names(purchases, recommend_for_customers(purchases, members, top=top, segments=segments))

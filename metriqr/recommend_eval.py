@@ -80,8 +80,8 @@ def evaluate(transactions: pd.DataFrame, *, cutoff: pd.Timestamp | str | None = 
     purchases = build_purchases(transactions.loc[before])
     test = transactions.loc[after]
     test = test.loc[test["product"].notna().to_numpy()]
-    p = pd.Index(purchases.products).get_indexer(test["product"].astype(str).to_numpy(dtype=object))
-    c = pd.Index(purchases.customers).get_indexer(test["customer"].astype(str).to_numpy(dtype=object))
+    p = pd.Index(purchases.products).get_indexer(test["product"].to_numpy(dtype=object))
+    c = pd.Index(purchases.customers).get_indexer(test["customer"].to_numpy(dtype=object))
     known = p >= 0
     bought = binary(purchases.history)
     # Per customer: the not-yet-bought products each known customer bought in the test window.
@@ -118,10 +118,12 @@ def _also_bought_rates(purchases: Purchases, test: pd.DataFrame, p: np.ndarray, 
     """Hit rate of the top-5 also-bought lists on the test baskets (see the module docstring)."""
     known = p >= 0
     if "order" in test.columns and test["order"].notna().any():
-        key = test["customer"].astype(str) + "\x1f" + test["order"].astype(str)
+        within = pd.factorize(test["order"])[0] + 1  # 0: lines without an order number
     else:
-        key = test["customer"].astype(str) + "\x1f" + test["date"].dt.strftime("%Y-%m-%d")
-    basket, _ = pd.factorize(key.to_numpy(dtype=object)[known])
+        within = test["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    key = pd.factorize(test["customer"])[0].astype(np.int64) * (int(within.max()) - int(within.min()) + 1) \
+        + (within - within.min())
+    basket, _ = pd.factorize(key[known])
     n_p = len(purchases.products)
     test_baskets = sparse.csr_matrix((np.ones(int(known.sum()), np.float32), (basket, p[known])),
                                      shape=(int(basket.max(initial=-1)) + 1, n_p))

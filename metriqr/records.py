@@ -20,6 +20,7 @@ from metriqr.segments import BY_KEY, SEGMENT_KEYS
 if TYPE_CHECKING:  # types only: `segment` must not pay for importing the recommender (scipy)
     from metriqr.cleaning import CleaningReport
     from metriqr.migration import Migration
+    from metriqr.predict import Prediction
     from metriqr.recommend import Purchases
 
 
@@ -119,3 +120,55 @@ def evaluation_record(result: dict[str, Any]) -> dict[str, Any]:
         return value
 
     return rounded(plain(result))
+
+
+def prediction_record(prediction: Prediction, values: pd.DataFrame) -> dict[str, Any]:
+    """`predict --json`: the fitted parameters (α and γ as fitted, α in the chosen time unit), the totals
+    over the horizon and the ten segments in rank order (`metriqr.predict.segment_values`'s table)."""
+    bg, gg = prediction.bgnbd, prediction.gamma_gamma
+    segments = [{"key": key, "customers": int(row["customers"]), "p_alive": number(row["p_alive"], 4),
+                 "expected_purchases": number(row["expected_purchases"], 2),
+                 "predicted_revenue": number(row["predicted_revenue"], 2)}
+                for key, row in values.iterrows()]  # ten rows
+    return {"as_of": prediction.as_of.strftime("%Y-%m-%d"), "time_unit": prediction.time_unit,
+            "horizon_days": int(prediction.horizon_days),
+            "model": {"bgnbd": {"r": number(bg.r, 4), "alpha": number(bg.alpha, 4), "a": number(bg.a, 4),
+                                "b": number(bg.b, 4)},
+                      "gamma_gamma": {"p": number(gg.p, 4), "q": number(gg.q, 4), "gamma": number(gg.gamma, 4)}},
+            "customers": int(len(prediction.customers)),
+            "expected_purchases": number(prediction.expected_purchases, 2),
+            "predicted_revenue": number(prediction.predicted_revenue, 2), "segments": segments}
+
+
+# --- campaigns (issue 15) ---
+
+def _day(value: Any) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def campaign_record(campaign: dict[str, Any], *, ignored: int = 0) -> dict[str, Any]:
+    """`campaign create --json` (and each entry of `campaign list`): what was stored."""
+    return {"campaign": campaign["name"], "as_of": _day(campaign["as_of"]), "targeted": int(campaign["targeted"]),
+            "control": int(campaign["control"]), "control_share": number(campaign["control_share"], 4),
+            "seed": int(campaign["seed"]), "source": plain(campaign["source"]), "channel": campaign["channel"],
+            "created": pd.Timestamp(campaign["created"]).isoformat(timespec="seconds"),
+            **({"ignored": int(ignored)} if ignored else {})}
+
+
+def measurement_record(campaign: dict[str, Any], measurement: Any) -> dict[str, Any]:
+    """`campaign measure --json`: per group figures, uplift with 95 % intervals, the verdict and the
+    attributable revenue; rates and shares to 4 decimals, money to the cent, null where not measurable."""
+    digits = {"purchase_rate": 4, "revenue": 2, "revenue_per_customer": 2, "progressed_share": 4}
+
+    def interval(values: dict[str, float], places: int) -> dict[str, float | None]:
+        return {key: number(values[key], places) for key in ("diff", "ci_low", "ci_high")}
+
+    groups = {name: {"customers": int(figures["customers"]), "buyers": int(figures["buyers"]),
+                     **{key: number(figures[key], places) for key, places in digits.items()}}
+              for name, figures in measurement.groups.items()}
+    return {"campaign": campaign["name"], "as_of": _day(measurement.as_of), "until": _day(measurement.until),
+            "days": int(measurement.days), "groups": groups,
+            "uplift": {"purchase_rate": interval(measurement.uplift["purchase_rate"], 4),
+                       "revenue_per_customer": interval(measurement.uplift["revenue_per_customer"], 2)},
+            "verdict": measurement.verdict, "reason": measurement.reason,
+            "attributable_revenue": interval(measurement.attributable, 2)}

@@ -179,7 +179,7 @@ def display_preview(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def product_labels(codes: pd.Series, names: pd.Series) -> dict[str, str]:
     """Code → the name people read; where several codes share a name (a category used as the
     name), the code is added so that each stays its own row and its own bar: "Bolo (B17)"."""
-    frame = pd.DataFrame({"code": codes.astype(str).to_numpy(), "name": names.astype(str).to_numpy()})
+    frame = pd.DataFrame({"code": codes.to_numpy(dtype=object), "name": names.to_numpy(dtype=object)})
     clash = frame["name"].duplicated(keep=False).to_numpy() | (frame["name"] == "").to_numpy()
     labels = np.where(clash, frame["name"] + " (" + frame["code"] + ")", frame["name"])
     return dict(zip(frame["code"], labels))
@@ -216,3 +216,46 @@ def migration_readings(migration, lang: str, *, currency: str | None = None, bas
 
     return [{**note, "text": reading_text(note, lang, currency=currency, basis=basis)}
             for note in readings(migration, **thresholds)]
+
+
+# --- predicted value (issue 16) ---
+
+def prediction_table(values: pd.DataFrame, lang: str, *, basis: str = "amount",
+                     currency: str | None = DEFAULT_CURRENCY, at_stake: bool = True) -> pd.DataFrame:
+    """The per-segment forecast as displayed (`metriqr.predict.segment_values`'s table): segments with
+    customers, in rank order; formatted strings; the "at stake" column only when the data show dropout."""
+    shown = values[values["customers"] > 0]
+    table = pd.DataFrame({
+        t("pred.col_segment", lang): [BY_KEY[k].label(lang) for k in shown.index],
+        t("pred.col_customers", lang): [fmt_int(n, lang) for n in shown["customers"]],
+        t("pred.col_p_alive_avg", lang): [fmt_pct(p, lang, 0) for p in shown["p_alive"]],
+        t("pred.col_expected_purchases", lang): [fmt_num(n, lang, 0) for n in shown["expected_purchases"]],
+        t("pred.col_predicted_revenue", lang): [money(v, lang, basis, currency) for v in shown["predicted_revenue"]],
+        t("pred.col_at_stake", lang): [money(v, lang, basis, currency) for v in shown["at_stake"]],
+    }).set_index(t("pred.col_segment", lang))
+    return table if at_stake else table.drop(columns=t("pred.col_at_stake", lang))
+
+
+def prediction_headers(lang: str, *, basis: str = "amount", currency: str | None = DEFAULT_CURRENCY) -> dict[str, str]:
+    """Column → header of a predicted-value customer list (revenue headed with its currency symbol, since
+    the cells stay numbers)."""
+    revenue = t("pred.col_predicted_revenue", lang) if basis == "items" else \
+        t("pred.col_revenue_in", lang, symbol=currency_symbol(currency))
+    return {"customer": t("pred.col_customer", lang), "customer_name": t("cust.customer_name", lang),
+            "segment": t("pred.col_segment", lang), "p_alive": t("pred.col_p_alive", lang),
+            "expected_purchases": t("pred.col_expected_purchases", lang), "predicted_revenue": revenue}
+
+
+def prediction_customers(listing: pd.DataFrame, lang: str, *, names: pd.DataFrame | None = None,
+                         basis: str = "amount", currency: str | None = DEFAULT_CURRENCY) -> pd.DataFrame:
+    """Customers with their forecast (`metriqr.predict.with_segments`'s rows, in their order) for the screen and
+    the download: translated headers and segment labels ("–" outside the segmentation), the name when the data
+    has one; numbers stay numbers (P(alive) to 3 decimals, purchases and revenue to 2) so they sort."""
+    out = listing[["customer"]].copy()
+    if names is not None and "customer_name" in names:
+        out["customer_name"] = listing["customer"].map(names["customer_name"]).to_numpy()
+    out["segment"] = [BY_KEY[k].label(lang) if isinstance(k, str) else "–" for k in listing["segment"]]
+    out["p_alive"] = listing["p_alive"].round(3).to_numpy()
+    out["expected_purchases"] = listing["expected_purchases"].round(2).to_numpy()
+    out["predicted_revenue"] = listing["predicted_revenue"].round(2).to_numpy()
+    return out.rename(columns=prediction_headers(lang, basis=basis, currency=currency))

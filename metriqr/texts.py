@@ -938,9 +938,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "--engine applies to a data file; a workspace (--workspace) already keeps its summary per customer and day."},
     "error.engine_needs_lines": {
         "pt": "Este comando precisa das linhas (produtos, histórico guardado), que só o motor memory mantém; "
-              "--engine {engine} serve para segment e migrate.",
+              "--engine {engine} serve para segment, migrate e predict.",
         "en": "This command needs the lines themselves (products, stored history), which only the memory engine keeps; "
-              "--engine {engine} serves segment and migrate."},
+              "--engine {engine} serves segment, migrate and predict."},
     "error.engine_sheet": {"pt": "--sheet é para planilhas, que os motores duckdb e spark não leem; use --engine memory.",
                            "en": "--sheet is for workbooks, which the duckdb and spark engines do not read; "
                                  "use --engine memory."},
@@ -1045,6 +1045,92 @@ CATALOGUE: dict[str, dict[str, str]] = {
                            "en": "The rhythm is the customer's own when they bought the product 3 times or more; otherwise the product's typical interval across all customers. Seasonal products appear only in the season they are usually bought, and a product not rebought for more than 3 intervals is left out (the customer seems to have given it up)."},
     "rec.no_buy_again_due": {"pt": "Nenhum produto repetido está na hora de ser recomprado por este cliente.",
                              "en": "No repeat product is due for this customer right now."},
+
+    # --- predicted value (issue 16) ---
+    "error.model_short_history": {
+        "pt": "Histórico curto demais para prever: {days} dias entre a primeira compra e a data de referência; o modelo precisa de pelo menos {minimum} para distinguir quem parou de comprar de quem só ainda não voltou.",
+        "en": "History too short to predict: {days} days between the first purchase and the reference date; the model needs at least {minimum} to tell customers who stopped buying from those who have not come back yet."},
+    "error.model_few_repeat": {
+        "pt": "Poucos clientes voltaram a comprar: só {n} com compras em mais de um dia; o modelo precisa de pelo menos {minimum} para estimar com honestidade. Use mais histórico ou uma data de referência posterior.",
+        "en": "Too few customers bought again: only {n} with purchases on more than one day; the model needs at least {minimum} to estimate honestly. Use more history or a later reference date."},
+    "error.model_few_spenders": {
+        "pt": "Poucos clientes com gasto positivo nas recompras: só {n}, devoluções descontadas; o modelo de gasto precisa de pelo menos {minimum}.",
+        "en": "Too few customers with a positive spend on their repeat purchases: only {n}, returns subtracted; the spend model needs at least {minimum}."},
+    "error.model_no_fit": {
+        "pt": "O modelo {model} não se ajustou a estes dados (a estimativa não convergiu ou ficou no limite). Os números não seriam confiáveis, por isso não são mostrados.",
+        "en": "The {model} model did not fit this data (the estimate did not converge or hit a bound). The figures would not be reliable, so they are not shown."},
+    "error.bad_time_unit": {"pt": "Unidade de tempo desconhecida: “{value}”. Use day (dias) ou week (semanas).",
+                            "en": "Unknown time unit: “{value}”. Use day or week."},
+    "error.bad_horizon": {"pt": "Horizonte inválido: “{value}”. Use um número inteiro de dias ≥ 1 (por exemplo --horizon-days 90).",
+                          "en": "Invalid horizon: “{value}”. Use a whole number of days ≥ 1 (for example --horizon-days 90)."},
+    "error.bad_holdout": {"pt": "Período de teste vazio: o corte {cutoff} não é anterior ao fim {end}.",
+                          "en": "Empty test period: the cut-off {cutoff} is not before the end {end}."},
+    "pred.cli_title": {"pt": "MetriQR — valor previsto (BG/NBD + Gama-Gama)", "en": "MetriQR — predicted value (BG/NBD + Gamma-Gamma)"},
+    "pred.cli_as_of": {"pt": "Data de referência", "en": "Reference date"},
+    "pred.cli_horizon": {"pt": "Horizonte", "en": "Horizon"},
+    "pred.cli_time_unit": {"pt": "Unidade de tempo do modelo", "en": "Model time unit"},
+    "pred.cli_columns_left_out": {"pt": "colunas de valor previsto omitidas: {reason}",
+                                  "en": "predicted value columns left out: {reason}"},
+    "pred.days": {"pt": "{n} dias", "en": "{n} days"},
+    "pred.unit_day": {"pt": "dias", "en": "days"},
+    "pred.unit_week": {"pt": "semanas", "en": "weeks"},
+    "pred.col_segment": {"pt": "Segmento", "en": "Segment"},
+    "pred.col_customers": {"pt": "Clientes", "en": "Customers"},
+    "pred.col_p_alive": {"pt": "Chance de estar ativo", "en": "Chance still active"},
+    "pred.col_expected_purchases": {"pt": "Compras previstas", "en": "Expected purchases"},
+    "pred.col_predicted_revenue": {"pt": "Receita prevista", "en": "Predicted revenue"},
+    "pred.page": {"pt": "Valor previsto", "en": "Predicted value"},
+    "pred.title": {"pt": "Valor previsto", "en": "Predicted value"},
+    "pred.intro": {"pt": "Quanto cada segmento e cada cliente devem comprar nos próximos dias, e a chance de cada cliente ainda estar ativo — estimadas a partir do histórico de compras (modelos BG/NBD e Gama-Gama).",
+                   "en": "How much each segment and each customer is expected to buy in the coming days, and each customer's chance of still being active — estimated from the purchase history (BG/NBD and Gamma-Gamma models)."},
+    "pred.horizon": {"pt": "Horizonte da previsão", "en": "Forecast horizon"},
+    "pred.computing": {"pt": "Ajustando o modelo…", "en": "Fitting the model…"},
+    "pred.options_line": {"pt": "Segmentos como na Segmentação — data de referência: {as_of} · janela: {window} · método: {method}",
+                          "en": "Segments as on Segmentation — reference date: {as_of} · window: {window} · method: {method}"},
+    "pred.col_revenue_in": {"pt": "Receita prevista ({symbol})", "en": "Predicted revenue ({symbol})"},
+    "pred.change_options": {"pt": "Mudar data, janela ou método", "en": "Change date, window or method"},
+    "pred.refused_why": {"pt": "O modelo precisa de pelo menos {repeat} clientes que compraram em mais de um dia e de {days} dias de histórico. Com menos que isso os números seriam palpite, por isso não são mostrados.",
+                         "en": "The model needs at least {repeat} customers who bought on more than one day and {days} days of history. With less, the figures would be guesses, so they are not shown."},
+    "pred.kpi_customers": {"pt": "Clientes com previsão", "en": "Customers predicted"},
+    "pred.kpi_purchases": {"pt": "Compras previstas em {n} dias", "en": "Expected purchases, next {n} days"},
+    "pred.kpi_revenue": {"pt": "Receita prevista em {n} dias", "en": "Predicted revenue, next {n} days"},
+    "pred.no_dropout": {"pt": "Nestes dados o modelo não encontra clientes que desistiram de vez: quase ninguém some depois de uma compra, então a chance de estar ativo fica perto de 100% para todos. O risco aparece nas compras previstas: quem compra pouco e não volta há tempo tem previsão baixa.",
+                        "en": "In this data the model finds no customers who left for good: hardly anyone disappears after a purchase, so everyone's chance of being active is close to 100%. The risk shows in the expected purchases instead: customers who buy rarely and have not been back for a while get a low forecast."},
+    "pred.by_segment": {"pt": "Por segmento", "en": "By segment"},
+    "pred.col_p_alive_avg": {"pt": "Chance média de estar ativo", "en": "Average chance still active"},
+    "pred.col_at_stake": {"pt": "Em jogo", "en": "At stake"},
+    "pred.at_stake_line": {"pt": "{n} clientes, com chance média de {p} de ainda estarem ativos: {predicted} previstos nos próximos {days} dias. Se todos seguissem comprando no ritmo de antes seriam {active} — {stake} em jogo, que só voltam se esses clientes forem reativados.",
+                           "en": "{n} customers, with a {p} average chance of still being active: {predicted} expected in the next {days} days. Were they all still buying at their old pace it would be {active} — {stake} at stake, which comes back only if these customers are won back."},
+    "pred.at_stake_help": {"pt": "Em jogo = receita se todos seguissem ativos − receita prevista: o quanto a chance de já terem desistido custa no horizonte. É o máximo que uma reativação bem-sucedida recupera.",
+                           "en": "At stake = revenue were they all still active − predicted revenue: what the chance that they have already left costs over the horizon. It is the most a successful win-back campaign recovers."},
+    "pred.customers": {"pt": "Clientes por valor previsto", "en": "Customers by predicted value"},
+    "pred.filter": {"pt": "Segmento", "en": "Segment"},
+    "pred.all_segments": {"pt": "Todos os segmentos ({n})", "en": "All segments ({n})"},
+    "pred.col_customer": {"pt": "Cliente", "en": "Customer"},
+    "pred.showing": {"pt": "Mostrando os {shown} de maior valor previsto, de {n}; o download traz todos.",
+                     "en": "Showing the {shown} with the highest predicted value, of {n}; the download has them all."},
+    "pred.download_csv": {"pt": "Baixar lista (CSV)", "en": "Download list (CSV)"},
+    "pred.download_xlsx": {"pt": "Baixar lista (Excel)", "en": "Download list (Excel)"},
+    "pred.sheet": {"pt": "Valor previsto", "en": "Predicted value"},
+    "pred.calib_title": {"pt": "Quanto confiar: teste com o passado", "en": "How far to trust it: a test on the past"},
+    "pred.calib_intro": {"pt": "O modelo foi ajustado só com as compras antes de {cutoff} e comparado com o que {n} clientes de fato compraram de {cutoff} a {end} (dias com compra). Barras parecidas indicam uma previsão confiável.",
+                         "en": "The model was fitted on the purchases before {cutoff} only and compared with what {n} customers actually bought from {cutoff} to {end} (days with a purchase). Similar bars mean a forecast you can rely on."},
+    "pred.calib_refused": {"pt": "Não há histórico suficiente antes de {cutoff} para testar o modelo num período do tamanho do horizonte escolhido.",
+                           "en": "There is not enough history before {cutoff} to test the model over a period as long as the chosen horizon."},
+    "pred.calib_total_line": {"pt": "Total no período de teste: {expected} compras previstas, {actual} realizadas ({gap} {direction}).",
+                              "en": "Total over the test period: {expected} purchases expected, {actual} made ({gap} {direction})."},
+    "pred.calib_over": {"pt": "acima do real", "en": "above what happened"},
+    "pred.calib_under": {"pt": "abaixo do real", "en": "below what happened"},
+    "pred.calib_expected": {"pt": "Previsto pelo modelo", "en": "Expected by the model"},
+    "pred.calib_actual": {"pt": "Realizado", "en": "Actual"},
+    "pred.calib_total": {"pt": "Total de compras", "en": "Total purchases"},
+    "pred.calib_x": {"pt": "Recompras antes do corte (dias com compra além do primeiro)", "en": "Repeat purchases before the cut-off (purchase days after the first)"},
+    "pred.calib_y": {"pt": "Compras por cliente no teste", "en": "Purchases per customer in the test"},
+    "pred.how": {"pt": "Como a previsão é feita", "en": "How the forecast is made"},
+    "pred.how_text": {"pt": "Cada dia com compra conta como uma compra. O **BG/NBD** (Fader, Hardie e Lee, 2005) supõe que cada cliente compra no seu próprio ritmo enquanto está ativo e pode desistir depois de cada compra; pelo número de recompras, pela data da última e pelo tempo desde a primeira, estima a chance de o cliente ainda estar ativo e quantas compras fará no horizonte. O **Gama-Gama** estima o gasto por compra de cada cliente, puxando o gasto médio de quem comprou poucas vezes para a média de todos. Receita prevista = compras previstas × gasto esperado por compra (devoluções descontadas).\n\nQuem comprou em um único dia aparece com 100% de chance de estar ativo: o modelo só vê desistência depois de uma recompra. Para esses clientes, olhe as compras previstas. Os modelos usam todo o histórico antes da data de referência; a janela escolhida na Segmentação muda só quem entra em cada segmento.",
+                      "en": "Each day with a purchase counts as one purchase. **BG/NBD** (Fader, Hardie and Lee, 2005) assumes each customer buys at their own pace while active and may leave after any purchase; from the number of repeat purchases, the date of the last one and the time since the first, it estimates the chance that the customer is still active and how many purchases they will make over the horizon. **Gamma-Gamma** estimates each customer's spend per purchase, pulling the average of customers who bought few times towards everyone's mean. Predicted revenue = expected purchases × expected spend per purchase (returns subtracted).\n\nCustomers who bought on a single day show a 100% chance of being active: the model sees leaving only after a repeat purchase. For them, read the expected purchases. The models use all history before the reference date; the window chosen on Segmentation changes only who is in each segment."},
+    "pred.params_line": {"pt": "Parâmetros ajustados — BG/NBD: r = {r}, α = {alpha} (semanas), a = {a}, b = {b}; Gama-Gama: p = {p}, q = {q}, γ = {gamma}; gasto esperado por compra de um cliente novo: {spend}.",
+                         "en": "Fitted parameters — BG/NBD: r = {r}, α = {alpha} (weeks), a = {a}, b = {b}; Gamma-Gamma: p = {p}, q = {q}, γ = {gamma}; expected spend per purchase of a new customer: {spend}."},
 
     # --- workspaces (issue 14) ---
     "ws.currency_help": {"pt": "Guardada com o espaço de trabalho: vale para todas as páginas, links e próximos envios.",
@@ -1244,6 +1330,236 @@ CATALOGUE: dict[str, dict[str, str]] = {
                           "en": "There is no saved segmentation number {run}."},
     "error.not_found": {"pt": "Espaço de trabalho não encontrado. O link pode estar errado, ter expirado ou sido revogado.",
                         "en": "Workspace not found. The link may be wrong, expired or revoked."},
+    # --- campaigns (issue 15) ---
+    "error.camp_bad_control": {
+        "pt": "A parcela do grupo de controle deve estar entre 1% e 90% (0.01 a 0.9), recebido: “{value}”.",
+        "en": "The control group's share must be between 1% and 90% (0.01 to 0.9), got “{value}”."},
+    "error.camp_empty_target": {"pt": "Nenhum cliente para esta campanha: a seleção está vazia.",
+                                "en": "No customer for this campaign: the selection is empty."},
+    "error.camp_until_before": {"pt": "A data final {until} é anterior à data da campanha ({as_of}).",
+                                "en": "The end date {until} is before the campaign's date ({as_of})."},
+    "error.camp_unknown_segment": {
+        "pt": "“{value}” não é um segmento. Use uma destas chaves: champions, loyal, potential_loyalist, new, "
+              "promising, need_attention, about_to_sleep, cant_lose, at_risk, inactive (e new_in_period como origem "
+              "de um fluxo).",
+        "en": "“{value}” is not a segment. Use one of these keys: champions, loyal, potential_loyalist, new, "
+              "promising, need_attention, about_to_sleep, cant_lose, at_risk, inactive (and new_in_period as a "
+              "flow's source)."},
+    "error.camp_bad_name": {"pt": "Dê à campanha um nome de 1 a {limit} caracteres.",
+                            "en": "Give the campaign a name of 1 to {limit} characters."},
+    "error.camp_duplicate": {"pt": "Já existe uma campanha chamada “{name}” neste espaço de trabalho: escolha outro nome.",
+                             "en": "There is already a campaign called “{name}” in this workspace: choose another name."},
+    "error.camp_unknown": {"pt": "Não há campanha chamada “{name}” neste espaço de trabalho (veja: campaign list).",
+                           "en": "There is no campaign called “{name}” in this workspace (see: campaign list)."},
+    "error.camp_bad_flow": {"pt": "--flow deve ser ORIGEM:DESTINO, por exemplo loyal:at_risk (recebido: “{value}”).",
+                            "en": "--flow must be SOURCE:TARGET, for example loyal:at_risk (got “{value}”)."},
+    "error.camp_bad_seed": {"pt": "A semente deve ser um número inteiro, 0 ou mais (recebido: “{value}”).",
+                            "en": "The seed must be a whole number, 0 or more (got “{value}”)."},
+    "camp.cli_one_source": {"pt": "Escolha os clientes com exatamente uma opção: --segment, --flow ou --customers.",
+                            "en": "Choose the customers with exactly one option: --segment, --flow or --customers."},
+    "camp.cli_run_with_segment": {"pt": "--run e --as-of só valem com --segment.",
+                                  "en": "--run and --as-of only go with --segment."},
+    "camp.cli_run_or_as_of": {"pt": "Use --run (uma segmentação salva) ou --as-of (uma data), não os dois.",
+                              "en": "Use --run (a saved segmentation) or --as-of (a date), not both."},
+    "camp.cli_flow_runs": {"pt": "--flow precisa de --from-run e --to-run (e estes só valem com --flow).",
+                           "en": "--flow needs --from-run and --to-run (and these only go with --flow)."},
+    "camp.cli_created": {
+        "pt": "Campanha “{name}” criada (referência {as_of}): {targeted} clientes no alvo, {control} no grupo de "
+              "controle ({share}, semente {seed}).",
+        "en": "Campaign “{name}” created (reference date {as_of}): {targeted} customers targeted, {control} in the "
+              "control group ({share}, seed {seed})."},
+    "camp.cli_written": {"pt": "Lista do alvo (sem o grupo de controle) gravada em {path}.",
+                         "en": "Target list (without the control group) written to {path}."},
+    "camp.cli_measure_title": {"pt": "Campanha “{name}”: alvo contra controle",
+                               "en": "Campaign “{name}”: target against control"},
+    "camp.cli_period": {"pt": "Vendas de {as_of} a {until} ({days} dias)",
+                        "en": "Sales from {as_of} to {until} ({days} days)"},
+    "camp.cli_group_line": {
+        "pt": "{group}: {customers} clientes, {buyers} compraram ({rate}); receita {revenue}, {per_customer} por "
+              "cliente; {progressed} subiram de segmento",
+        "en": "{group}: {customers} customers, {buyers} bought ({rate}); revenue {revenue}, {per_customer} per "
+              "customer; {progressed} moved to a better segment"},
+    "camp.cli_uplift_rate": {"pt": "Taxa de compra, alvo − controle: {diff} p.p. (IC 95%: {low} a {high})",
+                             "en": "Purchase rate, target − control: {diff} pp (95% CI: {low} to {high})"},
+    "camp.cli_uplift_revenue": {"pt": "Receita por cliente, alvo − controle: {diff} (IC 95%: {low} a {high})",
+                                "en": "Revenue per customer, target − control: {diff} (95% CI: {low} to {high})"},
+    "camp.cli_attributable": {"pt": "Receita atribuível à campanha: {diff} (IC 95%: {low} a {high})",
+                              "en": "Revenue attributable to the campaign: {diff} (95% CI: {low} to {high})"},
+    "camp.cli_none": {"pt": "Nenhuma campanha neste espaço de trabalho (crie uma com: campaign create).",
+                      "en": "No campaign in this workspace (create one with: campaign create)."},
+    "camp.cli_list_line": {"pt": "{name}  referência {as_of}  {targeted} no alvo, {control} no controle  {status}",
+                           "en": "{name}  as of {as_of}  {targeted} targeted, {control} control  {status}"},
+    "camp.group_target": {"pt": "Alvo", "en": "Target"},
+    "camp.group_control": {"pt": "Controle", "en": "Control"},
+    "camp.verdict_effect": {
+        "pt": "Efeito: a diferença na taxa de compra entre alvo e controle é maior do que o acaso explicaria.",
+        "en": "Effect: the difference in purchase rate between target and control is larger than chance would explain."},
+    "camp.verdict_no_effect_yet": {
+        "pt": "Nenhum efeito mensurável ainda: a diferença entre alvo e controle cabe no que o acaso produz.",
+        "en": "No measurable effect yet: the difference between target and control is within what chance produces."},
+    "camp.verdict_too_early": {
+        "pt": "Cedo demais: poucos dias de vendas desde a campanha ou poucos clientes num dos grupos para concluir.",
+        "en": "Too early: too few days of sales since the campaign, or too few customers in a group, to conclude."},
+    "camp.waiting": {
+        "pt": "Ainda não há vendas a partir de {as_of}, a data da campanha: adicione as vendas novas ao espaço de "
+              "trabalho e meça de novo.",
+        "en": "No sales from {as_of}, the campaign's date, yet: add the new sales to the workspace and measure again."},
+    "camp.page": {"pt": "Campanhas", "en": "Campaigns"},
+    "camp.title": {"pt": "Campanhas", "en": "Campaigns"},
+    "camp.intro": {
+        "pt": "Aja sobre um grupo de clientes e meça o que a ação fez: uma parte escolhida ao acaso fica de fora "
+              "(o grupo de controle) e, quando chegarem as vendas seguintes, o alvo é comparado com ela.",
+        "en": "Act on a group of customers and measure what the action did: a part chosen at random is held out "
+              "(the control group) and, when the following sales arrive, the target is compared with it."},
+    "camp.needs_workspace": {
+        "pt": "As campanhas ficam guardadas num espaço de trabalho, porque medir uma campanha exige as vendas que "
+              "chegam depois dela. Para abrir um: em Dados, envie a sua planilha e clique em “Salvar em um espaço de "
+              "trabalho” (ou abra o link de dono de um espaço que você já tem). Depois salve uma segmentação em "
+              "Segmentação e volte aqui.",
+        "en": "Campaigns are kept in a workspace, because measuring a campaign needs the sales that arrive after it. "
+              "To open one: on Data, upload your spreadsheet and click “Save to a workspace” (or open the owner link "
+              "of a workspace you already have). Then save a segmentation on Segmentation and come back here."},
+    "camp.go_data": {"pt": "Ir para Dados", "en": "Go to Data"},
+    "camp.read_only": {"pt": "Visão somente leitura: você vê as campanhas e as medições, mas não cria campanhas.",
+                       "en": "Read-only view: you see the campaigns and their measurements, but cannot create one."},
+    "camp.create_title": {"pt": "Nova campanha", "en": "New campaign"},
+    "camp.control_explain": {
+        "pt": "Por que deixar clientes de fora? Clientes compram mesmo sem campanha. Separando ao acaso uma parte "
+              "que não recebe a mensagem (o grupo de controle), os dois grupos só diferem pelo acaso; depois, se o "
+              "alvo comprar mais do que o controle além do que o acaso explica, a diferença é efeito da campanha. "
+              "Sem controle não há como saber. A separação é guardada e nunca muda.",
+        "en": "Why hold customers out? Customers buy even without a campaign. By setting aside at random a part who "
+              "do not get the message (the control group), the two groups differ only by chance; later, if the "
+              "target buys more than the control beyond what chance explains, the difference is the campaign's "
+              "effect. Without a control there is no way to know. The split is stored and never changes."},
+    "camp.runs_hint": {
+        "pt": "Para escolher um segmento ou um fluxo, salve segmentações em Segmentação (duas, para um fluxo). "
+              "Uma lista de clientes sempre pode ser enviada.",
+        "en": "To choose a segment or a flow, save segmentations on Segmentation (two, for a flow). A list of "
+              "customers can always be uploaded."},
+    "camp.source": {"pt": "Clientes da campanha", "en": "Customers of the campaign"},
+    "camp.kind_segment": {"pt": "Segmento de uma segmentação salva", "en": "Segment of a saved segmentation"},
+    "camp.kind_flow": {"pt": "Fluxo entre duas segmentações", "en": "Flow between two segmentations"},
+    "camp.kind_list": {"pt": "Lista enviada", "en": "Uploaded list"},
+    "camp.run": {"pt": "Segmentação salva", "en": "Saved segmentation"},
+    "camp.segment": {"pt": "Segmento", "en": "Segment"},
+    "camp.list_upload": {"pt": "Lista de clientes (CSV, TXT ou XLSX)", "en": "List of customers (CSV, TXT or XLSX)"},
+    "camp.list_help": {
+        "pt": "Uma coluna com os códigos dos clientes, como nas vendas (cabeçalho “customer” ou “cliente”), ou um "
+              "código por linha.",
+        "en": "A column with the customer ids, as in the sales (header “customer” or “cliente”), or one id per line."},
+    "camp.list_ignored_one": {"pt": "1 código da lista não está no histórico e fica de fora.",
+                              "en": "1 id of the list is not in the history and is left out."},
+    "camp.list_ignored_many": {"pt": "{n} códigos da lista não estão no histórico e ficam de fora.",
+                               "en": "{n} ids of the list are not in the history and are left out."},
+    "camp.name": {"pt": "Nome da campanha", "en": "Campaign name"},
+    "camp.channel": {"pt": "Canal e mensagem (anotação)", "en": "Channel and message (a note)"},
+    "camp.channel_help": {"pt": "Por exemplo: WhatsApp, cupom de 10% — para lembrar o que foi feito.",
+                          "en": "For example: WhatsApp, 10% coupon — to remember what was done."},
+    "camp.control_share": {"pt": "Grupo de controle", "en": "Control group"},
+    "camp.control_share_help": {
+        "pt": "A parte dos clientes que não recebe a campanha. 10% é o costume; em grupos pequenos, uma parte maior "
+              "torna a medição possível.",
+        "en": "The share of customers who do not get the campaign. 10% is usual; with small groups, a larger share "
+              "makes the measurement possible."},
+    "camp.seed": {"pt": "Semente do sorteio", "en": "Seed of the draw"},
+    "camp.seed_help": {"pt": "A mesma semente com os mesmos clientes dá sempre a mesma separação.",
+                       "en": "The same seed with the same customers always gives the same split."},
+    "camp.preview": {"pt": "{n} clientes: {targeted} no alvo, {control} no grupo de controle.",
+                     "en": "{n} customers: {targeted} targeted, {control} in the control group."},
+    "camp.small_warning": {
+        "pt": "Com menos de {min} clientes no grupo de controle a medição dirá “cedo demais”: use um grupo de "
+              "controle de pelo menos {share}.",
+        "en": "With fewer than {min} customers in the control group the measurement will say “too early”: use a "
+              "control group of at least {share}."},
+    "camp.too_few": {
+        "pt": "Com menos de {both} clientes não cabem {min} em cada grupo, e a medição dirá “cedo demais”: escolha "
+              "mais clientes.",
+        "en": "With fewer than {both} customers there cannot be {min} in each group, and the measurement will say "
+              "“too early”: choose more customers."},
+    "camp.create": {"pt": "Criar campanha", "en": "Create campaign"},
+    "camp.created": {
+        "pt": "Campanha criada: {targeted} clientes no alvo, {control} no grupo de controle. Baixe a lista do alvo "
+              "abaixo.",
+        "en": "Campaign created: {targeted} customers targeted, {control} in the control group. Download the target "
+              "list below."},
+    "camp.list_title": {"pt": "Campanhas deste espaço de trabalho", "en": "This workspace's campaigns"},
+    "camp.col_name": {"pt": "Campanha", "en": "Campaign"},
+    "camp.col_created": {"pt": "Criada em", "en": "Created"},
+    "camp.col_as_of": {"pt": "Data da campanha", "en": "Campaign date"},
+    "camp.col_source": {"pt": "Clientes", "en": "Customers"},
+    "camp.col_targeted": {"pt": "Alvo", "en": "Target"},
+    "camp.col_control": {"pt": "Controle", "en": "Control"},
+    "camp.col_status": {"pt": "Situação", "en": "Status"},
+    "camp.source_segment": {"pt": "{segment}, {where}", "en": "{segment}, {where}"},
+    "camp.source_run": {"pt": "segmentação salva nº {run}", "en": "saved segmentation #{run}"},
+    "camp.source_date": {"pt": "segmentação de {date}", "en": "segmentation of {date}"},
+    "camp.source_flow": {"pt": "{source} → {target} (nº {first} → nº {second})",
+                         "en": "{source} → {target} (#{first} → #{second})"},
+    "camp.source_list": {"pt": "lista {name}", "en": "list {name}"},
+    "camp.measure_title": {"pt": "Resultado", "en": "Result"},
+    "camp.choose": {"pt": "Campanha", "en": "Campaign"},
+    "camp.about": {
+        "pt": "{source} · data da campanha {as_of} · controle {share} · semente {seed}",
+        "en": "{source} · campaign date {as_of} · control {share} · seed {seed}"},
+    "camp.download_csv": {"pt": "Baixar a lista do alvo (CSV)", "en": "Download the target list (CSV)"},
+    "camp.download_xlsx": {"pt": "Baixar a lista do alvo (XLSX)", "en": "Download the target list (XLSX)"},
+    "camp.download_note": {
+        "pt": "{n} clientes, só os do alvo (o grupo de controle não está na lista), com nome, e-mail e telefone "
+              "quando a planilha os tem.",
+        "en": "{n} customers, the target only (the control group is not in the list), with name, e-mail and phone "
+              "when the spreadsheet has them."},
+    "camp.until": {"pt": "Medir até", "en": "Measure until"},
+    "camp.period": {"pt": "Vendas de {as_of} a {until} ({days} dias).", "en": "Sales from {as_of} to {until} ({days} days)."},
+    "camp.direction_up": {"pt": "O alvo comprou mais: {diff} a mais na taxa de compra.",
+                          "en": "The target bought more: {diff} higher purchase rate."},
+    "camp.direction_down": {"pt": "O alvo comprou menos: {diff} a menos na taxa de compra.",
+                            "en": "The target bought less: {diff} lower purchase rate."},
+    "camp.no_effect_more": {
+        "pt": "Isso não prova que a campanha não funcionou: com mais tempo ou mais clientes uma diferença pequena "
+              "pode aparecer.",
+        "en": "This does not prove the campaign failed: with more time or more customers a small difference may show."},
+    "camp.too_early_days": {"pt": "Há {days} dia(s) de vendas desde a campanha; são precisos {min_days}.",
+                            "en": "There are {days} day(s) of sales since the campaign; {min_days} are needed."},
+    "camp.too_early_customers": {"pt": "Um dos grupos tem menos de {min} clientes.",
+                                 "en": "A group has fewer than {min} customers."},
+    "camp.rule": {
+        "pt": "Regra: com ao menos {min_days} dias de vendas e {min} clientes em cada grupo, há efeito quando o "
+              "intervalo de 95% da diferença na taxa de compra não inclui zero.",
+        "en": "Rule: with at least {min_days} days of sales and {min} customers in each group, there is an effect "
+              "when the 95% interval of the difference in purchase rate excludes zero."},
+    "camp.row_customers": {"pt": "Clientes", "en": "Customers"},
+    "camp.row_buyers": {"pt": "Compraram desde a campanha", "en": "Bought since the campaign"},
+    "camp.row_purchase_rate": {"pt": "Taxa de compra", "en": "Purchase rate"},
+    "camp.row_revenue": {"pt": "Receita", "en": "Revenue"},
+    "camp.row_revenue_per_customer": {"pt": "Receita por cliente", "en": "Revenue per customer"},
+    "camp.row_progressed_share": {"pt": "Subiram de segmento", "en": "Moved to a better segment"},
+    "camp.points": {"pt": "{value} p.p.", "en": "{value} pp"},
+    "camp.uplift_rate": {"pt": "Diferença na taxa de compra", "en": "Difference in purchase rate"},
+    "camp.uplift_rate_help": {
+        "pt": "Taxa de compra do alvo menos a do controle, em pontos percentuais (intervalo de Newcombe).",
+        "en": "The target's purchase rate minus the control's, in percentage points (Newcombe's interval)."},
+    "camp.uplift_revenue": {"pt": "Diferença na receita por cliente", "en": "Difference in revenue per customer"},
+    "camp.uplift_revenue_help": {"pt": "Receita por cliente do alvo menos a do controle (intervalo de Welch).",
+                                 "en": "The target's revenue per customer minus the control's (Welch's interval)."},
+    "camp.attributable": {"pt": "Receita atribuível à campanha", "en": "Revenue attributable to the campaign"},
+    "camp.attributable_help": {
+        "pt": "A diferença na receita por cliente vezes os clientes do alvo: o que o alvo gastou a mais do que "
+              "teria gastado sem a campanha.",
+        "en": "The difference in revenue per customer times the targeted customers: what the target spent beyond "
+              "what it would have spent without the campaign."},
+    "camp.interval": {"pt": "Intervalo de 95%: {low} a {high}", "en": "95% interval: {low} to {high}"},
+    "camp.curve_title": {"pt": "Taxa de compra acumulada", "en": "Cumulative purchase rate"},
+    "camp.curve_axis": {"pt": "Compraram", "en": "Bought"},
+    "camp.curve_caption": {
+        "pt": "Parte de cada grupo que já comprou, dia a dia desde a campanha. A distância entre as linhas é o "
+              "efeito; linhas juntas, nenhum efeito.",
+        "en": "Share of each group who had bought, day by day since the campaign. The gap between the lines is the "
+              "effect; lines together, no effect."},
+    "camp.status_waiting": {"pt": "aguardando vendas", "en": "waiting for sales"},
+    "camp.status_effect": {"pt": "efeito", "en": "effect"},
+    "camp.status_no_effect_yet": {"pt": "sem efeito mensurável ainda", "en": "no measurable effect yet"},
+    "camp.status_too_early": {"pt": "cedo demais", "en": "too early"},
 }
 
 

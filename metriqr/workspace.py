@@ -485,16 +485,19 @@ def _categorical(column: Any) -> pd.Categorical:
 
 
 def forget_customers(workspace: Workspace, customers: Sequence[str]) -> tuple[int, int]:
-    """Erase people everywhere (LGPD): their lines and their rows in saved runs. Returns
+    """Erase people everywhere (LGPD): their lines, their rows in saved runs and in campaigns. Returns
     (customers found and forgotten, lines removed)."""
     wanted = sorted({str(c).strip() for c in customers if str(c).strip()})
     with workspace._session(write=True) as con:
         con.register("wanted", pd.DataFrame({"customer": pd.Series(wanted, dtype=object)}))
+        con.execute(_CAMPAIGN_SCHEMA)  # campaign members are forgotten too
         found = con.execute("SELECT count(*) FROM wanted WHERE customer IN (SELECT customer FROM lines) "
-                            "OR customer IN (SELECT customer FROM run_customers)").fetchone()[0]
+                            "OR customer IN (SELECT customer FROM run_customers) "
+                            "OR customer IN (SELECT customer FROM campaign_members)").fetchone()[0]
         lines = con.execute("SELECT count(*) FROM lines WHERE customer IN (SELECT customer FROM wanted)").fetchone()[0]
         con.execute("DELETE FROM lines WHERE customer IN (SELECT customer FROM wanted)")
         con.execute("DELETE FROM run_customers WHERE customer IN (SELECT customer FROM wanted)")
+        con.execute("DELETE FROM campaign_members WHERE customer IN (SELECT customer FROM wanted)")
         con.unregister("wanted")
         _store_ledger(con)
     _compact(workspace)
@@ -531,7 +534,7 @@ def save_run(workspace: Workspace, segmentation: Any) -> int:
     """Store a segmentation as the user saw it: reference date, method, window, thresholds,
     every customer's measures, scores and segment."""
     customers = segmentation.customers
-    frame = pd.DataFrame({"customer": customers.index.astype(str)})
+    frame = pd.DataFrame({"customer": customers.index})
     for column in RUN_COLUMNS:
         values = customers[column]
         frame[column] = values.astype(str).to_numpy() if column == "segment" else values.to_numpy()
@@ -611,7 +614,7 @@ def segment_tenure(saved: pd.DataFrame, current: pd.Series, as_of: pd.Timestamp)
     current segment that ends at `as_of` (a run where they were absent breaks the streak).
     """
     earlier = saved[saved["as_of"] < as_of]
-    customers = current.index.astype(str)
+    customers = current.index
     now = current.astype(str).to_numpy(dtype=object)
     if earlier.empty:
         return pd.DataFrame({"previous_segment": "", "segment_since": as_of}, index=current.index)
@@ -724,3 +727,91 @@ def resolve(token: object) -> Access:
 def share_path(token: str, page: str = "segmentacao") -> str:
     """The URL path and query that opens a link on the app served with the same data directory."""
     return f"/{page}?ws={token}"
+
+
+# --- campaigns (issue 15) ------------------------------------------------------------------------
+# Created by the first campaign (IF NOT EXISTS), so workspaces saved before campaigns existed keep
+# working; a read of a workspace without them sees no campaign.
+
+_CAMPAIGN_SCHEMA = """
+CREATE TABLE IF NOT EXISTS campaigns (name VARCHAR PRIMARY KEY, created TIMESTAMP, as_of DATE, source VARCHAR,
+                                      control_share DOUBLE, seed BIGINT, channel VARCHAR, method VARCHAR,
+                                      window_days INTEGER, thresholds VARCHAR, targeted BIGINT, control BIGINT);
+CREATE TABLE IF NOT EXISTS campaign_members (campaign VARCHAR, customer VARCHAR, "group" VARCHAR, segment VARCHAR);
+"""
+MAX_CAMPAIGN_NAME = 100
+
+
+def _has_campaigns(con: Any) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'campaigns'")
+                .fetchone()[0])
+
+
+def campaign_name(name: object) -> str:
+    """A campaign's name: stripped, 1 to MAX_CAMPAIGN_NAME printable characters."""
+    text = str(name or "").strip()
+    if not text or len(text) > MAX_CAMPAIGN_NAME or not text.isprintable():
+        raise WorkspaceError("camp_bad_name", limit=MAX_CAMPAIGN_NAME)
+    return text
+
+
+def create_campaign(workspace: Workspace, *, name: str, as_of: pd.Timestamp, source: dict[str, Any],
+                    control_share: float, seed: int, channel: str, method: str, window_days: int | None,
+                    thresholds: dict[str, list[float]], members: pd.DataFrame) -> dict[str, Any]:
+    """Store a campaign and its members (customer, group, segment at creation) in one transaction.
+    A campaign is never changed afterwards: the split stays what the user downloaded."""
+    name = campaign_name(name)
+    frame = pd.DataFrame({"customer": members["customer"].astype(str).to_numpy(dtype=object),
+                          "group": members["group"].to_numpy(dtype=object),
+                          "segment": (members["segment"].astype(object).where(members["segment"].notna(), None)
+                                      if "segment" in members else None)})
+    targeted = int((frame["group"] == "target").sum())
+    row = {"name": name, "created": _now(), "as_of": pd.Timestamp(as_of).normalize(), "source": source,
+           "control_share": float(control_share), "seed": int(seed), "channel": str(channel or "").strip(),
+           "method": method, "window_days": window_days, "thresholds": thresholds,
+           "targeted": targeted, "control": int(len(frame) - targeted)}
+    with workspace._session(write=True) as con:
+        con.execute(_CAMPAIGN_SCHEMA)
+        if con.execute("SELECT count(*) FROM campaigns WHERE name = ?", [name]).fetchone()[0]:
+            raise WorkspaceError("camp_duplicate", name=name)
+        con.execute("INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [name, row["created"], row["as_of"].date(), json.dumps(source), row["control_share"], row["seed"],
+                     row["channel"], method, window_days, json.dumps(thresholds), targeted, row["control"]])
+        con.register("incoming", frame)
+        con.execute('INSERT INTO campaign_members SELECT ?, customer, "group", segment FROM incoming', [name])
+        con.unregister("incoming")
+    return row
+
+
+def list_campaigns(workspace: Workspace) -> list[dict[str, Any]]:
+    """Every campaign (newest first) as stored: name, created, as_of, source, control_share, seed,
+    channel, method, window_days, thresholds, targeted, control."""
+    with workspace._session(write=False) as con:
+        if not _has_campaigns(con):
+            return []
+        # the counts of the members as they are now (a forgotten customer is gone from them)
+        rows = con.execute(
+            'SELECT c.* REPLACE (coalesce(m.targeted, 0) AS targeted, coalesce(m.control, 0) AS control) '
+            "FROM campaigns c LEFT JOIN (SELECT campaign, count(*) FILTER (WHERE \"group\" = 'target') AS targeted, "
+            "count(*) FILTER (WHERE \"group\" = 'control') AS control FROM campaign_members GROUP BY campaign) m "
+            "ON m.campaign = c.name ORDER BY c.created DESC, c.name").df()
+    return [_campaign_row(row) for row in rows.to_dict("records")]
+
+
+def _campaign_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "created": pd.Timestamp(row["created"]), "as_of": pd.Timestamp(row["as_of"]),
+            "source": json.loads(row["source"]), "thresholds": json.loads(row["thresholds"]),
+            "seed": int(row["seed"]), "targeted": int(row["targeted"]), "control": int(row["control"]),
+            "window_days": None if pd.isna(row["window_days"]) else int(row["window_days"])}
+
+
+def load_campaign(workspace: Workspace, name: str) -> tuple[dict[str, Any], pd.DataFrame]:
+    """One campaign and its members (customer, group, segment), customers sorted."""
+    with workspace._session(write=False) as con:
+        rows = con.execute("SELECT * FROM campaigns WHERE name = ?", [str(name).strip()]).df() \
+            if _has_campaigns(con) else pd.DataFrame()
+        if rows.empty:
+            raise WorkspaceError("camp_unknown", name=str(name))
+        members = con.execute('SELECT customer, "group", segment FROM campaign_members WHERE campaign = ? '
+                              "ORDER BY customer", [str(name).strip()]).df()
+    return _campaign_row(rows.to_dict("records")[0]), members

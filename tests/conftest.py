@@ -64,6 +64,22 @@ def server_env() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
+def workspace_data_dir(tmp_path_factory) -> Iterator[Path]:
+    """One data directory for a module's server and its tests (the server inherits the environment):
+    a browser test module that saves workspaces overrides `server_env` to depend on this."""
+    from metriqr import workspace as store
+
+    folder = tmp_path_factory.mktemp("metriqr_data")
+    previous = os.environ.get(store.DATA_DIR_ENV)
+    os.environ[store.DATA_DIR_ENV] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(store.DATA_DIR_ENV, None)
+    else:
+        os.environ[store.DATA_DIR_ENV] = previous
+
+
+@pytest.fixture(scope="module")
 def server(server_env) -> Iterator[str]:
     """`streamlit run app.py` as users start it, on a free port, stopped after the module."""
     from bench.app import Server

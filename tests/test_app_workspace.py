@@ -173,8 +173,11 @@ def test_saved_runs_drive_segmentacao_and_migracao(sample, data_dir):
     # Migração offers the saved runs and draws them as saved, plus the segment sizes over time
     at.switch_page("app_pages/migracao.py").run()
     mode = next(r for r in at.radio if "Segmentações salvas" in [str(o) for o in r.options])
+    assert any(r.label == "Método de pontuação" for r in at.radio)
     mode.set_value("runs").run()
     assert not at.exception, [e.value for e in at.exception]
+    # saved segmentations keep the method they were made with: no method to choose there
+    assert not any(r.label == "Método de pontuação" for r in at.radio)
     charts = [json.loads(c.proto.spec)["data"] for c in at.get("plotly_chart")]
     sankey = next(d for d in charts if d and d[0]["type"] == "sankey")
     areas = next(d for d in charts if d and d[0].get("stackgroup") == "one")

@@ -1,6 +1,7 @@
 """A hostile upload in one browser session leaves the server, and a second concurrent session,
-working (issue 9): the 1.6 KB workbook that used to end every session, and a header written
-as Markdown that used to make the browser fetch a URL."""
+working (issue 9): the 1.6 KB workbook that used to end every session, a header written as
+Markdown that used to make the browser fetch a URL, and then the whole hostile corpus the
+command line is tested with."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bench.app import Server, settle
-from tests.test_reading_security import _NS, cell, workbook
+from tests.test_reading_security import _NS, cell, hostile_corpus, workbook
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,19 @@ def test_hostile_upload_leaves_a_concurrent_session_working(running, browser, tm
     assert error.locator("img, strong, .katex").count() == 0
     attacker.wait_for_timeout(1000)
     assert not [u for u in requested if "127.0.0.1:9" in u]
+
+    # The rest of the corpus, one file after another: each ends in a message naming the file or in
+    # its cleaning report, never in an exception on the page.
+    for name, (content, refused) in hostile_corpus().items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        attacker.locator("input[type=file]").set_input_files(str(path))
+        if refused:
+            attacker.locator("[data-testid='stAlert']").filter(has_text=name).first.wait_for(timeout=90_000)
+        else:
+            attacker.get_by_text(f"Sua planilha: {name}").first.wait_for(timeout=90_000)
+        settle(attacker)
+        assert attacker.locator("[data-testid='stException']").count() == 0, name
 
     assert server.process.poll() is None  # the server is alive
     other.get_by_role("link", name="Segmentação").first.click()

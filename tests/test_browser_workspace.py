@@ -1,7 +1,6 @@
 """Workspaces end to end in headless Chromium: save and reload, bad links, many sessions at once."""
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,21 +18,8 @@ WAIT_MS = 180_000
 
 
 @pytest.fixture(scope="module")
-def server_env(data_dir) -> Iterator[None]:
+def server_env(workspace_data_dir) -> Iterator[None]:
     yield
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Iterator[Path]:
-    """The server and the tests share one data directory (the server inherits the environment)."""
-    folder = tmp_path_factory.mktemp("metriqr_data")
-    previous = os.environ.get(store.DATA_DIR_ENV)
-    os.environ[store.DATA_DIR_ENV] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop(store.DATA_DIR_ENV, None)
-    else:
-        os.environ[store.DATA_DIR_ENV] = previous
 
 
 
@@ -89,7 +75,7 @@ def test_a_saved_workspace_survives_a_reload_and_a_new_session(server, browser, 
     other.close()
 
 
-def test_wrong_expired_and_revoked_links_show_nothing(server, browser, data_dir):
+def test_wrong_expired_and_revoked_links_show_nothing(server, browser, workspace_data_dir):
     workspace = _workspace(7, "SIGILO")
     good = store.issue_token(workspace)
     expired = store.issue_token(workspace, expires_days=1)
@@ -111,7 +97,7 @@ def test_wrong_expired_and_revoked_links_show_nothing(server, browser, data_dir)
     page.close()
 
 
-def test_twenty_sessions_on_twenty_workspaces_see_only_their_own(server, browser, data_dir):
+def test_twenty_sessions_on_twenty_workspaces_see_only_their_own(server, browser, workspace_data_dir):
     counts = [11 + i for i in range(20)]
     tokens = [store.issue_token(_workspace(n, f"LOJA{i:02d}")) for i, n in enumerate(counts)]
     pages = []

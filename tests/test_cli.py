@@ -444,7 +444,9 @@ def test_online_retail_figures(retail_run: dict) -> None:
 def test_online_retail_customers_csv(retail_run: dict) -> None:
     rows = read_customers_csv(retail_run["customers"])
     assert len(rows) == 4_338
-    assert list(rows[0]) == CUSTOMER_COLUMNS
+    # issue 16: the predicted value beside the segment, since the model fits this data
+    assert list(rows[0]) == CUSTOMER_COLUMNS + ["p_alive", "expected_purchases", "predicted_revenue"]
+    assert all(0 <= float(row["p_alive"]) <= 1 and float(row["predicted_revenue"]) >= 0 for row in rows)
     assert len({row["customer"] for row in rows}) == 4_338
     assert {row["segment"] for row in rows} <= set(SEGMENT_KEYS)
     counts = {s["key"]: s["customers"] for s in retail_run["record"]["segments"]}

@@ -128,6 +128,14 @@ def test_engines_print_the_memory_engines_json_for_segment_and_migrate(inputs, k
     assert _json("migrate", path, *dates, "--engine", engine) == _json("migrate", path, *dates)
 
 
+def test_predict_reads_the_engines_ledger(inputs):
+    """`predict` works on the ledger only, so it runs on an engine too, with the same figures."""
+    path = inputs["parquet"]
+    memory = _json("predict", path, "--json")
+    assert memory["customers"] > 10_000
+    assert _json("predict", path, "--json", "--engine", "duckdb") == memory
+
+
 def test_the_messy_table_exercises_every_exclusion(inputs):
     """The comparison above is worth something only if the random table has what cleaning excludes."""
     memory = _json("segment", inputs["csv"], "--json")
@@ -171,7 +179,7 @@ def test_a_glob_of_parquet_files_is_one_table(inputs, tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["segment", DATA_DIR / "online_retail.xlsx", "--engine", "duckdb"], "--engine memory"),
-    (["recommend", GROCERIES, "--engine", "duckdb", "--product", "whole milk"], "segment and migrate"),
+    (["recommend", GROCERIES, "--engine", "duckdb", "--product", "whole milk"], "segment, migrate and predict"),
     (["segment", GROCERIES, "--spark-master", "spark://host:7077"], "--engine spark"),
 ])
 def test_what_an_engine_cannot_do_is_refused_with_a_message(args, message):

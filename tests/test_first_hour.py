@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook

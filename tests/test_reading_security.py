@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from metriqr.errors import InputFileError, MetriqrError
 from metriqr.pipeline import clean_raw
-from metriqr.reading import Limits, RawTable, ipc, list_sheets, read_table, sandbox
+from metriqr.reading import Limits, RawTable, ipc, list_sheets, read_table, sandbox, zygote
 from metriqr.reading.parse import parse_table
 from metriqr.texts import Count, Megabytes, Term
 
@@ -287,8 +287,8 @@ def test_reads_queue_and_a_long_queue_is_a_message() -> None:
 
 def test_a_killed_zygote_is_restarted() -> None:
     assert_still_reads()
-    sandbox._ZYGOTE._proc.kill()
-    sandbox._ZYGOTE._proc.wait()
+    zygote.ZYGOTE._proc.kill()
+    zygote.ZYGOTE._proc.wait()
     assert_still_reads()
 
 
@@ -403,11 +403,9 @@ def test_every_error_the_reader_raises_has_a_message_with_matching_placeholders(
             assert {n for _, n, _, _ in string.Formatter().parse(entry[lang]) if n} == params, (module, key, lang)
 
 
-def test_the_hostile_corpus_through_the_command_line(tmp_path, capsys):
-    """The same files through `metriqr segment`: a report, or exit status 1 with a one-line
-    message; never "internal error", never a traceback, never a dead process."""
-    from metriqr import cli
-
+def hostile_corpus() -> dict[str, tuple[bytes, int]]:
+    """File name → (bytes, 1 when refused with a message / 0 when read): the shapes of issue 9,
+    for the command line here and for a browser upload (tests/test_browser_security.py)."""
     hidden = openpyxl.Workbook()
     hidden.active.title = "Antiga"
     hidden.active.append(["x", "y"])
@@ -433,7 +431,15 @@ def test_the_hostile_corpus_through_the_command_line(tmp_path, capsys):
         "nulos.csv": (nul, 0),
         "u32.csv": (SALES_CSV.decode().encode("utf-32"), 0),
     }
-    for name, (content, expected) in corpus.items():
+    return corpus
+
+
+def test_the_hostile_corpus_through_the_command_line(tmp_path, capsys):
+    """The same files through `metriqr segment`: a report, or exit status 1 with a one-line
+    message; never "internal error", never a traceback, never a dead process."""
+    from metriqr import cli
+
+    for name, (content, expected) in hostile_corpus().items():
         path = tmp_path / name
         path.write_bytes(content)
         status = cli.main(["segment", str(path), "--lang", "en"])

@@ -18,7 +18,7 @@ from metriqr.errors import ColumnError, InputFileError, MetriqrError, OptionErro
 from metriqr.report import CUSTOMER_EXPORT_COLUMNS
 from metriqr.segments import SEGMENT_KEYS
 from metriqr.texts import (CATALOGUE, LANGS, fmt_date, fmt_int, fmt_money, fmt_num, fmt_pct, normalise_lang,
-                           Count, Megabytes, Reasons, Term, UnknownTextKey, plural,
+                           Reasons, Term, UnknownTextKey, plural,
                            reason_summary, t)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "metriqr"

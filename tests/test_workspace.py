@@ -1,7 +1,6 @@
 """Workspaces: history across uploads, saved runs, links, erasure and integrity, on a real DuckDB file."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -12,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 

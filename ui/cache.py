@@ -191,3 +191,85 @@ def quality(data: DataKey) -> dict:
     from metriqr.recommend_eval import evaluate
 
     return evaluate(dataset(data).cleaned.transactions)
+
+
+# --- predicted value (issue 16) -----------------------------------------------------------
+# metriqr.predict (scipy.optimize, scipy.special) is imported when a prediction is first asked for.
+
+class PredictionView(NamedTuple):
+    """What Valor previsto shows for one data set, options and horizon; `refused` is the refusal's
+    (message key, values) when the model cannot be fitted honestly (then the other fields are None)."""
+    prediction: object | None       # metriqr.predict.Prediction
+    values: pd.DataFrame | None     # metriqr.predict.segment_values
+    customers: pd.DataFrame | None  # metriqr.predict.with_segments, best predicted value first
+    refused: tuple[str, dict] | None
+
+
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=HASH)
+def _predicted(data: DataKey, as_of: str, horizon_days: int) -> tuple[object | None, tuple[str, dict] | None]:
+    """The fit depends on the data and the reference date only (not on the window or the scoring method):
+    shared, read-only, so another window or method reuses it."""
+    from metriqr.errors import ModelRefused
+    from metriqr.predict import predict
+
+    try:
+        return predict(ledger(data), as_of=pd.Timestamp(as_of), horizon_days=horizon_days), None
+    except ModelRefused as refusal:
+        return None, (refusal.key, dict(refusal.params))
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
+def prediction(data: DataKey, options: Options, horizon_days: int) -> PredictionView:
+    """Both models fitted on the history before the reference date, predictions over the horizon, beside
+    the segments chosen on Segmentação (same date, window and method)."""
+    from metriqr.predict import segment_values, with_segments
+
+    as_of = segmentation(data, options).segmentation.as_of
+    result, refused = _predicted(data, as_of.strftime("%Y-%m-%d"), horizon_days)
+    if result is None:
+        return PredictionView(None, None, None, refused)
+    segs = segments(data, options)
+    return PredictionView(result, segment_values(result, segs), with_segments(result, segs), None)
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
+def calibration(data: DataKey, as_of: str, holdout_days: int) -> tuple[object | None, tuple[str, dict] | None]:
+    """The hold-out check: BG/NBD fitted before `as_of` − `holdout_days`, compared with what happened until
+    `as_of` (metriqr.predict.Calibration), or the refusal's (key, values)."""
+    from metriqr.errors import MetriqrError
+    from metriqr.predict import calibrate, holdout_cutoff
+
+    book = ledger(data)
+    end = pd.Timestamp(as_of)
+    try:
+        return calibrate(book, cutoff=holdout_cutoff(book, as_of=end, holdout_days=holdout_days), end=end), None
+    except MetriqrError as refusal:
+        return None, (refusal.key, dict(refusal.params))
+
+
+# --- campaigns (a workspace's saved runs, uploaded lists) -----------------------------------------
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _saved_run(digest: str, run: int, _workspace) -> Segmentation:
+    from metriqr.workspace import saved_segmentation
+
+    return saved_segmentation(_workspace, run)
+
+
+def saved_run(data: DataKey, workspace, run: int) -> Segmentation:
+    """A saved run as saved, read once per workspace version (the source's digest changes with every write)."""
+    return _saved_run(data.source.digest, int(run), workspace)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _customer_list(digest: str, name: str, _content: bytes) -> list[str]:
+    from metriqr.campaigns import read_customer_list
+
+    return read_customer_list(_content, name=name)
+
+
+def customer_list(content: bytes, name: str) -> list[str]:
+    """The ids of an uploaded list of customers, read once per file (not on every rerun)."""
+    import hashlib
+
+    return _customer_list(hashlib.sha256(content).hexdigest(), name, content)

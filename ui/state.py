@@ -21,7 +21,7 @@ import streamlit as st
 
 from metriqr.errors import MetriqrError
 from metriqr.migration import CADENCES, SOURCE_KEYS
-from metriqr.reading import RawTable, read_table, sandbox
+from metriqr.reading import RawTable, read_table, zygote
 from metriqr.scoring import METHODS
 from metriqr.segments import SEGMENT_KEYS
 from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, normalise_lang, t
@@ -29,7 +29,7 @@ from metriqr.texts import DEFAULT_LANG, LANGS, fmt_date, normalise_lang, t
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PATH = ROOT / "sample_data" / "loja_exemplo.csv"
 log = logging.getLogger("metriqr.ui")
-sandbox.prestart()  # the reading worker's zygote: ready before the first upload (once per server)
+zygote.prestart()  # the reading worker's zygote: ready before the first upload (once per server)
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,7 @@ THRESHOLDS = ("first", "last", "each")
 REC_TABS = ("product", "customer", "segment", "quality")
 BASES = ("order", "customer")   # metriqr.recommend.BASES (checked by a test), not imported: scipy is slow to load
 MAX_TEXT_PARAM = 200
+HORIZONS = (30, 90, 180, 365)   # metriqr.predict.HORIZONS (checked by a test), not imported: scipy is slow to load
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,14 @@ def _int_between(low: int, high: int) -> Callable[[str], int]:
             raise ValueError(text)
         return int(text)
     return parse
+
+
+def _horizon(text: str) -> int:
+    """One of the horizons the Valor previsto page offers, in days."""
+    value = _int_between(HORIZONS[0], HORIZONS[-1])(text)
+    if value not in HORIZONS:
+        raise ValueError(text)
+    return value
 
 
 def _code(text: str) -> str:
@@ -233,6 +242,9 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     # a workspace link's token: any bounded printable text here; ui.workspace checks it (a wrong one is "not found")
     Param("ws", "token", _code, None),
     Param("segment", "choice", _choice(*SEGMENT_KEYS), None),
+    # Valor previsto (issue 16): the horizon in days, and the segment the customer list is filtered to
+    Param("horizon", "int", _horizon, 90),
+    Param("pseg", "choice", _choice("all", *SEGMENT_KEYS), "all"),
 )}
 
 

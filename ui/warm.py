@@ -52,6 +52,7 @@ def _warm() -> None:
         _step("catalogue", lambda: cache.catalogue(demo))
         _step("history", lambda: cache.history(demo))
         _step("model", lambda: cache.purchases(demo).weights)
+        _step("prediction", lambda: cache.prediction(demo, Options(), 90))  # Valor previsto's default view
     except Exception:  # noqa: BLE001 — a warm-up must never take the server down
         log.exception("warm-up failed")
     finally:

@@ -29,7 +29,8 @@ from metriqr.errors import MetriqrError
 PROG = "metriqr"
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 DEBUG_ENV = "METRIQR_DEBUG"
-COMMANDS = ("segment", "migrate", "recommend", "evaluate", "ingest", "runs", "forget", "share", "delete")  # modules of this package, in the order --help lists them
+COMMANDS = ("segment", "migrate", "recommend", "evaluate", "predict", "ingest", "runs", "forget", "share", "delete",
+            "campaign")  # modules of this package, in the order --help lists them
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.check(args)  # checks of the command's shape that argparse cannot express: usage errors
     except SystemExit as exit_:  # argparse has printed usage (status 2) or help (status 0)
         return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
+    if getattr(args, "data", None) is not None:  # a file to read: its sandboxed reader starts importing
+        from metriqr.reading.zygote import prestart  # now, on the other core, while this process imports
+
+        prestart()
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")  # a cron job's ASCII locale must not crash the report
     try:

@@ -57,7 +57,7 @@ def evaluation_text(record: dict[str, Any], *, lang: str) -> str:
     from metriqr.texts import fmt_date, fmt_int, fmt_num, fmt_pct
 
     cutoff, end = pd.Timestamp(record["cutoff"]), pd.Timestamp(record["test_end"])
-    k, n = record["k"], record["customers_evaluated"]
+    k = record["k"]
     popularity = record["popularity"]
     model = record["hit_rate"]
     lines = [text("eval_title", lang), "",

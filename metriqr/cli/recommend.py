@@ -77,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
         purchases.product_index(product)
     segments = None
     if customers:
-        segments = segment_customers(transactions).customers["segment"].astype(str)
-        segments.index = segments.index.astype(str)
+        segments = segment_customers(transactions).customers["segment"]
     # A segmented customer always gets a list (their segment's when they bought no product);
     # a customer absent from the data is reported on its own, without failing the others.
     absent = [c for c in customers if c not in segments.index and not has_history(purchases, c)] if customers else []
@@ -109,8 +108,6 @@ def run(args: argparse.Namespace) -> int:
     for item in record.get("products", []):
         lines += ["", *also_bought_text(item, purchases, basis=basis, min_together=min_together, lang=lang)]
     names = customer_names(transactions) if customers else None
-    if names is not None:
-        names.index = names.index.astype(str)
     for item in record.get("customers", []):
         lines += ["", *customer_text(item, purchases, names=names, lang=lang)]
     if absent:
@@ -185,7 +182,7 @@ def customer_text(record: dict[str, Any], purchases: Purchases, *, names: pd.Ser
     """One customer's suggestions, each with “because they bought …” (names and codes) or its fallback."""
     from metriqr.recommend import RECENT_DAYS
     from metriqr.segments import BY_KEY
-    from metriqr.texts import fmt_int, fmt_num, plural, t
+    from metriqr.texts import fmt_num, plural, t
 
     customer = record["customer"]
     name = names.get(customer) if names is not None else None

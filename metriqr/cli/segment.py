@@ -16,6 +16,7 @@ from metriqr.errors import OptionError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from metriqr.aggregates import Ledger
     from metriqr.pipeline import Dataset
     from metriqr.segmentation import Segmentation
 
@@ -47,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     from metriqr.aggregates import customer_contacts
     from metriqr.records import segmentation_record
     from metriqr.report import workbook_sheets, xlsx_formats
-    from metriqr.segmentation import segment_customers
+    from metriqr.aggregates import build_ledger
+    from metriqr.segmentation import segment_ledger
 
     lang = args.lang
     as_of = date_option(args.as_of)
@@ -64,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
     dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,
                         date_order=args.date_order, engine=engine_option(args), spark_master=args.spark_master)
     transactions = dataset.cleaned.transactions  # None when an engine built the ledger where the lines lie
-    segmentation = segment_customers(dataset.lines_or_ledger, as_of=as_of, window_days=window_days, method=method)
+    ledger = dataset.ledger if dataset.ledger is not None else build_ledger(transactions)
+    segmentation = segment_ledger(ledger, as_of=as_of, window_days=window_days, method=method)
     basis = dataset.cleaned.report.monetary_basis
     tenure = None
     if args.workspace is not None:  # each customer's previous segment and since when, across saved runs
@@ -74,9 +77,12 @@ def run(args: argparse.Namespace) -> int:
         tenure = store.tenure(workspace, segmentation)
     outputs: list[tuple[Path, bytes]] = []  # all built before any is written: no half-updated set
     if customers_out is not None:
-        outputs.append((customers_out, customers_file(segmentation, path=customers_out, tenure=tenure, lang=lang)))
+        predicted = predicted_columns(ledger, segmentation, lang=lang)
+        outputs.append((customers_out, customers_file(segmentation, path=customers_out, tenure=tenure, lang=lang,
+                                                      predicted=predicted)))
     if report_out is not None:
-        names = customer_contacts(transactions) if transactions is not None else None  # as the app's download: name, e-mail, phone help campaigns
+        # as the app's download: name, e-mail, phone help campaigns (the lines only the memory engine keeps)
+        names = customer_contacts(transactions) if transactions is not None else None
         formats = xlsx_formats(lang, basis=basis, currency=data_currency(dataset))
         outputs.append((report_out, xlsx_bytes(workbook_sheets(segmentation, lang, basis=basis, names=names), lang,
                                                formats)))
@@ -93,18 +99,40 @@ def run(args: argparse.Namespace) -> int:
 
 
 def customers_file(segmentation: Segmentation, *, path: Path, tenure: pd.DataFrame | None = None,
-                   lang: str = "pt") -> bytes:
+                   lang: str = "pt", predicted: pd.DataFrame | None = None) -> bytes:
     """The per-customer list for other programs: contract columns, money to the cent, CSV or XLSX by suffix;
-    from a workspace also `previous_segment` and `segment_since` (YYYY-MM-DD)."""
+    from a workspace also `previous_segment` and `segment_since` (YYYY-MM-DD); with `predicted` (when the
+    model fits) also `p_alive`, `expected_purchases` and `predicted_revenue` over the default 90 days."""
     from metriqr.report import customers_export
 
     frame = customers_export(segmentation)
     frame["monetary"] = frame["monetary"].round(2) + 0.0  # no 0.30000000000000004, no -0.0
+    if predicted is not None:
+        values = predicted.reindex(frame["customer"].to_numpy())
+        frame["p_alive"] = values["p_alive"].round(4).to_numpy() + 0.0
+        frame["expected_purchases"] = values["expected_purchases"].round(4).to_numpy() + 0.0
+        frame["predicted_revenue"] = values["predicted_revenue"].round(2).to_numpy() + 0.0
     if tenure is not None:
         from metriqr.workspace import with_tenure
 
         frame = with_tenure(frame, tenure)
     return table_file(frame, path=path, sheet="customers", lang=lang)
+
+
+def predicted_columns(ledger: Ledger, segmentation: Segmentation, *, lang: str) -> pd.DataFrame | None:
+    """P(alive), expected purchases and predicted revenue over the default horizon at the segmentation's
+    date; None, with a note on stderr saying why, when the model cannot be fitted honestly."""
+    import sys
+
+    from metriqr.errors import ModelRefused
+    from metriqr.predict import PREDICTION_COLUMNS, predict
+    from metriqr.texts import t
+
+    try:
+        return predict(ledger, as_of=segmentation.as_of).customers[list(PREDICTION_COLUMNS)]
+    except ModelRefused as refusal:
+        print(f"metriqr: {t('pred.cli_columns_left_out', lang, reason=refusal.message(lang))}", file=sys.stderr)
+        return None
 
 
 def segmentation_text(segmentation: Segmentation, dataset: Dataset, *, lang: str) -> str:

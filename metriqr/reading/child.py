@@ -1,7 +1,7 @@
 """`python -m metriqr.reading.child --zygote FD`: read untrusted files under hard limits.
 
 The zygote imports the readers once, then forks a worker per request (see
-`sandbox._Zygote`). Protocol: the worker's input carries an 8-byte length, a JSON
+`metriqr.reading.zygote`). Protocol: the worker's input carries an 8-byte length, a JSON
 request (operation, name, sheet, limits) and the file's bytes; its answer is one tag
 byte and:
 `T` + Arrow IPC of the table, `S` + JSON sheet names, or `E` + JSON typed error.

@@ -142,16 +142,17 @@ def check_zip(data: bytes, *, shown: str, limits: Limits) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise InputFileError("xlsx_corrupt", name=shown) from exc
     if len(infos) > ZIP_MAX_ENTRIES:
-        raise InputFileError("xlsx_hostile", name=shown, detail=Term("detail.zip_parts", parts=len(infos)))
+        raise InputFileError("xlsx_hostile", name=shown, detail=Term("detail.zip_parts", parts=Count(len(infos))))
     unpacked = sum(info.file_size for info in infos)
     packed = max(1, sum(info.compress_size for info in infos))
     ratio = unpacked / packed
     if unpacked > limits.unpacked or (unpacked > ZIP_RATIO_FLOOR and ratio > ZIP_MAX_RATIO):
-        raise InputFileError("xlsx_bomb", name=shown, size_mb=mb(unpacked), ratio=round(ratio))
+        raise InputFileError("xlsx_bomb", name=shown, size_mb=megabytes(unpacked), ratio=Count(round(ratio)))
     for info in infos:
         part_ratio = info.file_size / max(1, info.compress_size)
         if info.file_size > ZIP_RATIO_FLOOR and part_ratio > ZIP_MAX_RATIO:
-            raise InputFileError("xlsx_bomb", name=shown, size_mb=mb(info.file_size), ratio=round(part_ratio))
+            raise InputFileError("xlsx_bomb", name=shown, size_mb=megabytes(info.file_size),
+                                  ratio=Count(round(part_ratio)))
     names = {info.filename.lower() for info in infos}
     if not any(part in names for part in _WORKBOOK_PARTS):
         raise InputFileError("xlsx_corrupt", name=shown)

@@ -48,13 +48,15 @@ def filled(row: Sequence[object]) -> int:
     return sum(1 for value in row if not is_blank_cell(value))
 
 
-def find_header(rows: Sequence[Sequence[object]]) -> int | None:
+def find_header(rows: Sequence[Sequence[object]], *, one_column: bool = False) -> int | None:
     """Index of the header row, or None.
 
     The header is the first row among the first non-blank ones with at least two cells
     and half the usual row width filled, mostly labels, followed by a data row (one holding a
     number or a date). Fallbacks: the first header-like row followed by any row (all-text
-    tables), or a header-like row with nothing below it (an empty table).
+    tables), a header-like row with nothing below it (an empty table), and with `one_column`
+    the label heading a one-column list (only where columns are certain: in a workbook, not in
+    text whose separator is still being guessed).
     """
     window: list[int] = []
     more = False
@@ -90,6 +92,10 @@ def find_header(rows: Sequence[Sequence[object]]) -> int | None:
             return i
     if candidates and following.get(candidates[0]) is None:
         return candidates[0]  # a header with nothing below it: an empty table
+    first = window[0]
+    if one_column and usual == 1 and width[first] == 1 and next_row(first) is not None \
+            and any(is_label(v) for v in rows[first]):
+        return first  # a one-column list (customer ids for a campaign, say) under its one label
     return None
 
 

@@ -3,7 +3,7 @@
 A 1.6 KB workbook can make the workbook reader (native code) allocate half a terabyte
 and abort the whole process; a gzip bomb or a pathological file can hold memory or CPU
 for minutes. So every read runs in a worker process (forked from a small zygote
-interpreter, see `_Zygote`) with:
+interpreter, see `metriqr.reading.zygote`) with:
 
 - address space (RLIMIT_AS) and CPU time (RLIMIT_CPU) set by the child on itself before
   it reads a byte of input, and no core dumps;
@@ -18,31 +18,26 @@ Streamlit state must never be copied into a child.
 """
 from __future__ import annotations
 
-import atexit
 import json
 import logging
 import os
 import selectors
 import signal
-import socket
 import struct
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from metriqr import errors
 from metriqr.errors import InputFileError, MetriqrError
 from metriqr.reading.guards import Limits, megabytes
 from metriqr.reading.table import RawTable
+from metriqr.reading.zygote import ZYGOTE
 from metriqr.texts import Count, Megabytes, Term
 
 MAX_PARALLEL = 2
 _SLOTS = threading.BoundedSemaphore(MAX_PARALLEL)
-_ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the metriqr package
 log = logging.getLogger("metriqr.reading")
 
 TABLE, SHEETS, ERROR, INTERNAL = b"T", b"S", b"E", b"X"
@@ -58,81 +53,6 @@ def run(op: str, data: bytes, *, shown: str, sheet: str | None, limits: Limits) 
         _SLOTS.release()
 
 
-class _Zygote:
-    """A fresh interpreter (`python -m metriqr.reading.child --zygote`) that has imported the
-    readers once and forks one worker per read.
-
-    Importing pandas, pyarrow and calamine takes ~0.4-1 s; forking a process that already
-    has them takes milliseconds. The zygote is single-threaded and never parses anything
-    itself, so forking it is safe (forking the multi-threaded server would not be), and a
-    worker's crash or kill leaves it untouched. Each request hands it three pipe ends over
-    a Unix socket: the worker's input, its answer, and its status (pid, then exit code).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._proc: subprocess.Popen | None = None
-        self._sock: socket.socket | None = None
-
-    def hand_over(self, fds: list[int]) -> None:
-        with self._lock:
-            for attempt in range(2):
-                if self._proc is None or self._proc.poll() is not None:
-                    self._start()
-                try:
-                    socket.send_fds(self._sock, [b"R"], fds)
-                    return
-                except OSError:
-                    if attempt:
-                        raise
-                    self._stop()
-
-    def _start(self) -> None:
-        self._stop()
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            env[var] = "1"  # no idle thread pools in a process that forks
-        with theirs:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "metriqr.reading.child", "--zygote", str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, cwd=str(_ROOT),
-                start_new_session=True)
-        self._sock = ours
-
-    def _stop(self) -> None:
-        if self._sock is not None:
-            self._sock.close()  # the zygote reads end-of-file and exits
-            self._sock = None
-        if self._proc is not None:
-            try:
-                self._proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-            self._proc = None
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stop()
-
-    def ensure(self) -> None:
-        with self._lock:
-            if self._proc is None or self._proc.poll() is not None:
-                self._start()
-
-
-_ZYGOTE = _Zygote()
-atexit.register(_ZYGOTE.stop)
-
-
-def prestart() -> None:
-    """Start the zygote now (it imports the readers in its own process, in parallel), so that
-    the first upload after a server start does not wait for it."""
-    _ZYGOTE.ensure()
-
-
 def _run_worker(op: str, data: bytes, *, shown: str, sheet: str | None, limits: Limits) -> tuple[bytes, bytes]:
     request = json.dumps({"op": op, "name": shown, "sheet": sheet, "limits": asdict(limits)}).encode()
     deadline = time.monotonic() + limits.wall_seconds
@@ -141,7 +61,7 @@ def _run_worker(op: str, data: bytes, *, shown: str, sheet: str | None, limits: 
     out_r, out_w = os.pipe()
     st_r, st_w = os.pipe()
     try:
-        _ZYGOTE.hand_over([in_r, out_w, st_w])
+        ZYGOTE.hand_over([in_r, out_w, st_w])
     finally:
         for fd in (in_r, out_w, st_w):
             os.close(fd)

@@ -41,10 +41,11 @@ def read_workbook(data: bytes, *, shown: str, sheet: str | None, limits: Limits)
         if not any(filled(row) for row in rows):
             raise InputFileError("sheet_empty", name=shown, sheet=chosen, sheets=listing)
         header = find_header(rows)
+        header = find_header(rows, one_column=True) if header is None else header
         if header is None:
             raise InputFileError("no_header", name=shown)
         return _table_from_rows(rows, header, shown=shown, sheet=chosen, sheets=sheets)
-    first_with_data = None
+    first_with_data, listed = None, None
     for candidate in _default_order(workbook):
         rows = _sheet_rows(workbook, candidate, shown=shown, limits=limits)
         if not any(filled(row) for row in rows):
@@ -53,6 +54,11 @@ def read_workbook(data: bytes, *, shown: str, sheet: str | None, limits: Limits)
         if header is not None:
             return _table_from_rows(rows, header, shown=shown, sheet=candidate, sheets=sheets)
         first_with_data = first_with_data or candidate
+        if listed is None and (one := find_header(rows, one_column=True)) is not None:
+            listed = (rows, one, candidate)  # a one-column list, taken only if no sheet holds a table
+    if listed is not None:
+        rows, header, candidate = listed
+        return _table_from_rows(rows, header, shown=shown, sheet=candidate, sheets=sheets)
     if first_with_data is None:
         raise InputFileError("file_empty", name=shown)
     raise InputFileError("no_header", name=shown)
