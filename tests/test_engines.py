@@ -195,3 +195,12 @@ def test_csv_with_a_title_above_the_header_is_left_to_the_memory_engine(tmp_path
     assert run_cli("segment", path, "--json").returncode == 0
     refused = run_cli("segment", path, "--engine", "duckdb", "--lang", "en")
     assert refused.returncode == 2 and "--engine memory" in refused.stderr
+
+
+def test_the_command_lines_engine_names_are_the_engines():
+    """The parser repeats the names (it imports no engine, so --help stays instant): they must agree."""
+    from metriqr import engines
+    from metriqr.cli import common
+
+    assert common.ENGINES == engines.ENGINES and common.ENGINES[0] == engines.DEFAULT_ENGINE
+    assert common.DEFAULT_SPARK_MASTER == engines.DEFAULT_SPARK_MASTER
