@@ -397,8 +397,9 @@ def _lost_customers(runner: Runner, dup: str, one: str, ids: np.ndarray) -> tupl
 
 def _ledger(runner: Runner, has_order: bool, ids: np.ndarray) -> Any:
     """aggregates.build_ledger's result: one row per customer (code into the sorted `ids`) and day. The rows
-    arrive in batches, each written straight into the Ledger's arrays (never two copies of the ledger at
-    once; the engine first gives back the memory it cached), then sorted by day and customer."""
+    arrive sorted by day and customer (the engine sorts, out of core) in batches, each written straight
+    into the Ledger's arrays: never two copies of the ledger at once; the engine first gives back the
+    memory it cached."""
     from metriqr.aggregates import Ledger
 
     counted = ("d.opened AS orders, d.closed AS orders_closed" if has_order else
@@ -412,7 +413,7 @@ def _ledger(runner: Runner, has_order: bool, ids: np.ndarray) -> Any:
     runner.release()
     at = 0
     for batch in runner.batches(f"SELECT d.id AS code, d.day, {counted}, d.cents, d.lines, d.returns, d.items, "
-                                f"d.first_time, d.last_time FROM days d"):
+                                f"d.first_time, d.last_time FROM days d ORDER BY d.day, d.id"):
         size = batch.num_rows
         for name in names:
             values = batch.column(name)
@@ -421,10 +422,6 @@ def _ledger(runner: Runner, has_order: bool, ids: np.ndarray) -> Any:
             values = values.to_numpy(zero_copy_only=False)
             out[name][at:at + size] = values.astype("datetime64[D]").astype(np.int64) if name == "day" else values
         at += size
-    order = np.argsort((out["day"] - out["day"].min(initial=0)) * np.int64(len(ids)) + out["code"])
-    for name in names:  # one column at a time: one temporary copy
-        out[name] = out[name][order]
-    del order
     present = np.bincount(out["code"], minlength=len(ids)) > 0  # customers with a ledger row, renumbered
     out["code"] = (np.cumsum(present) - 1)[out["code"]]
     return Ledger(customers=pd.Index(ids[present], name="customer"), **out)

@@ -52,6 +52,8 @@ def session(master: str | None = None) -> Any:
                      .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                      .config("spark.sql.shuffle.partitions", os.environ.get("METRIQR_SPARK_PARTITIONS", "4"))
                      .config("spark.driver.memory", os.environ.get("METRIQR_SPARK_DRIVER_MEMORY", "2g"))
+                     # the ledger comes back to the driver whole (1.3 GB at 50 million lines): no 1 GB cap
+                     .config("spark.driver.maxResultSize", os.environ.get("METRIQR_SPARK_MAX_RESULT", "0"))
                      .getOrCreate())
     except Exception as exc:  # noqa: BLE001 — a cluster that cannot be reached, a JVM that cannot start
         raise EngineError("engine_spark_start", master=master, detail=str(exc).splitlines()[0][:300]) from None
