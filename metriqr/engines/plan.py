@@ -38,6 +38,9 @@ TRIM_RE = ("^[\\s\\x{0B}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2
            "\\x{3000}]+|[\\s\\x{0B}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}"
            "\\x{205F}\\x{3000}]+$")
 REASON = {key: i for i, key in enumerate(REASONS)}
+# Ledgers up to this many customer-days come back sorted by the engine within the small memory it keeps while
+# they stream out (DuckDB: 768 MB; 16.5 million rows at 50 million lines); larger ones are sorted in numpy.
+ENGINE_SORT_ROWS = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -413,7 +416,8 @@ def _ledger(runner: Runner, has_order: bool, ids: np.ndarray) -> Any:
     runner.release()
     at = 0
     for batch in runner.batches(f"SELECT d.id AS code, d.day, {counted}, d.cents, d.lines, d.returns, d.items, "
-                                f"d.first_time, d.last_time FROM days d ORDER BY d.day, d.id"):
+                                f"d.first_time, d.last_time FROM days d"
+                                + (" ORDER BY d.day, d.id" if rows <= ENGINE_SORT_ROWS else "")):
         size = batch.num_rows
         for name in names:
             values = batch.column(name)
@@ -422,6 +426,15 @@ def _ledger(runner: Runner, has_order: bool, ids: np.ndarray) -> Any:
             values = values.to_numpy(zero_copy_only=False)
             out[name][at:at + size] = values.astype("datetime64[D]").astype(np.int64) if name == "day" else values
         at += size
+    if rows > ENGINE_SORT_ROWS:  # beyond what the engine sorts in its small budget: numpy, a column at a time
+        key = out["day"] - out["day"].min(initial=0)
+        key *= np.int64(len(ids))
+        key += out["code"]
+        order = np.argsort(key)
+        del key
+        for name in names:
+            out[name] = out[name][order]
+        del order
     present = np.bincount(out["code"], minlength=len(ids)) > 0  # customers with a ledger row, renumbered
     out["code"] = (np.cumsum(present) - 1)[out["code"]]
     return Ledger(customers=pd.Index(ids[present], name="customer"), **out)
