@@ -155,6 +155,15 @@ def test_engine_ledger_is_the_memory_ledger_to_the_cent(inputs, kind):
     _ledgers_equal(load_engine_dataset(str(path), engine="duckdb").ledger, memory)
 
 
+def test_a_ledger_too_large_for_the_engines_sort_is_sorted_in_python(inputs, monkeypatch):
+    """Past ENGINE_SORT_ROWS the rows come back unsorted and numpy sorts them: the same ledger."""
+    from metriqr.engines import plan
+
+    sorted_by_engine = load_engine_dataset(str(inputs["csv"]), engine="duckdb").ledger
+    monkeypatch.setattr(plan, "ENGINE_SORT_ROWS", 10)
+    _ledgers_equal(load_engine_dataset(str(inputs["csv"]), engine="duckdb").ledger, sorted_by_engine)
+
+
 @pytest.mark.skipif(not ONLINE_RETAIL.exists(), reason="real data not present")
 def test_duckdb_on_online_retail_gives_the_same_segments():
     assert _json("segment", ONLINE_RETAIL, "--json", "--engine", "duckdb") == _json("segment", ONLINE_RETAIL, "--json")

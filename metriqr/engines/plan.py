@@ -13,19 +13,17 @@ The SQL keeps to what both dialects share; the few functions that differ are in 
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from metriqr.cleaning import (_CANCELLED, _CONTROL, _NO_CUSTOMER, _TOTAL_LINE, MAX_AMOUNT, REASONS, TEXT_ROLES,
                               CleaningReport, _contains, _matches, _starts, _text)
 from metriqr.columns import NUMERIC_ROLES, ColumnMapping
-from metriqr.parsing import OK, _finish, _read_unique_dates, _read_unique_numbers, read_dates
+from metriqr.parsing import _finish, _read_unique_dates, _read_unique_numbers, read_dates
 
 KINDS = ("text", "number", "time", "other")  # how the engine typed a column
 # Control characters in an identifier (cleaning._CONTROL), written for RE2 and Java alike.
