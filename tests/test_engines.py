@@ -164,6 +164,16 @@ def test_a_ledger_too_large_for_the_engines_sort_is_sorted_in_python(inputs, mon
     _ledgers_equal(load_engine_dataset(str(inputs["csv"]), engine="duckdb").ledger, sorted_by_engine)
 
 
+@pytest.mark.skipif(not _spark_ready(), reason="no Java or pyspark")
+def test_spark_collects_the_ledger_range_by_range_in_order(inputs, monkeypatch):
+    """Spark hands the ledger back in sorted ranges (the driver never holds it whole): still the same ledger."""
+    from metriqr.engines import spark
+
+    monkeypatch.setattr(spark, "RANGE_ROWS", 5_000)
+    path = str(inputs["parquet"])
+    _ledgers_equal(load_engine_dataset(path, engine="spark").ledger, load_engine_dataset(path, engine="duckdb").ledger)
+
+
 @pytest.mark.skipif(not ONLINE_RETAIL.exists(), reason="real data not present")
 def test_duckdb_on_online_retail_gives_the_same_segments():
     assert _json("segment", ONLINE_RETAIL, "--json", "--engine", "duckdb") == _json("segment", ONLINE_RETAIL, "--json")

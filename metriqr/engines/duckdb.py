@@ -78,10 +78,12 @@ class DuckRunner:
         except duckdb.Error as exc:
             raise EngineError("engine_failed", engine="DuckDB", detail=str(exc).splitlines()[0][:300]) from None
 
-    def batches(self, sql: str) -> Any:
-        """The rows of a query as Arrow record batches, streamed (the result never whole in memory)."""
+    def batches(self, sql: str, order: tuple[str, ...] = ()) -> Any:
+        """The rows of a query (sorted by `order`) as Arrow record batches, streamed (never whole in memory)."""
         import duckdb
 
+        if order:
+            sql = f"SELECT * FROM ({sql}) x ORDER BY {', '.join(order)}"
         try:
             return self.con.sql(sql).to_arrow_reader(1_000_000)
         except duckdb.Error as exc:

@@ -76,7 +76,7 @@ class Runner(Protocol):
 
     def table(self, sql: str) -> pa.Table: ...
 
-    def batches(self, sql: str) -> Any: ...
+    def batches(self, sql: str, order: tuple[str, ...] = ()) -> Any: ...
 
     def release(self) -> None: ...
 
@@ -413,9 +413,9 @@ def _ledger(runner: Runner, has_order: bool, ids: np.ndarray) -> Any:
     out = {name: np.empty(rows, dtype=dtype) for name, dtype in names.items()}
     runner.release()
     at = 0
+    engine_sorts = rows <= ENGINE_SORT_ROWS or runner.dialect.name == "spark"  # Spark sorts on its executors
     for batch in runner.batches(f"SELECT d.id AS code, d.day, {counted}, d.cents, d.lines, d.returns, d.items, "
-                                f"d.first_time, d.last_time FROM days d"
-                                + (" ORDER BY d.day, d.id" if rows <= ENGINE_SORT_ROWS else "")):
+                                f"d.first_time, d.last_time FROM days d", order=("day", "code") if engine_sorts else ()):
         size = batch.num_rows
         for name in names:
             values = batch.column(name)
@@ -424,7 +424,7 @@ def _ledger(runner: Runner, has_order: bool, ids: np.ndarray) -> Any:
             values = values.to_numpy(zero_copy_only=False)
             out[name][at:at + size] = values.astype("datetime64[D]").astype(np.int64) if name == "day" else values
         at += size
-    if rows > ENGINE_SORT_ROWS:  # beyond what the engine sorts in its small budget: numpy, a column at a time
+    if not engine_sorts:  # beyond what DuckDB sorts in its small budget: numpy, a column at a time
         key = out["day"] - out["day"].min(initial=0)
         key *= np.int64(len(ids))
         key += out["code"]

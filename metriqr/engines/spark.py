@@ -19,6 +19,7 @@ from metriqr.engines import DEFAULT_SPARK_MASTER, EngineError
 from metriqr.engines.plan import BLANK_RE, SPARK, Source
 
 _SESSION: dict[str, Any] = {}
+RANGE_ROWS = 1_000_000  # ledger rows collected to the driver at a time
 LOG_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "log4j2.properties")
 
 
@@ -144,9 +145,26 @@ class SparkRunner:
         except Exception as exc:  # noqa: BLE001 — Spark's errors come from the JVM
             raise EngineError("engine_failed", engine="Spark", detail=str(exc).splitlines()[0][:300]) from None
 
-    def batches(self, sql: str) -> Any:
-        """The rows of a query as Arrow record batches (collected to the driver: the ledger is small)."""
-        return self.table(sql).to_batches()
+    def batches(self, sql: str, order: tuple[str, ...] = ()) -> Any:
+        """The rows of a query as Arrow record batches, sorted by `order` on the executors (ranges of the
+        order, each sorted) and collected one range at a time, so the driver never holds the whole ledger."""
+        from pyspark.sql import functions as F
+
+        try:
+            frame = self.spark.sql(sql)
+            if not order:
+                yield from frame.toArrow().to_batches()
+                return
+            ranges = max(1, int(frame.count()) // RANGE_ROWS)
+            frame = frame.repartitionByRange(ranges, *order).sortWithinPartitions(*order)
+            frame = frame.withColumn("_range", F.spark_partition_id()).cache()
+            self.cached.append(frame)
+            for part in range(frame.rdd.getNumPartitions()):
+                yield from frame.where(F.col("_range") == part).drop("_range").toArrow().to_batches()
+        except EngineError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — Spark's errors come from the JVM
+            raise EngineError("engine_failed", engine="Spark", detail=str(exc).splitlines()[0][:300]) from None
 
     def release(self) -> None:
         """The driver's memory is the JVM's own; nothing to give back here."""
