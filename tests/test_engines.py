@@ -122,8 +122,9 @@ def test_engines_print_the_memory_engines_json_for_segment_and_migrate(inputs, k
     memory = _json("segment", path, "--json")
     assert memory["rows"]["read"] >= LINES and memory["customers"] > 10_000
     assert _json("segment", path, "--json", "--engine", engine) == memory
-    if (kind, engine) == ("parquet", "spark"):
-        return  # migrate reads the same ledger as segment; one Spark run fewer keeps the suite within its time
+    if (kind, engine) == ("csv", "spark"):
+        return  # migrate reads the same ledger as segment: on Spark it is checked on the Parquet file, where a
+        # run takes seconds, not on the text file's (half a minute), to keep the suite within its time
     dates = ["--from", "1997-10-01", "--to", "1998-04-01", "--json"]
     assert _json("migrate", path, *dates, "--engine", engine) == _json("migrate", path, *dates)
 
