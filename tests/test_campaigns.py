@@ -20,10 +20,10 @@ from scipy import stats
 from metriqr import campaigns as cp
 from metriqr import workspace as store
 from metriqr.aggregates import build_ledger
-from metriqr.cli import main
 from metriqr.errors import MetriqrError
 from metriqr.pipeline import load_dataset
 from metriqr.segmentation import segment_ledger
+from tests.test_cli_workspace import run, run_json
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "loja_exemplo.csv"
@@ -244,18 +244,6 @@ def test_forgetting_a_customer_removes_them_from_campaigns(workspace):
 
 
 # --- command line -------------------------------------------------------------------------------
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def run_json(capsys, *argv: str) -> dict:
-    status, out, err = run(capsys, *argv, "--json")
-    assert status == 0, err
-    return json.loads(out)
-
 
 def _sample_rows() -> tuple[list[str], list[list[str]]]:
     with open(SAMPLE, encoding="utf-8-sig", newline="") as handle:
