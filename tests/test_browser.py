@@ -78,7 +78,8 @@ def test_deep_link_in_english_opens_the_report(server, browser):
     page.get_by_text("Customer segmentation (RFM)").wait_for(timeout=WAIT_MS)
     _settle(page)
     assert page.locator("[data-testid='stTable']").first.inner_text().count("Champions") == 1
-    assert page.locator(".js-plotly-plot").count() >= 1  # the treemap is drawn
+    # the treemap is drawn: plotly's bundle loads on the page's first chart, after the script has finished
+    page.locator(".js-plotly-plot").first.wait_for(timeout=WAIT_MS)
     assert "at_risk" in page.url and "lang=en" in page.url
     page.close()
 
