@@ -40,7 +40,8 @@ def check_as_of(data: pd.DataFrame | "Ledger", as_of: pd.Timestamp) -> None:
 
 LEDGER_COLUMNS = ("customer", "day", "orders", "orders_closed", "cents", "lines", "returns", "items",
                   "first_time", "last_time")
-_NO_DAY = np.iinfo(np.int64).min
+_NO_DAY = NO_LAST_DAY = np.iinfo(np.int64).min  # "no purchase" in a per-customer array of last days
+NO_FIRST_DAY = np.iinfo(np.int64).max  # … and of first days
 
 
 @dataclass(frozen=True)
@@ -183,8 +184,7 @@ class Ledger:
         if lo:
             frequency -= np.bincount(self.code[:lo], weights=self.orders_closed[:lo], minlength=size)
         cents = np.bincount(code, weights=self.cents[lo:hi], minlength=size)  # exact below 2**53 cents
-        last = np.full(size, _NO_DAY, dtype=np.int64)
-        np.maximum.at(last, code[bought], self.day[lo:hi][bought])
+        last = self.purchase_days(lo, hi)[1]
         positions = np.flatnonzero(last != _NO_DAY)
         last_days = last[positions]
         frame = pd.DataFrame({
@@ -194,6 +194,16 @@ class Ledger:
             "monetary": np.round(cents[positions]) / 100,
         }, index=self.customers[positions])
         return frame, positions
+
+    def purchase_days(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per customer (indexed like `customers`), the first and the last day with a purchase line
+        among rows [lo, hi); NO_FIRST_DAY / NO_LAST_DAY for a customer with none there."""
+        code, day, bought = self.code[lo:hi], self.day[lo:hi], self.lines[lo:hi] > 0
+        first = np.full(len(self.customers), NO_FIRST_DAY, dtype=np.int64)
+        last = np.full(len(self.customers), NO_LAST_DAY, dtype=np.int64)
+        np.minimum.at(first, code[bought], day[bought])
+        np.maximum.at(last, code[bought], day[bought])
+        return first, last
 
     def purchase_span(self, as_of: pd.Timestamp,
                       window_days: int | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:

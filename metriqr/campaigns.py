@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from metriqr.aggregates import Ledger, _day_number
+from metriqr.aggregates import NO_FIRST_DAY, Ledger, _day_number
 from metriqr.errors import OptionError
 from metriqr.scoring import RFMScorer
 from metriqr.segmentation import assign_segments
@@ -110,15 +110,14 @@ def outcomes(ledger: Ledger, members: pd.DataFrame, *, as_of: pd.Timestamp, unti
     lo = int(np.searchsorted(ledger.day, start, side="left"))
     hi = int(np.searchsorted(ledger.day, end, side="right"))
     size = len(ledger.customers)
-    code, bought = ledger.code[lo:hi], ledger.lines[lo:hi] > 0
+    code = ledger.code[lo:hi]
     occasions = np.bincount(code, weights=ledger.orders[lo:hi], minlength=size)
     cents = np.bincount(code, weights=ledger.cents[lo:hi], minlength=size)
-    first = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, code[bought], ledger.day[lo:hi][bought])
+    first = ledger.purchase_days(lo, hi)[0]
     position = ledger.customers.get_indexer(pd.Index(members["customer"].astype(str).to_numpy(dtype=object)))
     known = position >= 0
     pos = np.where(known, position, 0)
-    first_day = np.where(known & (first[pos] != np.iinfo(np.int64).max), first[pos] - start, -1)
+    first_day = np.where(known & (first[pos] != NO_FIRST_DAY), first[pos] - start, -1)
     out = pd.DataFrame({
         "customer": members["customer"].to_numpy(dtype=object),
         "target": (members["group"].to_numpy(dtype=object) == "target"),

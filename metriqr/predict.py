@@ -65,14 +65,10 @@ def rfm_table(ledger: Ledger, *, as_of: pd.Timestamp, time_unit: str = DEFAULT_T
     size = len(ledger.customers)
     code, day, cents = ledger.code[:hi], ledger.day[:hi], ledger.cents[:hi]
     bought = ledger.lines[:hi] > 0
-    pcode, pday = code[bought], day[bought]
-    if not len(pcode):
+    if not bought.any():
         raise OptionError("no_purchases_before", end=as_of - pd.Timedelta(days=1))
-    days = np.bincount(pcode, minlength=size)
-    first = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
-    last = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(first, pcode, pday)
-    np.maximum.at(last, pcode, pday)
+    days = np.bincount(code[bought], minlength=size)
+    first, last = ledger.purchase_days(0, hi)
     later = day > first[code]  # every row after the customer's first purchase day (returns included)
     repeat_cents = np.bincount(code[later], weights=cents[later], minlength=size)
     customers = np.flatnonzero(days > 0)
