@@ -67,7 +67,8 @@ def load_engine_dataset(data: str, *, engine: str, spark_master: str | None = No
     from metriqr.pipeline import Dataset
 
     paths, kind = engine_files(data)
-    if is_remote(data) and engine != "spark":
+    remote = is_remote(data)
+    if remote and engine != "spark":
         raise EngineError("engine_remote_needs_spark", name=data)
     if engine == "duckdb":
         from metriqr.engines.duckdb import DuckRunner as Runner
@@ -78,7 +79,6 @@ def load_engine_dataset(data: str, *, engine: str, spark_master: str | None = No
     from metriqr.cleaning import Cleaned, require_rows
     from metriqr.engines.plan import run_plan
 
-    remote = is_remote(data)
     source = None if remote else sample_source(paths, kind)  # detection's mistakes before an engine starts
     mapping = None if source is None else resolve_mapping(source.sample, overrides)
     runner = Runner(master=spark_master) if engine == "spark" else Runner()
@@ -101,8 +101,6 @@ def load_engine_dataset(data: str, *, engine: str, spark_master: str | None = No
 def sample_source(paths: list[str], kind: str) -> Any:
     """The first rows as the memory reader types and names them: what column detection reads, and the
     check that the engine's reading of the file is the memory reader's."""
-    import numpy as np
-
     from metriqr.engines.plan import Source
     from metriqr.reading.header import _header_text, _unique
 
@@ -135,7 +133,7 @@ def sample_source(paths: list[str], kind: str) -> Any:
         raise EngineError("engine_csv_layout", name=Path(path).name)
     return Source(headers=[str(c) for c in raw.frame.columns], kinds=[], sample=raw.frame, blank_text=True,
                   extra={"separator": raw.separator, "encoding": raw.encoding,
-                         "width": int(np.int64(len(raw.frame.columns)))})
+                         "width": len(raw.frame.columns)})
 
 
 def work_dir() -> str:
