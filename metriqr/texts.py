@@ -936,11 +936,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "--engine vale para o arquivo de dados; um espaço de trabalho (--workspace) já guarda o seu resumo por "
               "cliente e dia.",
         "en": "--engine applies to a data file; a workspace (--workspace) already keeps its summary per customer and day."},
-    "error.engine_needs_lines": {
-        "pt": "Este comando precisa das linhas (produtos, histórico guardado), que só o motor memory mantém; "
-              "--engine {engine} serve para segment, migrate e predict.",
-        "en": "This command needs the lines themselves (products, stored history), which only the memory engine keeps; "
-              "--engine {engine} serves segment, migrate and predict."},
     "error.engine_sheet": {"pt": "--sheet é para planilhas, que os motores duckdb e spark não leem; use --engine memory.",
                            "en": "--sheet is for workbooks, which the duckdb and spark engines do not read; "
                                  "use --engine memory."},

@@ -314,17 +314,29 @@ def ingest(workspace: Workspace, transactions: pd.DataFrame, *, name: str, rows:
 
 def ingest_file(workspace: Workspace, source: Any, *, name: str | None = None, sheet: str | None = None,
                 overrides: dict[str, str] | None = None, max_bytes: int | None = None,
-                settings: dict[str, Any] | None = None, date_order: str | None = None) -> tuple[IngestResult, Any]:
-    """Read, map and clean a file as everywhere else, then ingest it. A file with the headers of an
-    earlier upload gets that upload's column mapping (the user's corrections on top)."""
+                settings: dict[str, Any] | None = None, date_order: str | None = None, engine: str = "memory",
+                spark_master: str | None = None) -> tuple[IngestResult, Any]:
+    """Read, map and clean a file as everywhere else (in memory, or by a DuckDB or Spark `engine` for a
+    file larger than memory), then ingest it. A file with the headers of an earlier upload gets that
+    upload's column mapping (the user's corrections on top)."""
     from metriqr.columns import ROLES as MAPPING_ROLES
-    from metriqr.pipeline import clean_raw
-    from metriqr.reading import read_table
 
-    raw = read_table(source, name=name, sheet=sheet, **({} if max_bytes is None else {"max_bytes": max_bytes}))
-    headers = [str(h) for h in raw.frame.columns]
-    remembered = remembered_mapping(workspace, headers) or {}
-    dataset = clean_raw(raw, {**remembered, **(overrides or {})}, date_order=date_order)
+    if engine == "memory":
+        from metriqr.pipeline import clean_raw
+        from metriqr.reading import read_table
+
+        raw = read_table(source, name=name, sheet=sheet, **({} if max_bytes is None else {"max_bytes": max_bytes}))
+        headers = [str(h) for h in raw.frame.columns]
+        remembered = remembered_mapping(workspace, headers) or {}
+        dataset = clean_raw(raw, {**remembered, **(overrides or {})}, date_order=date_order)
+    else:
+        from metriqr.engines import engine_headers, load_engine_dataset
+
+        headers = engine_headers(str(source))
+        remembered = remembered_mapping(workspace, headers) or {}
+        dataset = load_engine_dataset(str(source), engine=engine, spark_master=spark_master, lines=True,
+                                      overrides={**remembered, **(overrides or {})}, date_order=date_order)
+        raw = dataset.raw
     # every role is stored, a removed one as "", so the same choice applies next time
     mapping = {role: dataset.mapping.get(role, "") for role in MAPPING_ROLES}
     shown = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "upload")

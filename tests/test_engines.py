@@ -1,6 +1,7 @@
-"""The three engines agree: `segment` and `migrate` print the same JSON whether the lines are reduced in
-memory, by DuckDB or by Spark, on messy random tables the size of CDNOW (70 thousand lines) and on the
-real datasets; the ledgers are equal to the cent. Spark runs in local mode with one session for the module
+"""The three engines agree: `segment`, `migrate`, `predict`, `recommend`, `evaluate` and `ingest` print the
+same JSON whether the lines are read in memory, by DuckDB or by Spark, on messy random tables the size of
+CDNOW (70 thousand lines) and on the real datasets; the ledgers are equal to the cent, the cleaned lines
+line for line. Spark runs in local mode with one session for the module
 (skipped only where Java or pyspark is absent; CI installs both)."""
 from __future__ import annotations
 
@@ -33,14 +34,13 @@ def _spark_ready() -> bool:
 ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.skipif(not _spark_ready(), reason="no Java or pyspark"))]
 
 
-def _messy_csv(path: Path, seed: int = 17) -> Path:
+def _messy_csv(path: Path, seed: int = 17, n: int = LINES, customers: int = CUSTOMERS) -> Path:
     """A Brazilian ERP export: `;`, amounts `R$ 1.234,56`, dates `dd/mm/aaaa hh:mm`, order numbers with stray
     spaces, placeholders for unidentified buyers, a totals line, unreadable and out-of-range dates, returns,
     free items, cancelled orders, control characters and repeated lines."""
     rng = np.random.default_rng(seed)
-    n = LINES
-    weights = rng.zipf(2.0, CUSTOMERS).clip(max=200).astype(float)
-    customer = rng.choice(CUSTOMERS, size=n, p=weights / weights.sum())
+    weights = rng.zipf(2.0, customers).clip(max=200).astype(float)
+    customer = rng.choice(customers, size=n, p=weights / weights.sum())
     start = np.datetime64("1997-01-01T00:00")
     minutes = np.sort(rng.integers(0, 545 * 24 * 60, size=n))
     stamps = pd.Series(start + minutes.astype("timedelta64[m]"))
@@ -59,6 +59,7 @@ def _messy_csv(path: Path, seed: int = 17) -> Path:
         "Qtd": quantity.astype(str),
         "Status": np.where(rng.random(n) < 0.02, "Cancelado", "Entregue"),
         "Produto": [f"SKU{p}" for p in rng.integers(0, 900, n)],
+        "Cliente nome": [f"Cliente {c % 997}" for c in customer],
     })
     frame.loc[rng.choice(n, 300, replace=False), "Cliente"] = "Consumidor final"
     frame.loc[rng.choice(n, 200, replace=False), "Cliente"] = None
@@ -69,7 +70,7 @@ def _messy_csv(path: Path, seed: int = 17) -> Path:
     frame.loc[rng.choice(n, 3, replace=False), "Cliente"] = "C0\x1b12"
     frame.loc[7, ["Cliente", "Data", "Valor"]] = ["TOTAL GERAL", None, "R$ 99.999,00"]
     frame.loc[9, ["Pedido", "Cliente"]] = ["Total do dia", None]  # a totals label in another column
-    frame = pd.concat([frame, frame.iloc[rng.choice(n, 700, replace=False)]]).sort_index(kind="stable")
+    frame = pd.concat([frame, frame.iloc[rng.choice(n, n // 100, replace=False)]]).sort_index(kind="stable")
     frame.to_csv(path, sep=";", index=False)
     return path
 
@@ -98,7 +99,8 @@ def _typed_parquet(path: Path, seed: int = 5) -> Path:
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("engines")
-    return {"csv": _messy_csv(folder / "vendas.csv"), "parquet": _typed_parquet(folder / "sales.parquet")}
+    return {"csv": _messy_csv(folder / "vendas.csv"), "parquet": _typed_parquet(folder / "sales.parquet"),
+            "small": _messy_csv(folder / "loja.csv", n=4_000, customers=900)}
 
 
 def _json(*args: object) -> dict:
@@ -127,6 +129,44 @@ def test_engines_print_the_memory_engines_json_for_segment_and_migrate(inputs, k
         # run takes seconds, not on the text file's (half a minute), to keep the suite within its time
     dates = ["--from", "1997-10-01", "--to", "1998-04-01", "--json"]
     assert _json("migrate", path, *dates, "--engine", engine) == _json("migrate", path, *dates)
+
+
+def _rows(lines: pd.DataFrame) -> pd.DataFrame:
+    """Cleaned lines as plain sorted rows: which line comes first is each engine's own business."""
+    plain = lines.astype({c: object for c in lines.columns if isinstance(lines[c].dtype, pd.CategoricalDtype)})
+    return plain.sort_values(list(plain.columns), kind="stable").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_engines_cleaned_lines_are_the_memory_engines(inputs, engine):
+    """What recommendations learn from and a workspace stores: the same lines, ids, products, names,
+    amounts and times (Spark on the small export, DuckDB on both CDNOW-sized tables)."""
+    kinds = ["small"] if engine == "spark" else ["csv", "parquet"]
+    for kind in kinds:
+        memory = load_dataset(inputs[kind], max_bytes=2**32).cleaned.transactions
+        lines = load_engine_dataset(str(inputs[kind]), engine=engine, lines=True).cleaned.transactions
+        assert list(lines.columns) == list(memory.columns) and len(lines) == len(memory)
+        if kind != "parquet":
+            assert {"order", "product", "customer_name"} <= set(lines.columns) and lines["is_return"].any()
+        pd.testing.assert_frame_equal(_rows(lines), _rows(memory))
+
+
+def test_recommend_evaluate_and_ingest_print_the_memory_engines_json(inputs, tmp_path):
+    """The commands that learn from the lines themselves give the same JSON on DuckDB (Spark's lines are
+    compared above); ingest stores the same history, which segments the same."""
+    path = inputs["csv"]
+    ask = ["recommend", path, "--product", "SKU12", "--product", "SKU400", "--basis", "customer",
+           "--customer", "C00001", "--customer", "C00002", "--json"]
+    memory = _json(*ask)
+    assert memory["products"][0]["also_bought"] and memory["customers"][1]["recommendations"]
+    assert _json(*ask, "--engine", "duckdb") == memory
+    assert _json("evaluate", path, "--json", "--engine", "duckdb") == _json("evaluate", path, "--json")
+    stored = {}
+    for engine in ("memory", "duckdb"):
+        workspace = tmp_path / engine
+        record = _json("ingest", path, "--workspace", workspace, "--json", "--engine", engine)
+        stored[engine] = (record["lines"], record["history"], _json("segment", "--workspace", workspace, "--json"))
+    assert stored["duckdb"] == stored["memory"]
 
 
 def test_predict_reads_the_engines_ledger(inputs):
@@ -199,7 +239,7 @@ def test_a_glob_of_parquet_files_is_one_table(inputs, tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["segment", DATA_DIR / "online_retail.xlsx", "--engine", "duckdb"], "--engine memory"),
-    (["recommend", GROCERIES, "--engine", "duckdb", "--product", "whole milk"], "segment, migrate and predict"),
+    (["segment", "--workspace", DATA_DIR, "--engine", "duckdb"], "a workspace"),
     (["segment", GROCERIES, "--spark-master", "spark://host:7077"], "--engine spark"),
 ])
 def test_what_an_engine_cannot_do_is_refused_with_a_message(args, message):

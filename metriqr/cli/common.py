@@ -85,15 +85,13 @@ def data_parent() -> argparse.ArgumentParser:
     return parent
 
 
-def engine_option(args: argparse.Namespace, *, lines: bool = False) -> str:
-    """The engine asked for, checked against the other options before the read. `lines`: the command
-    needs the cleaned lines themselves (products, storage), which only the memory engine keeps."""
+def engine_option(args: argparse.Namespace) -> str:
+    """The engine asked for, checked against the other options before the read: an engine reads a data
+    file, never a workspace's stored history (`ingest` reads its DATA with it into the workspace)."""
     engine = getattr(args, "engine", ENGINES[0])
     if getattr(args, "spark_master", None) is not None and engine != "spark":
         raise OptionError("engine_master_needs_spark")
-    if engine != ENGINES[0] and lines:
-        raise OptionError("engine_needs_lines", engine=engine)
-    if engine != ENGINES[0] and getattr(args, "workspace", None) is not None:
+    if engine != ENGINES[0] and getattr(args, "data", None) is None:
         raise OptionError("engine_with_workspace")
     return engine
 
@@ -177,10 +175,10 @@ def output_option(path: Path | None, *, suffixes: Sequence[str], data: str | Non
 
 def load_data(data: str | None, *, sheet: str | None, columns: Sequence[str],
               workspace: str | None = None, date_order: str | None = None, engine: str = ENGINES[0],
-              spark_master: str | None = None) -> Dataset:
+              spark_master: str | None = None, lines: bool = False) -> Dataset:
     """Read and clean DATA, or take a workspace's stored history; options are checked before the
     (possibly long) read. With `engine` duckdb or spark, the engine reduces DATA to the ledger where
-    it lies (the Dataset's `ledger`; its lines are not in memory)."""
+    it lies (the Dataset's `ledger`), and hands back the cleaned lines only when `lines` asks for them."""
     from metriqr import pipeline
     from metriqr.columns import parse_column_options
 
@@ -195,7 +193,7 @@ def load_data(data: str | None, *, sheet: str | None, columns: Sequence[str],
         from metriqr.engines import load_engine_dataset
 
         return load_engine_dataset(data, engine=engine, spark_master=spark_master, overrides=overrides,
-                                   date_order=date_order)
+                                   date_order=date_order, lines=lines)
     path = Path(data)
     if not path.exists():
         raise InputFileError("file_not_found", name=data)

@@ -36,11 +36,11 @@ def run(args: argparse.Namespace) -> int:
     from metriqr.records import evaluation_record, plain
     from metriqr.recommend_eval import evaluate
 
-    engine_option(args, lines=True)  # the products and the stored lines are the memory engine's
     cutoff = date_option(args.cutoff)
     k = count_option(args.k, default=DEFAULT_K, key="bad_top")
     dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,
-                        date_order=args.date_order)
+                        date_order=args.date_order, engine=engine_option(args), spark_master=args.spark_master,
+                        lines=True)
     result = evaluate(dataset.cleaned.transactions, cutoff=cutoff, k=k)
     if args.json:
         print_json(evaluation_record(result))

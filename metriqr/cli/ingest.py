@@ -10,7 +10,7 @@ from pathlib import Path
 
 from metriqr.cli.common import (LOCAL_MAX_BYTES, add_json, data_parent, engine_option, lang_parent, print_json,
                                 text)
-from metriqr.errors import InputFileError
+from metriqr.errors import InputFileError, OptionError
 
 NAME = "ingest"
 
@@ -35,14 +35,17 @@ def run(args: argparse.Namespace) -> int:
     from metriqr.columns import parse_column_options
     from metriqr.texts import fmt_date, fmt_int
 
-    engine_option(args, lines=True)  # the products and the stored lines are the memory engine's
+    engine = engine_option(args)
     overrides = parse_column_options(args.column)
     path = Path(args.data)
-    if not path.is_file():
+    if engine == "memory" and not path.is_file():  # an engine also reads a folder or a glob of Parquet files
         raise InputFileError("file_not_found" if not path.exists() else "data_is_folder", name=args.data)
+    if engine != "memory" and args.sheet is not None:
+        raise OptionError("engine_sheet")
     workspace = store.create_workspace(args.workspace)  # or the one already there
-    result, _ = store.ingest_file(workspace, path, name=path.name, sheet=args.sheet, overrides=overrides,
-                                  max_bytes=LOCAL_MAX_BYTES, date_order=args.date_order)
+    result, _ = store.ingest_file(workspace, args.data if engine != "memory" else path, name=path.name,
+                                  sheet=args.sheet, overrides=overrides, max_bytes=LOCAL_MAX_BYTES,
+                                  date_order=args.date_order, engine=engine, spark_master=args.spark_master)
     history = result.history
     if args.json:
         print_json({

@@ -62,7 +62,6 @@ def run(args: argparse.Namespace) -> int:
     from metriqr.segmentation import segment_customers
     from metriqr.texts import t
 
-    engine_option(args, lines=True)  # the products and the stored lines are the memory engine's
     lang = args.lang
     products, customers = _unique(args.product), _unique(args.customer)
     product_top = count_option(args.top, default=PRODUCT_TOP, key="bad_top")
@@ -70,14 +69,15 @@ def run(args: argparse.Namespace) -> int:
     min_together = count_option(args.min_together, default=MIN_TOGETHER, key="bad_min_together")
     basis = choice_option(args.basis, BASES, key="bad_basis")
     dataset = load_data(args.data, sheet=args.sheet, columns=args.column, workspace=args.workspace,
-                        date_order=args.date_order)
+                        date_order=args.date_order, engine=engine_option(args), spark_master=args.spark_master,
+                        lines=True)
     transactions = dataset.cleaned.transactions
     purchases = build_purchases(transactions)
     for product in products:  # every id checked before any list is computed or printed
         purchases.product_index(product)
     segments = None
     if customers:
-        segments = segment_customers(transactions).customers["segment"]
+        segments = segment_customers(dataset.lines_or_ledger).customers["segment"]
     # A segmented customer always gets a list (their segment's when they bought no product);
     # a customer absent from the data is reported on its own, without failing the others.
     absent = [c for c in customers if c not in segments.index and not has_history(purchases, c)] if customers else []

@@ -60,9 +60,11 @@ def engine_files(data: str) -> tuple[list[str], str]:
 
 
 def load_engine_dataset(data: str, *, engine: str, spark_master: str | None = None,
-                        overrides: Mapping[str, str] | None = None, date_order: str | None = None) -> Any:
+                        overrides: Mapping[str, str] | None = None, date_order: str | None = None,
+                        lines: bool = False) -> Any:
     """DATA read, cleaned and reduced to the ledger by `engine` ("duckdb" or "spark"): a Dataset whose
-    `ledger` is set and whose transactions are not in memory."""
+    `ledger` is set and whose transactions are not in memory, unless `lines` asks for the cleaned lines
+    too (recommendations and workspaces learn from them)."""
     from metriqr.columns import resolve_mapping
     from metriqr.pipeline import Dataset
 
@@ -87,15 +89,20 @@ def load_engine_dataset(data: str, *, engine: str, spark_master: str | None = No
             source = runner.remote_sample(paths[0], kind)
             mapping = resolve_mapping(source.sample, overrides)
         runner.source(paths, kind, source)
-        result = run_plan(runner, source, mapping, date_order=date_order)
+        result = run_plan(runner, source, mapping, date_order=date_order, lines=lines)
     finally:
         runner.close()
-    cleaned = require_rows(Cleaned(transactions=None, report=result.report))  # type: ignore[arg-type]
+    cleaned = require_rows(Cleaned(transactions=result.lines, report=result.report))  # type: ignore[arg-type]
     from metriqr.reading import RawTable
 
     sample = RawTable(frame=source.sample, name=Path(paths[0]).name if not remote else data, sheet=None, sheets=(), header_row=0,
                       blank_rows=0, file_format=kind)
     return Dataset(raw=sample, mapping=mapping, cleaned=cleaned, ledger=result.ledger)
+
+
+def engine_headers(data: str) -> list[str]:
+    """DATA's column headers as the engines (and the memory reader) name them."""
+    return list(sample_source(*engine_files(data)).headers)
 
 
 def sample_source(paths: list[str], kind: str) -> Any:

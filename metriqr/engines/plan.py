@@ -36,6 +36,8 @@ TRIM_RE = ("^[\\s\\x{0B}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2
            "\\x{3000}]+|[\\s\\x{0B}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}"
            "\\x{205F}\\x{3000}]+$")
 REASON = {key: i for i, key in enumerate(REASONS)}
+# The identifiers the cleaned lines carry besides the customer (cleaning.clean_transactions' columns).
+LINE_ROLES = ("order", "product", "product_name", "customer_name", "email", "phone")
 # Ledgers up to this many customer-days come back sorted by the engine within the small memory it keeps while
 # they stream out (DuckDB: 768 MB; 16.5 million rows at 50 million lines); larger ones are sorted in numpy.
 ENGINE_SORT_ROWS = 20_000_000
@@ -103,11 +105,15 @@ class EngineResult:
     ledger: Any  # metriqr.aggregates.Ledger
     report: CleaningReport
     mapping: ColumnMapping
+    lines: pd.DataFrame | None = None  # the cleaned lines, when asked for
 
 
 def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_order: str | None = None,
-             dayfirst: bool = True) -> EngineResult:
-    """Clean the lines of view `src` and build the ledger in the engine; same rules as cleaning.py."""
+             dayfirst: bool = True, lines: bool = False) -> EngineResult:
+    """Clean the lines of view `src` and build the ledger in the engine; same rules as cleaning.py.
+
+    `lines`: also hand back the cleaned lines themselves, as `clean_transactions` gives them (the
+    per-product purchases recommendations learn from, the lines a workspace stores)."""
     d = runner.dialect
     col = {role: f"c{source.headers.index(header)}" for role, header in mapping.items()}
     kind = {role: source.kinds[source.headers.index(header)] for role, header in mapping.items()}
@@ -149,6 +155,7 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     joins.append(f"LEFT JOIN v_customer vc ON g.{col['customer']} = vc.raw")
     select += ["vc.code AS id", "coalesce(vc.c_total, false) AS c_total", "coalesce(vc.c_none, true) AS c_none",
                "coalesce(vc.c_ctrl, false) AS c_ctrl"]
+    texts = {role: _text_codes(runner, role, col[role], joins, select) for role in LINE_ROLES if lines and role in col}
 
     if kind["date"] == "text":
         dates = _in_file_order(_distinct(runner, col["date"]), source.sample[mapping["date"]])
@@ -260,8 +267,12 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
         f"SELECT CAST({pre} AS TINYINT) AS pre, CAST(id AS INTEGER) AS id, ts, CAST(w AS INTEGER) AS w, "
         f"{is_return} AS is_return, CASE WHEN {is_return} THEN -{cents} ELSE {cents} END AS cents, "
         f"{amount} = 0 AS zero" + (f", abs({q}) AS qty" if q else "") + (", okey" if has_order else "")
-        + "".join(f", CASE WHEN {suspect} THEN l_{r} END AS l_{r}" for r in labels) + f" FROM ({base}) b"))
+        + "".join(f", CASE WHEN {suspect} THEN l_{r} END AS l_{r}" for r in labels)
+        + (f", {amount} AS amount" + (f", {q} AS quantity" if q else "") + "".join(f", t_{r}" for r in texts)
+           if lines else "") + f" FROM ({base}) b"))
     fields = "id, ts, w, is_return, cents, zero" + (", qty" if q else "") + (", okey" if has_order else "")
+    if lines:
+        fields += ", amount" + (", quantity" if q else "") + "".join(f", t_{r}" for r in texts)
 
     # totals lines: their distinct labels read by cleaning's own pattern, the (rare) hits joined back
     hits, hit_joins = [], []
@@ -337,8 +348,53 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
         first_date=None if used_stats["first"] is None else pd.Timestamp(used_stats["first"]),
         last_date=None if used_stats["last"] is None else pd.Timestamp(used_stats["last"]),
         lost_customers=lost, lost_examples=lost_examples)
-    return EngineResult(ledger=_ledger(runner, has_order, ids) if rows_used else None, report=report,
-                        mapping=mapping)
+    ledger = _ledger(runner, has_order, ids) if rows_used else None
+    return EngineResult(ledger=ledger, report=report, mapping=mapping,
+                        lines=_lines(runner, has_order, ids, texts, quantity=bool(q)) if lines and rows_used else None)
+
+
+def _text_codes(runner: Runner, role: str, column: str, joins: list[str], select: list[str]) -> np.ndarray:
+    """An identifier column read as cleaning reads it (`cleaning._text`, on its distinct values): the
+    engine joins each raw value to its code into the sorted cleaned texts, which are returned."""
+    values = _distinct(runner, column)
+    raw = values.column("raw").to_pandas()
+    categorical = _text(raw, (np.arange(len(raw)), raw.array))
+    runner.register(f"v_t_{role}", pa.table({"raw": values.column("raw"), "code": pa.array(
+        categorical.codes.astype(np.int32), mask=categorical.codes < 0)}))
+    joins.append(f"LEFT JOIN v_t_{role} vt_{role} ON g.{column} = vt_{role}.raw")
+    select.append(f"vt_{role}.code AS t_{role}")
+    return np.asarray(categorical.categories, dtype=object)
+
+
+def _lines(runner: Runner, has_order: bool, ids: np.ndarray, texts: dict[str, np.ndarray], *,
+           quantity: bool) -> pd.DataFrame:
+    """cleaning.clean_transactions' lines: those in use, one of each group of identical lines when there
+    is an order column (every one without), customers with returns only left out; sorted by time and
+    customer (the file's order is the engine's own)."""
+    extra = (", quantity" if quantity else "") + "".join(f", t_{r}" for r in texts)
+    table = runner.table(f"SELECT f.id, f.ts, f.is_return, f.amount, f.w{extra} FROM fin f JOIN buyers b ON f.id = b.id "
+                         f"WHERE f.pre IS NULL AND NOT f.zero ORDER BY f.ts, f.id{extra}")
+    take = np.arange(table.num_rows) if has_order else np.repeat(np.arange(table.num_rows),
+                                                                   table.column("w").to_numpy())
+
+    def column(name: str, dtype: Any = None) -> np.ndarray:
+        values = table.column(name).to_numpy(zero_copy_only=False)
+        return (values if dtype is None else values.astype(dtype))[take]
+
+    is_return = column("is_return", bool)
+    amount = column("amount", np.float64)
+    out: dict[str, Any] = {
+        "customer": pd.Categorical.from_codes(column("id", np.int64), categories=pd.Index(ids, dtype=object)),
+        "date": column("ts", "datetime64[ns]"),
+        "amount": np.where(is_return, -np.abs(amount), amount), "is_return": is_return}
+    if quantity:
+        out["quantity"] = column("quantity", np.float64)
+    for role, categories in texts.items():
+        codes = table.column(f"t_{role}").fill_null(-1).to_numpy().astype(np.int64)[take]
+        out[role] = pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))
+    if "product" in out and "product_name" not in out:
+        out["product_name"] = out["product"]
+    return pd.DataFrame(out)
 
 
 def _in_file_order(values: pa.Table, sample: pd.Series) -> pa.Table:
