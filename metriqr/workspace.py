@@ -460,16 +460,51 @@ def _read_lines(con: Any, *, mask: bool = False) -> pd.DataFrame:
 
 def _store_ledger(con: Any) -> None:
     """Rebuild the stored ledger (metriqr.aggregates.Ledger: one row per customer and day) from the
-    lines, inside the write's transaction, so the ledger and the lines never disagree."""
-    from metriqr.aggregates import LEDGER_COLUMNS, build_ledger
+    lines, inside the write's transaction, so the ledger and the lines never disagree.
 
+    Built by DuckDB where the lines lie, never read into Python: the rules of `build_ledger` over the
+    lines as `_read_lines` gives them (an order column only when some line has a number; a line without
+    one is its customer-day's order), in SQL; money in integer cents as `to_cents` rounds them."""
     con.execute("DROP TABLE IF EXISTS ledger")
-    if con.execute("SELECT count(*) FROM lines").fetchall()[0][0] == 0:
+    filled = {c for c, n in zip(("order", "quantity"), con.execute(
+        "SELECT " + ", ".join(f"count({_quoted(c)})" if c in _columns(con) else "0" for c in ("order", "quantity"))
+        + " FROM lines").fetchone()) if n}
+    if not con.execute("SELECT count(*) FROM lines").fetchone()[0]:
         return
-    frame = build_ledger(_read_lines(con)).to_frame()
-    con.register("ledger_rows", frame)
-    con.execute(f"CREATE TABLE ledger AS SELECT {', '.join(LEDGER_COLUMNS)} FROM ledger_rows")
-    con.unregister("ledger_rows")
+    item = "coalesce(abs(quantity), 1.0)" if "quantity" in filled else "1.0"
+    scaled = "round_even(amount * 100 * 1000000, 0) / 1000000"
+    order = "coalesce(\"order\", customer || '@' || strftime(date, '%Y-%m-%d'))" if "order" in filled else "NULL"
+    con.execute(f"""CREATE TEMP VIEW ledger_lines AS SELECT customer, date, CAST(date AS DATE) AS day, is_return,
+        CAST(sign({scaled}) * floor(abs({scaled}) + 0.5) AS BIGINT) AS cents, {item} AS item,
+        {order} AS ord
+        FROM lines""")
+    days = ("SELECT customer, day, CAST(sum(CASE WHEN NOT is_return THEN 1 ELSE 0 END) AS BIGINT) AS lines, "
+            "CAST(sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS BIGINT) AS returns, CAST(sum(cents) AS BIGINT) AS cents, "
+            "sum(CASE WHEN NOT is_return THEN item ELSE 0.0 END) AS items, "
+            "CAST(min(CASE WHEN NOT is_return THEN date END) AS TIMESTAMP_NS) AS first_time, "
+            "CAST(max(CASE WHEN NOT is_return THEN date END) AS TIMESTAMP_NS) AS last_time "
+            "FROM ledger_lines GROUP BY customer, day")
+    if "order" in filled:  # an order opens on its first purchase day and closes on its last
+        con.execute(f"""CREATE TABLE ledger AS WITH d AS ({days}),
+            p AS (SELECT customer, min(day) AS d0, max(day) AS d1 FROM ledger_lines WHERE NOT is_return
+                  GROUP BY customer, ord),
+            o AS (SELECT customer, d0 AS day, count(*) AS n FROM p GROUP BY customer, d0),
+            c AS (SELECT customer, d1 AS day, count(*) AS n FROM p GROUP BY customer, d1)
+            SELECT d.customer, d.day, CAST(coalesce(o.n, 0) AS BIGINT) AS orders,
+                   CAST(coalesce(c.n, 0) AS BIGINT) AS orders_closed, d.cents, d.lines, d.returns, d.items,
+                   d.first_time, d.last_time
+            FROM d LEFT JOIN o ON d.customer = o.customer AND d.day = o.day
+                   LEFT JOIN c ON d.customer = c.customer AND d.day = c.day""")
+    else:  # an occasion is a purchase day
+        con.execute(f"""CREATE TABLE ledger AS SELECT customer, day,
+            CAST(CASE WHEN lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders,
+            CAST(CASE WHEN lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders_closed,
+            cents, lines, returns, items, first_time, last_time FROM ({days}) d""")
+    con.execute("DROP VIEW ledger_lines")
+
+
+def _columns(con: Any) -> set[str]:
+    return {row[0] for row in con.execute("DESCRIBE lines").fetchall()}
 
 
 def load_ledger(workspace: Workspace) -> Any:

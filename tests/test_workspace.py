@@ -297,6 +297,36 @@ def test_the_stored_ledger_is_the_ledger_of_the_stored_lines(tmp_path):
     assert len(from_ledger.customers) == len(expected.customers) - 1
 
 
+def test_the_ledger_duckdb_builds_from_mixed_uploads_is_build_ledgers(tmp_path):
+    """The stored ledger is built in SQL: on uploads with and without order numbers and quantities, returns,
+    half-cent amounts, kilos and a customer left with returns only, it is build_ledger's to the cent."""
+    from metriqr.aggregates import build_ledger
+
+    ws = W.create_workspace(tmp_path / "ws")
+    stamp = pd.to_datetime(["2025-01-02 09:00", "2025-01-02 09:00", "2025-01-02 17:30", "2025-01-05 10:00",
+                            "2025-01-06 08:00", "2025-01-06 11:00", "2025-01-07 12:00"])
+    first = pd.DataFrame({
+        "customer": pd.Categorical(["A", "A", "B", "A", "C", "B", "C"]), "date": stamp,
+        "amount": [10.005, 2.5, 99.99, -3.0, 1.115, 7.0, 0.0],
+        "is_return": [False, False, False, True, False, False, False],
+        "order": pd.Categorical(["1", "1", "2", "1", None, "3", "4"]),
+        "quantity": [1.0, 0.5, 3.0, -1.0, 0.25, float("nan"), 2.0]})
+    W.ingest(ws, first, name="a.csv", rows={})
+    second = pd.DataFrame({  # no order numbers, no quantities; replaces 2025-01-06 and 2025-01-07 only
+        "customer": pd.Categorical(["C", "D", "D", "A"]),
+        "date": pd.to_datetime(["2025-01-06 09:00", "2025-01-07 10:00", "2025-01-07 11:00", "2025-01-07 12:00"]),
+        "amount": [-4.0, -1.0, -2.0, 20.0], "is_return": [True, True, True, False]})
+    W.ingest(ws, second, name="b.csv", rows={})
+    stored = W.load_ledger(ws)
+    rebuilt = build_ledger(W.load_transactions(ws))
+    pd.testing.assert_frame_equal(stored.to_frame(), rebuilt.to_frame())
+    a = stored.to_frame().set_index("customer").loc["A"]
+    assert a["cents"].tolist() == [1251, -300, 2000] and a["orders"].tolist() == [1, 0, 1]  # a return is no order
+    assert a["orders_closed"].tolist() == [1, 0, 1] and a["items"].tolist() == [1.5, 0.0, 1.0]
+    c = stored.to_frame().set_index("customer").loc["C"]  # replaced by the second upload's return only
+    assert (c["orders"], c["returns"], c["cents"]) == (0, 1, -400)
+
+
 def test_deleting_through_the_data_directorys_link_deletes_the_real_folder(tmp_path):
     elsewhere = W.create_workspace(tmp_path / "em_outro_lugar")  # made by the command line outside the data directory
     token = W.issue_token(elsewhere)  # sharing makes it reachable by id from the data directory
