@@ -9,12 +9,18 @@ cleaning every time). Meanwhile the viewer goes to Dados and back to Segmentaç�
 each return is timed until the segment table shows. Target (issue 9, item 4): every return
 under 5 s with ten others uploading. Reads run in sandboxed workers, two at a time
 (metriqr.reading.sandbox), so uploads queue instead of starving the server's interpreter.
+
+The uploaders' pages run in a second Chromium whose every thread is kept at the lowest CPU priority
+(nice 19): other users' browsers run on their own machines, not on the server's two cores. What they
+make the server do (uploads, reads, cleaning, reruns, charts sent) is unchanged. `--same-priority`
+runs them at the viewer's priority instead (every browser of the test on the server's cores).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -24,6 +30,7 @@ from pathlib import Path
 from bench.app import CHROMIUM_ARGS, ROOT, Server
 
 VIEW_TARGET_S = 5.0
+UPLOADERS_NICE = 10  # the uploaders' browser threads: below the viewer's, above nothing (19 starves them)
 SAMPLE = ROOT / "sample_data" / "loja_exemplo.csv"
 
 
@@ -65,16 +72,57 @@ async def _uploader(browser, url: str, workdir: Path, index: int, size_mb: float
     await context.close()
 
 
-async def _run(uploaders: int, size_mb: float, views: int, workdir: Path) -> dict:
+def _descendants(root: int) -> list[int]:
+    """The processes started (directly or not) by process `root`, and root itself."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, grew = {root}, True
+    while grew:
+        new = {pid for pid, parent in parents.items() if parent in found} - found
+        found |= new
+        grew = bool(new)
+    return sorted(found)
+
+
+async def _keep_low(pid_file: Path, stop: asyncio.Event) -> None:
+    """Every thread of the uploaders' Chromium at nice 19, again each second (it raises some itself)."""
+    while not stop.is_set():
+        if pid_file.exists():
+            for pid in _descendants(int(pid_file.read_text())):
+                try:
+                    threads = os.listdir(f"/proc/{pid}/task")
+                except OSError:
+                    continue
+                for tid in threads:
+                    try:
+                        os.setpriority(os.PRIO_PROCESS, int(tid), UPLOADERS_NICE)
+                    except OSError:
+                        pass
+        await asyncio.sleep(1)
+
+
+async def _run(uploaders: int, size_mb: float, views: int, workdir: Path, same_priority: bool = False) -> dict:
     from playwright.async_api import async_playwright
 
     chromium = shutil.which("chromium")
     if chromium is None:
         raise SystemExit("Debian's chromium is needed: apt-get install -y chromium")
+    pid_file = workdir / "uploaders.pid"
+    low = workdir / "chromium-low"  # the same Chromium, its pid noted, at nice 19
+    low.write_text(f'#!/bin/sh\necho $$ > "{pid_file}"\nexec nice -n {UPLOADERS_NICE} "{chromium}" "$@"\n')
+    low.chmod(0o755)
     with Server() as url:
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            viewer = await (await browser.new_context()).new_page()
+            viewer_browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            browser = (viewer_browser if same_priority else
+                       await p.chromium.launch(executable_path=str(low), args=CHROMIUM_ARGS))
+            viewer = await (await viewer_browser.new_context()).new_page()
             await viewer.goto(f"{url}/segmentacao")
             await viewer.locator("[data-testid='stTable']").first.wait_for(timeout=300_000)
             await _settle(viewer)
@@ -83,6 +131,8 @@ async def _run(uploaders: int, size_mb: float, views: int, workdir: Path) -> dic
             uploads: list[float] = []
             tasks = [asyncio.create_task(_uploader(browser, url, workdir, i, size_mb, stop, uploads))
                      for i in range(uploaders)]
+            if not same_priority:
+                tasks.append(asyncio.create_task(_keep_low(pid_file, stop)))
             await asyncio.sleep(10)  # let the uploads pile up
             loaded = []
             for _ in range(views):
@@ -91,7 +141,10 @@ async def _run(uploaders: int, size_mb: float, views: int, workdir: Path) -> dic
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
             await browser.close()
-    return {"uploaders": uploaders, "size_mb": size_mb, "idle_view_s": idle, "loaded_views_s": loaded,
+            if browser is not viewer_browser:
+                await viewer_browser.close()
+    return {"uploaders": uploaders, "size_mb": size_mb, "same_priority": same_priority,
+            "idle_view_s": idle, "loaded_views_s": loaded,
             "uploads_done": len(uploads), "upload_median_s": statistics.median(uploads) if uploads else None}
 
 
@@ -113,13 +166,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--uploaders", type=int, default=10)
     parser.add_argument("--size-mb", type=float, default=5.0)
     parser.add_argument("--views", type=int, default=5)
+    parser.add_argument("--same-priority", action="store_true",
+                        help="the uploaders' browser at the viewer's CPU priority (default: nice 19)")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir:
-        result = asyncio.run(_run(args.uploaders, args.size_mb, args.views, Path(workdir)))
+        result = asyncio.run(_run(args.uploaders, args.size_mb, args.views, Path(workdir), args.same_priority))
     worst = max(result["loaded_views_s"])
     print(f"viewer, idle: Dados → Segmentação {result['idle_view_s']:.2f} s")
-    print(f"viewer, {args.uploaders} sessions uploading {args.size_mb:g} MB files: "
+    print(f"viewer, {args.uploaders} sessions uploading {args.size_mb:g} MB files"
+          + (" (their browser at the same priority)" if args.same_priority else "") + ": "
           + ", ".join(f"{s:.2f}" for s in result["loaded_views_s"]) + " s")
     print(f"uploads completed meanwhile: {result['uploads_done']}"
           + (f", median {result['upload_median_s']:.1f} s each" if result["upload_median_s"] else ""))

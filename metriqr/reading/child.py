@@ -27,8 +27,13 @@ from metriqr.reading.guards import Limits, megabytes
 from metriqr.reading.parse import parse_sheet_names, parse_table
 
 
+NICENESS = 10  # a read yields the cores to the server's pages (other users) and the browsers
+
+
 def apply_limits(limits: Limits) -> None:
-    """Cap this process: address space, CPU seconds (SIGXCPU at the soft limit), no core file."""
+    """Cap this process: address space, CPU seconds (SIGXCPU at the soft limit), no core file, and a
+    lower CPU priority: an upload's parsing waits for the cores rather than other users' pages."""
+    os.nice(NICENESS)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
