@@ -466,28 +466,27 @@ def _store_ledger(con: Any) -> None:
     lines as `_read_lines` gives them (an order column only when some line has a number; a line without
     one is its customer-day's order), in SQL; money in integer cents as `to_cents` rounds them."""
     con.execute("DROP TABLE IF EXISTS ledger")
-    filled = {c for c, n in zip(("order", "quantity"), con.execute(
-        "SELECT " + ", ".join(f"count({_quoted(c)})" if c in _columns(con) else "0" for c in ("order", "quantity"))
-        + " FROM lines").fetchone()) if n}
-    if not con.execute("SELECT count(*) FROM lines").fetchone()[0]:
+    present = {row[0] for row in con.execute("DESCRIBE lines").fetchall()}
+    counts = con.execute("SELECT count(*), " + ", ".join(f"count({_quoted(c)})" if c in present else "0"
+                                                         for c in ("order", "quantity")) + " FROM lines").fetchone()
+    if not counts[0]:
         return
-    item = "coalesce(abs(quantity), 1.0)" if "quantity" in filled else "1.0"
+    filled = {c for c, n in zip(("order", "quantity"), counts[1:]) if n}  # as _read_lines: empty columns are absent
+    item = "coalesce(abs(quantity), 1.0)" if "quantity" in filled else "1.0"  # a NaN is stored as NULL
     scaled = "round_even(amount * 100 * 1000000, 0) / 1000000"
     order = "coalesce(\"order\", customer || '@' || strftime(date, '%Y-%m-%d'))" if "order" in filled else "NULL"
-    con.execute(f"""CREATE TEMP VIEW ledger_lines AS SELECT customer, date, CAST(date AS DATE) AS day, is_return,
-        CAST(sign({scaled}) * floor(abs({scaled}) + 0.5) AS BIGINT) AS cents, {item} AS item,
-        {order} AS ord
-        FROM lines""")
+    lines = (f"WITH l AS (SELECT customer, date, CAST(date AS DATE) AS day, is_return, "
+             f"CAST(sign({scaled}) * floor(abs({scaled}) + 0.5) AS BIGINT) AS cents, {item} AS item, {order} AS ord "
+             f"FROM lines)")
     days = ("SELECT customer, day, CAST(sum(CASE WHEN NOT is_return THEN 1 ELSE 0 END) AS BIGINT) AS lines, "
             "CAST(sum(CASE WHEN is_return THEN 1 ELSE 0 END) AS BIGINT) AS returns, CAST(sum(cents) AS BIGINT) AS cents, "
             "sum(CASE WHEN NOT is_return THEN item ELSE 0.0 END) AS items, "
             "CAST(min(CASE WHEN NOT is_return THEN date END) AS TIMESTAMP_NS) AS first_time, "
             "CAST(max(CASE WHEN NOT is_return THEN date END) AS TIMESTAMP_NS) AS last_time "
-            "FROM ledger_lines GROUP BY customer, day")
+            "FROM l GROUP BY customer, day")
     if "order" in filled:  # an order opens on its first purchase day and closes on its last
-        con.execute(f"""CREATE TABLE ledger AS WITH d AS ({days}),
-            p AS (SELECT customer, min(day) AS d0, max(day) AS d1 FROM ledger_lines WHERE NOT is_return
-                  GROUP BY customer, ord),
+        con.execute(f"""CREATE TABLE ledger AS {lines}, d AS ({days}),
+            p AS (SELECT customer, min(day) AS d0, max(day) AS d1 FROM l WHERE NOT is_return GROUP BY customer, ord),
             o AS (SELECT customer, d0 AS day, count(*) AS n FROM p GROUP BY customer, d0),
             c AS (SELECT customer, d1 AS day, count(*) AS n FROM p GROUP BY customer, d1)
             SELECT d.customer, d.day, CAST(coalesce(o.n, 0) AS BIGINT) AS orders,
@@ -496,15 +495,10 @@ def _store_ledger(con: Any) -> None:
             FROM d LEFT JOIN o ON d.customer = o.customer AND d.day = o.day
                    LEFT JOIN c ON d.customer = c.customer AND d.day = c.day""")
     else:  # an occasion is a purchase day
-        con.execute(f"""CREATE TABLE ledger AS SELECT customer, day,
+        con.execute(f"""CREATE TABLE ledger AS {lines} SELECT customer, day,
             CAST(CASE WHEN lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders,
             CAST(CASE WHEN lines > 0 THEN 1 ELSE 0 END AS BIGINT) AS orders_closed,
             cents, lines, returns, items, first_time, last_time FROM ({days}) d""")
-    con.execute("DROP VIEW ledger_lines")
-
-
-def _columns(con: Any) -> set[str]:
-    return {row[0] for row in con.execute("DESCRIBE lines").fetchall()}
 
 
 def load_ledger(workspace: Workspace) -> Any:

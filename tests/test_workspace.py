@@ -304,7 +304,7 @@ def test_the_ledger_duckdb_builds_from_mixed_uploads_is_build_ledgers(tmp_path):
 
     ws = W.create_workspace(tmp_path / "ws")
     stamp = pd.to_datetime(["2025-01-02 09:00", "2025-01-02 09:00", "2025-01-02 17:30", "2025-01-05 10:00",
-                            "2025-01-06 08:00", "2025-01-06 11:00", "2025-01-07 12:00"])
+                            "2025-01-06 08:00", "2025-01-05 11:00", "2025-01-07 12:00"])
     first = pd.DataFrame({
         "customer": pd.Categorical(["A", "A", "B", "A", "C", "B", "C"]), "date": stamp,
         "amount": [10.005, 2.5, 99.99, -3.0, 1.115, 7.0, 0.0],
@@ -323,6 +323,7 @@ def test_the_ledger_duckdb_builds_from_mixed_uploads_is_build_ledgers(tmp_path):
     a = stored.to_frame().set_index("customer").loc["A"]
     assert a["cents"].tolist() == [1251, -300, 2000] and a["orders"].tolist() == [1, 0, 1]  # a return is no order
     assert a["orders_closed"].tolist() == [1, 0, 1] and a["items"].tolist() == [1.5, 0.0, 1.0]
+    assert stored.to_frame().set_index("customer").loc["B", "items"].tolist() == [3.0, 1.0]  # no quantity: 1 item
     c = stored.to_frame().set_index("customer").loc["C"]  # replaced by the second upload's return only
     assert (c["orders"], c["returns"], c["cents"]) == (0, 1, -400)
 
