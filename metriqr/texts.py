@@ -903,8 +903,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "“{name}”: the duckdb and spark engines read Parquet (a file or a pattern such as sales/*.parquet) and CSV; "
               "for workbooks use --engine memory."},
     "error.engine_remote_needs_spark": {
-        "pt": "“{name}” é um endereço que só um cluster lê: use --engine spark (com --spark-master).",
-        "en": "“{name}” is an address only a cluster reads: use --engine spark (with --spark-master)."},
+        "pt": "“{name}” é um endereço ou uma tabela que só um cluster lê: use --engine spark (com --spark-master).",
+        "en": "“{name}” is an address or a table only a cluster reads: use --engine spark (with --spark-master)."},
+    "error.engine_no_table": {"pt": "O Spark não encontrou a tabela “{name}” ({detail}).",
+                              "en": "Spark found no table “{name}” ({detail})."},
     "error.engine_unreadable": {"pt": "Não foi possível ler “{name}” como Parquet ({detail}).",
                                 "en": "Could not read “{name}” as Parquet ({detail})."},
     "error.engine_csv_layout": {

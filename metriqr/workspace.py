@@ -332,11 +332,12 @@ def ingest_file(workspace: Workspace, source: Any, *, name: str | None = None, s
     else:
         from metriqr.engines import engine_headers, load_engine_dataset
 
-        headers = engine_headers(str(source))
-        remembered = remembered_mapping(workspace, headers) or {}
+        headers = engine_headers(str(source))  # None for a cluster's data: no mapping remembered ahead
+        remembered = (remembered_mapping(workspace, headers) or {}) if headers is not None else {}
         dataset = load_engine_dataset(str(source), engine=engine, spark_master=spark_master, lines=True,
                                       overrides={**remembered, **(overrides or {})}, date_order=date_order)
         raw = dataset.raw
+        headers = [str(h) for h in raw.frame.columns]
     # every role is stored, a removed one as "", so the same choice applies next time
     mapping = {role: dataset.mapping.get(role, "") for role in MAPPING_ROLES}
     shown = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "upload")

@@ -221,6 +221,19 @@ def test_spark_collects_the_ledger_range_by_range_in_order(inputs, monkeypatch):
     _ledgers_equal(load_engine_dataset(path, engine="spark").ledger, load_engine_dataset(path, engine="duckdb").ledger)
 
 
+@NEEDS_SPARK
+def test_spark_reads_a_table_of_its_catalog(inputs):
+    """`table:NAME` is a table of Spark's catalog (a warehouse's, through its metastore): the same figures as
+    the file it was loaded from; a table that does not exist is a message."""
+    from metriqr.engines.spark import session
+
+    session().createDataFrame(pd.read_parquet(inputs["parquet"])).createOrReplaceTempView("vendas_loja")
+    expected = _json("segment", inputs["parquet"], "--json")
+    assert _json("segment", "table:vendas_loja", "--json", "--engine", "spark") == expected
+    missing = run_cli("segment", "table:vendas_nenhuma", "--engine", "spark", "--lang", "en")
+    assert missing.returncode == 2 and "found no table “vendas_nenhuma”" in missing.stderr
+
+
 @pytest.mark.skipif(not ONLINE_RETAIL.exists(), reason="real data not present")
 def test_duckdb_on_online_retail_gives_the_same_segments():
     assert _json("segment", ONLINE_RETAIL, "--json", "--engine", "duckdb") == _json("segment", ONLINE_RETAIL, "--json")
@@ -246,6 +259,8 @@ def test_a_glob_of_parquet_files_is_one_table(inputs, tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (["segment", DATA_DIR / "online_retail.xlsx", "--engine", "duckdb"], "--engine memory"),
     (["segment", "--workspace", DATA_DIR, "--engine", "duckdb"], "a workspace"),
+    (["segment", "table:warehouse.sales"], "--engine spark"),
+    (["ingest", "s3a://bucket/sales/", "--workspace", DATA_DIR / "nowhere"], "--engine spark"),
     (["segment", GROCERIES, "--spark-master", "spark://host:7077"], "--engine spark"),
 ])
 def test_what_an_engine_cannot_do_is_refused_with_a_message(args, message):

@@ -194,6 +194,7 @@ def load_data(data: str | None, *, sheet: str | None, columns: Sequence[str],
 
         return load_engine_dataset(data, engine=engine, spark_master=spark_master, overrides=overrides,
                                    date_order=date_order, lines=lines)
+    refuse_remote(data)
     path = Path(data)
     if not path.exists():
         raise InputFileError("file_not_found", name=data)
@@ -201,6 +202,14 @@ def load_data(data: str | None, *, sheet: str | None, columns: Sequence[str],
         raise InputFileError("data_is_folder", name=data)
     return pipeline.load_dataset(path, name=path.name, sheet=sheet, overrides=overrides, date_order=date_order,
                                  max_bytes=LOCAL_MAX_BYTES)
+
+
+def refuse_remote(data: str) -> None:
+    """A cluster's address or table asked of the memory engine: say what reads it, not "file not found"."""
+    from metriqr.engines import EngineError, is_remote
+
+    if is_remote(data):
+        raise EngineError("engine_remote_needs_spark", name=data)
 
 
 def write_output(path: Path, content: bytes) -> None:

@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 
 from metriqr.cli.common import (LOCAL_MAX_BYTES, add_json, data_parent, engine_option, lang_parent, print_json,
-                                text)
+                                refuse_remote, text)
 from metriqr.errors import InputFileError, OptionError
 
 NAME = "ingest"
@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     engine = engine_option(args)
     overrides = parse_column_options(args.column)
     path = Path(args.data)
+    if engine == "memory":
+        refuse_remote(args.data)
     if engine == "memory" and not path.is_file():  # an engine also reads a folder or a glob of Parquet files
         raise InputFileError("file_not_found" if not path.exists() else "data_is_folder", name=args.data)
     if engine != "memory" and args.sheet is not None:

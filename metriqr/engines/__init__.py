@@ -33,14 +33,20 @@ class EngineError(MetriqrError):
     """An engine cannot run, or cannot read this input exactly as the memory engine would."""
 
 
+TABLE_PREFIX = "table:"  # DATA naming a table of Spark's catalog: table:warehouse.sales
+
+
 def is_remote(data: str) -> bool:
-    """A URL only a cluster reads (s3a://, hdfs://, abfss://, gs://…): Spark reads it and its sample."""
-    return "://" in data and not data.startswith("file://")
+    """A URL only a cluster reads (s3a://, hdfs://, abfss://, gs://…) or a table of its catalog: Spark
+    reads it and its sample."""
+    return data.startswith(TABLE_PREFIX) or ("://" in data and not data.startswith("file://"))
 
 
 def engine_files(data: str) -> tuple[list[str], str]:
     """The files DATA names (a path, a folder of Parquet files as Spark and warehouses write them, or a
     glob) and their format, "parquet" or "csv"."""
+    if data.startswith(TABLE_PREFIX):
+        return [data[len(TABLE_PREFIX):]], "table"
     if is_remote(data):
         return [data], "csv" if data.lower().rstrip("/").endswith(ENGINE_FORMATS[1:]) else "parquet"
     if Path(data).is_dir():
@@ -100,9 +106,10 @@ def load_engine_dataset(data: str, *, engine: str, spark_master: str | None = No
     return Dataset(raw=sample, mapping=mapping, cleaned=cleaned, ledger=result.ledger)
 
 
-def engine_headers(data: str) -> list[str]:
-    """DATA's column headers as the engines (and the memory reader) name them."""
-    return list(sample_source(*engine_files(data)).headers)
+def engine_headers(data: str) -> list[str] | None:
+    """DATA's column headers as the engines (and the memory reader) name them; None for data only a
+    cluster reads (its headers come with the engine's run)."""
+    return None if is_remote(data) else list(sample_source(*engine_files(data)).headers)
 
 
 def sample_source(paths: list[str], kind: str) -> Any:

@@ -107,19 +107,18 @@ class SparkRunner:
         from metriqr.engines import SAMPLE_ROWS
         from metriqr.reading.header import _header_text, _unique
 
-        reader = self.spark.read
-        frame = reader.parquet(path) if kind == "parquet" else reader.csv(path, header=True, inferSchema=False)
+        frame = self._frame(path, kind) if kind != "csv" else self.spark.read.csv(path, header=True, inferSchema=False)
         names = list(frame.columns)
         sample = frame.limit(SAMPLE_ROWS).toArrow().to_pandas()
         headers = _unique([_header_text(c) or f"Coluna {i + 1}" for i, c in enumerate(names)])
         sample.columns = headers
-        extra = {"columns": names} if kind == "parquet" else {"separator": ",", "width": len(names)}
+        extra = {"columns": names} if kind != "csv" else {"separator": ",", "width": len(names)}
         return Source(headers=headers, kinds=[], sample=sample, blank_text=kind == "csv", extra=extra)
 
     def source(self, paths: list[str], kind: str, source: Source) -> None:
         reader = self.spark.read
-        if kind == "parquet":
-            frame = reader.parquet(*paths)
+        if kind != "csv":  # typed columns: Parquet files or a table
+            frame = self._frame(paths, kind)
             names = source.extra["columns"]
             if frame.columns != names:
                 raise EngineError("engine_schemas_differ", name=os.path.basename(paths[0]))
@@ -138,6 +137,16 @@ class SparkRunner:
                                    .alias(f"c{i}") for i in range(width)])
         frame.createOrReplaceTempView("src")
         self.views.append("src")
+
+    def _frame(self, paths: str | list[str], kind: str) -> Any:
+        """Parquet files, or a table of the session's catalog (`table:NAME`; a cluster's metastore when
+        SPARK_CONF_DIR holds its configuration)."""
+        paths = [paths] if isinstance(paths, str) else paths
+        try:
+            return self.spark.table(paths[0]) if kind == "table" else self.spark.read.parquet(*paths)
+        except Exception as exc:  # noqa: BLE001 — Spark's errors come from the JVM
+            raise EngineError("engine_no_table" if kind == "table" else "engine_unreadable", name=paths[0],
+                              detail=str(exc).splitlines()[0][:200]) from None
 
     def table(self, sql: str) -> pa.Table:
         try:
