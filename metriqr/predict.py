@@ -211,16 +211,21 @@ class GammaGamma:
     q: float
     gamma: float
     log_likelihood: float = float("nan")
+    # Every repeat customer spends the same per occasion (a fixed price, a subscription): Gamma-Gamma has no
+    # spread to fit (its p and q run off to infinity, NaN here), and that price is everyone's expected spend.
+    fixed_spend: float | None = None
 
     @property
     def mean_spend(self) -> float:
         """The population's mean spend per occasion, γp/(q−1): what a customer without repeats should spend."""
-        return self.gamma * self.p / (self.q - 1)
+        return self.fixed_spend if self.fixed_spend is not None else self.gamma * self.p / (self.q - 1)
 
     def expected_spend(self, x: np.ndarray, monetary: np.ndarray) -> np.ndarray:
         """E[spend per occasion | x, z̄] = p(γ + x z̄)/(px + q − 1) (FHL 2005, "RFM and CLV"):
         a weighted mean of the population mean and the customer's own z̄. x = 0 gives the population mean;
         a non-positive z̄ (returns) counts as 0, pulling the customer's figure down, never below 0."""
+        if self.fixed_spend is not None:
+            return np.full(np.shape(x), self.fixed_spend, dtype=float)
         x = np.asarray(x, dtype=float)
         z = np.maximum(np.asarray(monetary, dtype=float), 0.0)
         return self.p * (self.gamma + x * z) / (self.p * x + self.q - 1)
@@ -269,13 +274,25 @@ def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray) -> GammaGamma:
     """Maximum likelihood Gamma-Gamma on customers with x > 0 and z̄ > 0 (the caller selects them).
     Start: p = 1, q = 2, γ = mean z̄; each must end in [1e-6, 1e6]."""
     x, z = np.asarray(frequency, dtype=float), np.asarray(monetary, dtype=float)
+    fixed = GammaGamma(float("nan"), float("nan"), float("nan"), fixed_spend=float(z.mean()))
+    if np.ptp(z) <= FIXED_SPREAD * z.mean():  # one price for everyone: nothing to fit
+        return fixed
     start = np.log([1.0, 2.0, max(float(z.mean()), 1e-3)])
     result = _minimize(_gg_nll, start, (_SpendData.of(x, z),))
-    _check_fit(result, "gamma_gamma")
     p, q, gamma = np.exp(np.clip(result.x, *_LOG_LIMITS))
-    if q <= 1:  # the mean spend γp/(q−1) would not exist
-        raise ModelRefused("model_no_fit", model="Gamma-Gamma")
+    try:
+        _check_fit(result, "gamma_gamma")
+        if q <= 1:  # the mean spend γp/(q−1) would not exist
+            raise ModelRefused("model_no_fit", model="Gamma-Gamma")
+    except ModelRefused:
+        if z.std() <= FIXED_SPREAD_CV * z.mean():  # prices that barely differ (rounding): as one price
+            return fixed
+        raise
     return GammaGamma(float(p), float(q), float(gamma), float(-result.fun * len(x)))
+
+
+FIXED_SPREAD = 1e-9     # z̄ this close together (relative to the mean) is one price
+FIXED_SPREAD_CV = 0.01  # a Gamma-Gamma that fails on spends within 1 % of each other: one price too
 
 
 def _minimize(nll, start: np.ndarray, args: tuple) -> optimize.OptimizeResult:

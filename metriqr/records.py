@@ -134,7 +134,9 @@ def prediction_record(prediction: Prediction, values: pd.DataFrame) -> dict[str,
             "horizon_days": int(prediction.horizon_days),
             "model": {"bgnbd": {"r": number(bg.r, 4), "alpha": number(bg.alpha, 4), "a": number(bg.a, 4),
                                 "b": number(bg.b, 4)},
-                      "gamma_gamma": {"p": number(gg.p, 4), "q": number(gg.q, 4), "gamma": number(gg.gamma, 4)}},
+                      "gamma_gamma": {"p": number(gg.p, 4), "q": number(gg.q, 4), "gamma": number(gg.gamma, 4),
+                                      **({"fixed_spend": number(gg.fixed_spend, 2)} if gg.fixed_spend is not None
+                                         else {})}},
             "customers": int(len(prediction.customers)),
             "expected_purchases": number(prediction.expected_purchases, 2),
             "predicted_revenue": number(prediction.predicted_revenue, 2), "segments": segments}

@@ -289,6 +289,29 @@ def test_cli_text_report_and_bad_options():
     assert status == 2 and "Unknown time unit" in stderr
 
 
+def test_a_fixed_price_subscription_gets_its_predicted_value(tmp_path):
+    """Every customer pays the same per month (a subscription box): Gamma-Gamma has no spread to fit, so that
+    price is every purchase's expected spend, instead of no prediction at all."""
+    rng = np.random.default_rng(3)
+    start = pd.Timestamp("2023-01-01")
+    rows = []
+    for i, (joined, months) in enumerate(zip(rng.integers(0, 12, 400), rng.geometric(0.15, 400))):
+        for m in range(int(joined), min(int(joined) + int(months), 24)):
+            rows.append((f"S{i:03d}", (start + pd.DateOffset(months=m)).strftime("%Y-%m-%d"), 49.9))
+    prediction = P.predict(build_ledger(transactions(rows)), horizon_days=90)
+    assert prediction.gamma_gamma.fixed_spend == pytest.approx(49.9)
+    customers = prediction.customers
+    assert customers["expected_spend"].to_numpy() == pytest.approx(49.9)
+    assert customers["predicted_revenue"].to_numpy() == pytest.approx(49.9 * customers["expected_purchases"].to_numpy())
+    assert prediction.predicted_revenue > 0
+    path = tmp_path / "assinaturas.csv"
+    pd.DataFrame(rows, columns=["cliente", "data", "valor"]).to_csv(path, index=False)
+    status, stdout, _ = run("predict", path, "--json")
+    assert status == 0 and json.loads(stdout)["model"]["gamma_gamma"]["fixed_spend"] == 49.9
+    status, stdout, _ = run("predict", path, "--lang", "en")
+    assert status == 0 and "returning customers spend the same per purchase, R$ 49.90" in stdout
+
+
 def test_cli_refuses_honestly_on_a_tiny_file(tmp_path):
     path = tmp_path / "pouco.csv"
     path.write_text("cliente;data;valor\nA;01/01/2024;10,00\nA;01/06/2024;12,00\nB;02/01/2024;5,00\n",

@@ -103,6 +103,8 @@ def prediction_text(record: dict, *, lang: str, basis: str, currency: str) -> st
         f"{t('pred.cli_time_unit', lang)}: {t('pred.unit_' + record['time_unit'], lang)}",
         f"BG/NBD: r = {fmt_num(bg['r'], lang, 4)}, α = {fmt_num(bg['alpha'], lang, 4)}, "
         f"a = {fmt_num(bg['a'], lang, 4)}, b = {fmt_num(bg['b'], lang, 4)}",
+        t("pred.fixed_spend_line", lang, spend=money(gg["fixed_spend"], lang, basis, currency))
+        if "fixed_spend" in gg else
         f"Gamma-Gamma: p = {fmt_num(gg['p'], lang, 4)}, q = {fmt_num(gg['q'], lang, 4)}, "
         f"γ = {fmt_num(gg['gamma'], lang, 4)}",
         "",
