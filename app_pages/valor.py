@@ -132,10 +132,8 @@ with error_boundary():
     with st.expander(t("pred.how", L)):
         st.markdown(t("pred.how_text", L))
         gg = prediction.gamma_gamma
-        spend = money(gg.mean_spend, L, basis, currency)
-        st.caption(plain(t("pred.params_line_fixed", L, r=fmt_num(bg.r, L, 3), alpha=fmt_num(bg.alpha, L, 2),
-                           a=fmt_num(bg.a, L, 3), b=fmt_num(bg.b, L, 3), spend=spend)
-                         if gg.fixed_spend is not None else
-                         t("pred.params_line", L, r=fmt_num(bg.r, L, 3), alpha=fmt_num(bg.alpha, L, 2),
-                           a=fmt_num(bg.a, L, 3), b=fmt_num(bg.b, L, 3), p=fmt_num(gg.p, L, 2),
-                           q=fmt_num(gg.q, L, 2), gamma=fmt_num(gg.gamma, L, 2), spend=spend)))
+        params = {"r": fmt_num(bg.r, L, 3), "alpha": fmt_num(bg.alpha, L, 2), "a": fmt_num(bg.a, L, 3),
+                  "b": fmt_num(bg.b, L, 3), "spend": money(gg.mean_spend, L, basis, currency)}
+        if gg.fixed_spend is None:  # a fixed price leaves Gamma-Gamma nothing to fit: no p, q, γ
+            params.update(p=fmt_num(gg.p, L, 2), q=fmt_num(gg.q, L, 2), gamma=fmt_num(gg.gamma, L, 2))
+        st.caption(plain(t("pred.params_line" if gg.fixed_spend is None else "pred.params_line_fixed", L, **params)))

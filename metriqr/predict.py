@@ -270,6 +270,10 @@ def _gg_nll(theta: np.ndarray, data: _SpendData) -> tuple[float, np.ndarray]:
     return -ll / n, -np.array([d_p * p, d_q * q, d_g * gamma]) / n
 
 
+FIXED_SPREAD = 1e-9     # z̄ this close together (relative to the mean) is one price
+FIXED_SPREAD_CV = 0.01  # a Gamma-Gamma that fails on spends within 1 % of each other: one price too
+
+
 def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray) -> GammaGamma:
     """Maximum likelihood Gamma-Gamma on customers with x > 0 and z̄ > 0 (the caller selects them).
     Start: p = 1, q = 2, γ = mean z̄; each must end in [1e-6, 1e6]."""
@@ -289,10 +293,6 @@ def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray) -> GammaGamma:
             return fixed
         raise
     return GammaGamma(float(p), float(q), float(gamma), float(-result.fun * len(x)))
-
-
-FIXED_SPREAD = 1e-9     # z̄ this close together (relative to the mean) is one price
-FIXED_SPREAD_CV = 0.01  # a Gamma-Gamma that fails on spends within 1 % of each other: one price too
 
 
 def _minimize(nll, start: np.ndarray, args: tuple) -> optimize.OptimizeResult:
