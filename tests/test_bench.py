@@ -319,3 +319,17 @@ def test_timestamps_harness_runs_both_commands_on_both_layouts(tmp_path):
         "2k timestamped: whole `recommend --product` command", "2k: `recommend` timestamped / date-only",
         "2k: `segment` timestamped / date-only"]
     assert "recommend --product" in timestamps.lines(block)[0]
+
+
+def test_engines_benchmark_runs_and_the_engines_answer_alike(tmp_path, monkeypatch, capsys):
+    """`python -m bench.engines` at 3,000 warehouse-style lines (hash ids, timestamps, returns, repeated
+    lines): the harness runs each engine as its own process, and their `recommend` JSON is the same."""
+    from bench import engines as bench_engines
+
+    monkeypatch.setattr(bench_engines, "DATA_DIR", tmp_path)
+    out = tmp_path / "engines.json"
+    assert bench_engines.main(["--sizes", "3k", "--engines", "duckdb,memory", "--command", "recommend",
+                               "--json-out", str(out)]) == 0
+    results = json.loads(out.read_text())
+    assert [r["engine"] for r in results] == ["duckdb", "memory"] and all(r["status"] == 0 for r in results)
+    assert results[0]["json_sha256"] == results[1]["json_sha256"] and results[0]["peak_gb"] > 0
