@@ -269,6 +269,34 @@ def test_what_an_engine_cannot_do_is_refused_with_a_message(args, message):
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
+def test_the_hostile_corpus_on_duckdb_ends_in_a_report_or_a_message(tmp_path, capsys):
+    """Issue 9's hostile files, and a few shapes of the engines' own, through `segment --engine duckdb`: a
+    report or a one-line message (status 2) that names the user's file, not an internal one, never
+    "internal error"; non-finite amounts are excluded
+    with a reason as in memory."""
+    from metriqr import cli
+    from tests.test_reading_security import hostile_corpus
+
+    corpus = {name: content for name, (content, _) in hostile_corpus().items()}
+    corpus |= {"ragged.csv": b"cliente,data,valor\nA,01/01/2025,1\nB,02/01/2025,2,extra\n",
+               "vazio.csv": b"", "so_cabecalho.csv": b"cliente,data,valor\n",
+               "quebrado.parquet": b"PAR1" + bytes(100) + b"PAR1"}
+    for name, content in corpus.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        status = cli.main(["segment", str(path), "--lang", "en", "--engine", "duckdb"])
+        err = capsys.readouterr().err
+        assert status in (0, cli.EXIT_BAD_INPUT) and "internal error" not in err, (name, err)
+        if status:
+            assert len(err.strip().splitlines()) == 1 and ("sample" not in err), (name, err)
+    infinite = tmp_path / "infinito.csv"
+    infinite.write_bytes(b"cliente,data,valor\nA,01/01/2025,inf\nB,02/01/2025,1e308\nC,03/01/2025,5\n"
+                         b"C,04/01/2025,-inf\n")
+    memory = _json("segment", infinite, "--json")
+    assert memory["rows"]["excluded"] == {"amount_out_of_range": 3}
+    assert _json("segment", infinite, "--json", "--engine", "duckdb") == memory
+
+
 def test_csv_with_a_title_above_the_header_is_left_to_the_memory_engine(tmp_path):
     path = tmp_path / "report.csv"
     path.write_text("Relatório de vendas — loja 1\n\ncliente;data;valor\nA;01/02/2024;10,00\nB;02/02/2024;5,00\n",

@@ -125,9 +125,16 @@ def sample_source(paths: list[str], kind: str) -> Any:
             parquet = pq.ParquetFile(paths[0])
             batch = next(parquet.iter_batches(batch_size=SAMPLE_ROWS), None)
         except Exception as exc:  # noqa: BLE001 — any unreadable file is the same message
-            raise EngineError("engine_unreadable", name=Path(paths[0]).name, detail=str(exc)[:200]) from None
+            raise EngineError("engine_unreadable", name=Path(paths[0]).name,
+                              detail=" ".join(str(exc).split())[:200]) from None
         import pyarrow as pa
 
+        nested = [f.name for f in parquet.schema_arrow if pa.types.is_nested(f.type)]
+        if nested:  # as the memory reader says it (metriqr.reading.parquet)
+            from metriqr.errors import InputFileError
+
+            raise InputFileError("parquet_nested", name=Path(paths[0]).name,
+                                 columns=", ".join(f"“{n}”" for n in nested[:5]))
         table = pa.Table.from_batches([batch]) if batch is not None else parquet.schema_arrow.empty_table()
         frame = table.to_pandas()
         headers = _unique([_header_text(c) or f"Coluna {i + 1}" for i, c in enumerate(frame.columns)])
@@ -142,7 +149,8 @@ def sample_source(paths: list[str], kind: str) -> Any:
         complete = not handle.read(1)
     if not complete:
         head = head[: head.rfind(b"\n") + 1]
-    raw = read_table(head, name="sample.csv")
+    name = Path(path).name
+    raw = read_table(head, name=name[:-3] if name.lower().endswith(".gz") else name)  # messages name the file
     if raw.header_row != 0 or raw.encoding not in ("utf-8", "utf-8-sig") or raw.malformed_rows:
         raise EngineError("engine_csv_layout", name=Path(path).name)
     return Source(headers=[str(c) for c in raw.frame.columns], kinds=[], sample=raw.frame, blank_text=True,

@@ -258,7 +258,8 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
            f"WHEN cancelled THEN {REASON['cancelled']} END")
     is_return = f"({amount} < 0" + (f" OR coalesce({q} < 0, false))" if q else ")")
     scaled = f"({d.rint.format(x=f'abs({amount}) * 100 * 1000000')} / 1000000)"
-    cents = f"CAST(floor({scaled} + 0.5) AS BIGINT)"
+    # only an amount in range has cents (an `inf` or `1e308` line is excluded above, and casts to no integer)
+    cents = f"CASE WHEN abs({amount}) <= {MAX_AMOUNT!r} THEN CAST(floor({scaled} + 0.5) AS BIGINT) END"
     # 4. One table of fixed-width columns per line (or group of identical lines): all later steps read it.
     # The text of columns that may hold a totals label is kept only on rows without a customer or a date
     # (the only rows where cleaning looks for one; missing elsewhere, so it costs nothing).
