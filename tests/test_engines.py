@@ -269,6 +269,22 @@ def test_what_an_engine_cannot_do_is_refused_with_a_message(args, message):
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_instants_with_a_time_zone_are_read_at_its_wall_clock_time(tmp_path, engine):
+    """A warehouse's timestamps with a time zone (São Paulo, UTC−3): a sale at 22:00 local belongs to that
+    day, as the memory engine reads it, not to the next day in UTC."""
+    rng = np.random.default_rng(8)
+    n = 3_000
+    stamps = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300 * 86400, n), unit="s")
+    path = tmp_path / "vendas_tz.parquet"
+    pd.DataFrame({"cliente": [f"C{i:03d}" for i in rng.integers(0, 300, n)],
+                  "data": stamps.tz_localize("America/Sao_Paulo"),
+                  "valor": np.round(rng.lognormal(3, 1, n), 2)}).to_parquet(path, index=False)
+    memory = _json("segment", path, "--json")
+    assert memory["as_of"] == (stamps.max().normalize() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    assert _json("segment", path, "--json", "--engine", engine) == memory
+
+
 def test_the_hostile_corpus_on_duckdb_ends_in_a_report_or_a_message(tmp_path, capsys):
     """Issue 9's hostile files, and a few shapes of the engines' own, through `segment --engine duckdb`: a
     report or a one-line message (status 2) that names the user's file, not an internal one, never

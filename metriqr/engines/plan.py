@@ -51,6 +51,7 @@ class Dialect:
     replace: str        # "{x} with every match of {p} replaced by {r}"
     rint: str           # round half to even, to a whole number, as numpy.rint
     hash: str           # a 64-bit hash of one or more values
+    wall: str           # an instant as the wall-clock time of time zone {tz}
 
     def matches(self, value: str, pattern: str) -> str:
         return self.regex.format(x=value, p=_literal(pattern))
@@ -60,9 +61,9 @@ class Dialect:
 
 
 DUCKDB = Dialect("duckdb", regex="regexp_matches({x}, {p})", replace="regexp_replace({x}, {p}, {r}, 'g')",
-                 rint="round_even({x}, 0)", hash="hash({x})")
+                 rint="round_even({x}, 0)", hash="hash({x})", wall="timezone({tz}, {x})")
 SPARK = Dialect("spark", regex="({x} RLIKE {p})", replace="regexp_replace({x}, {p}, {r})", rint="rint({x})",
-                hash="xxhash64({x})")
+                hash="xxhash64({x})", wall="from_utc_timestamp({x}, {tz})")
 
 
 def _literal(text: str) -> str:
@@ -174,7 +175,11 @@ def run_plan(runner: Runner, source: Source, mapping: ColumnMapping, *, date_ord
     elif kind["date"] == "time":
         # native datetimes: whole seconds, 1900–2199 (parsing._native_seconds and _finish)
         reading = read_dates(source.sample[mapping["date"]])
-        x = f"CAST(g.{col['date']} AS TIMESTAMP)"
+        # instants with a time zone are read at that zone's wall-clock time, as parsing._native_seconds does
+        tz = getattr(source.sample[mapping["date"]].dtype, "tz", None)
+        column = f"g.{col['date']}"
+        x = (f"CAST({column} AS TIMESTAMP)" if tz is None else
+             f"CAST({d.wall.format(x=column, tz=_literal(str(tz)))} AS TIMESTAMP)")
         select += [f"CASE WHEN {x} >= TIMESTAMP '1900-01-01 00:00:00' AND {x} < TIMESTAMP '2200-01-01 00:00:00' "
                    f"THEN date_trunc('second', {x}) END AS ts",
                    f"CASE WHEN {x} IS NULL THEN 1 WHEN {x} < TIMESTAMP '1900-01-01 00:00:00' "
