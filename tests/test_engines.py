@@ -5,6 +5,7 @@ line for line. Spark runs in local mode with one session for the module
 (skipped only where Java or pyspark is absent; CI installs both)."""
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -267,6 +268,33 @@ def test_what_an_engine_cannot_do_is_refused_with_a_message(args, message):
     result = run_cli(*args, "--lang", "en")
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def _shapes() -> dict[str, bytes]:
+    """CSV as tools write it: US amounts `"1,234.56"` and mm/dd dates, tabs and decimal commas in a .txt, Windows
+    line ends, a notes column whose quoted cells span lines, short lines, a repeated header, gzip."""
+    rng = np.random.default_rng(2)
+    rows = list(zip([f"C{i:03d}" for i in rng.integers(0, 200, 2000)],
+                    pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300 * 86400, 2000), unit="s"),
+                    np.round(rng.lognormal(5, 1.5, 2000), 2)))
+    br = [(c, f"{t:%d/%m/%Y}", f"{a:.2f}".replace(".", ",")) for c, t, a in rows]
+    us = "customer,date,amount\n" + "".join(f'{c},{t:%m/%d/%Y},"{a:,.2f}"\n' for c, t, a in rows)
+    return {"us.csv": us.encode(), "crlf.csv": us.replace("\n", "\r\n").encode(),
+            "tab.txt": ("cliente\tdata\tvalor\n" + "".join(f"{c}\t{d}\t{v}\n" for c, d, v in br)).encode(),
+            "notas.csv": ("cliente;data;valor;obs\n" + "".join(f'{c};{d};{v};"entregar\nna portaria"\n'
+                                                                for c, d, v in br)).encode(),
+            "curtas.csv": ("cliente;data;valor;obs;valor\n" + "".join(f"{c};{d};{v}\n" for c, d, v in br)).encode(),
+            "vendas.csv.gz": gzip.compress(("cliente;data;valor\n" + "".join(f"{c};{d};{v}\n" for c, d, v in br))
+                                           .encode())}
+
+
+def test_csv_shapes_read_by_duckdb_as_in_memory(tmp_path):
+    for name, content in _shapes().items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        memory = _json("segment", path, "--json")
+        assert memory["rows"]["used"] == 2000, name
+        assert _json("segment", path, "--json", "--engine", "duckdb") == memory, name
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -33,6 +33,12 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _multiline(sample: Any) -> bool:
+    """Some text cell of the first rows holds a line break (a quoted cell spanning lines)."""
+    return any(sample[c].astype("string").str.contains("[\r\n]", regex=True).any()
+               for c in sample.columns if not sample[c].isna().all())
+
+
 class DuckRunner:
     dialect = DUCKDB
 
@@ -62,9 +68,11 @@ class DuckRunner:
         else:
             width = source.extra["width"]
             columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+            # DuckDB's parallel scanner cannot pad short lines once a quoted cell spans lines: then one thread
+            parallel = "" if not _multiline(source.sample) else ", parallel=false"
             relation = (f"read_csv({files}, delim={_quote(source.extra['separator'])}, quote='\"', escape='\"', "
                         f"header=true, auto_detect=false, columns={columns}, null_padding=true, "
-                        f"strict_mode=true)")
+                        f"strict_mode=true{parallel})")
             source.kinds[:] = ["text"] * width
             select = [f"CASE WHEN regexp_matches(c{i}, {_quote(BLANK_RE)}) THEN NULL ELSE c{i} END AS c{i}"
                       for i in range(width)]
