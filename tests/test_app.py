@@ -441,6 +441,33 @@ def test_pages_never_modify_the_shared_cached_data(monkeypatch):
     pd.testing.assert_frame_equal(cached.cleaned.transactions, fresh.cleaned.transactions)
 
 
+def test_a_users_segmentation_stays_cached_while_others_upload(monkeypatch):
+    """Issue 9: other users' uploads push the large objects (the table, the cleaned dataset, the ledger) out of
+    their small caches; a user's Segmentação, asked again, is still served from the views' caches: nothing is
+    read, cleaned or segmented again (under load, that took the page past 5 s)."""
+    from ui import cache
+    from ui.state import DataKey, bytes_source
+
+    at = _app()
+    at.switch_page("app_pages/segmentacao.py").run()
+    _no_exception(at)
+    table = [t.value.to_dict() for t in at.table]
+    others = [DataKey(bytes_source("upload", f"loja_{i}.csv", BRAZILIAN_CSV + f"\n;;;;R$ {i},00".encode()))
+              for i in range(6)]  # six other uploads: more than the large objects' caches keep
+    for other in others:
+        cache.data_view(other)
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("computed again: the page's view was pushed out by other uploads")
+
+    for name in ("clean_raw", "segment_ledger", "build_ledger"):
+        monkeypatch.setattr(cache, name, not_again)
+    monkeypatch.setattr(cache, "_raw", not_again)
+    at.run()
+    _no_exception(at)
+    assert table and [t.value.to_dict() for t in at.table] == table
+
+
 def test_dados_shows_sales_per_month_to_check_the_dates():
     at = _app()
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)

@@ -78,7 +78,9 @@ class DataView(NamedTuple):
     customer_note: tuple[str, str] | None  # metriqr.columns.customer_column_note: (passed-over header, why)
 
 
-@st.cache_data(max_entries=8, show_spinner=False, hash_funcs=HASH)
+# The views every page opens with are small and kept for many data sources (32), so one user's pages stay
+# cached while others upload; the large objects behind them (table, dataset, ledger) are kept for 4.
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH)
 def data_view(data: DataKey) -> DataView:
     """What the Dados page shows, and the period every page needs: small, so reruns are instant."""
     ds = dataset(data)
@@ -97,7 +99,7 @@ class SegmentationView(NamedTuple):
     basis: str                # the monetary basis (money, quantity × price, items)
 
 
-@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH)
 def segmentation(data: DataKey, options: Options) -> SegmentationView:
     tx = dataset(data).cleaned.transactions
     seg = segment_ledger(ledger(data), as_of=options.as_of, window_days=options.window_days, method=options.method)

@@ -16,11 +16,19 @@ from ui.state import DataKey
 CHOICE_KEY = "currency_choice"  # {source digest: currency code}
 
 
-@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=cache.HASH)
+# Both answers are tiny and every page asks them (the sidebar): kept for many data sources, so a page
+# never needs the whole dataset again after other users' uploads pushed it out of its cache (issue 9).
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=cache.HASH)
 def detected(data: DataKey) -> Detected | None:
     """What the file says (symbols, headers, country); None without a file behind the data."""
     ds = cache.dataset(data)
     return detect_currency(ds.raw.frame, ds.mapping) if ds.raw is not None else None
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=cache.HASH)
+def decided(data: DataKey) -> str | None:
+    """A currency the data's source already decided (a workspace's stored setting), else None."""
+    return cache.dataset(data).currency
 
 
 def chosen(data: DataKey) -> str | None:
@@ -35,7 +43,7 @@ def choose(data: DataKey, code: str) -> None:
 def currency(data: DataKey) -> str:
     """The currency code every money figure of this data is written in."""
     found = detected(data)
-    return chosen(data) or cache.dataset(data).currency or (found.currency if found else DEFAULT_CURRENCY)
+    return chosen(data) or decided(data) or (found.currency if found else DEFAULT_CURRENCY)
 
 
 def sentence(data: DataKey, lang: str) -> str:
