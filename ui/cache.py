@@ -78,8 +78,9 @@ class DataView(NamedTuple):
     customer_note: tuple[str, str] | None  # metriqr.columns.customer_column_note: (passed-over header, why)
 
 
-# The views every page opens with are small and kept for many data sources (32), so one user's pages stay
-# cached while others upload; the large objects behind them (table, dataset, ledger) are kept for 4.
+# The views pages open with (this one, the segmentation, names, the catalogue, the quality figure) are
+# small and kept for many data sources (32), so one user's pages stay cached while others upload; the
+# large objects behind them (table, dataset, ledger, matrices) are kept for 4 or fewer.
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH)
 def data_view(data: DataKey) -> DataView:
     """What the Dados page shows, and the period every page needs: small, so reruns are instant."""
@@ -126,7 +127,7 @@ def _chain(data: DataKey, dates: tuple[str, ...], method: str, thresholds: str) 
                            baseline=dates[-1] if thresholds == "last" else None)
 
 
-@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH)
 def names(data: DataKey) -> pd.Series | None:
     return customer_contacts(dataset(data).cleaned.transactions)
 
@@ -155,7 +156,7 @@ def purchases(data: DataKey) -> Purchases:
     return _rec().build_purchases(dataset(data).cleaned.transactions)
 
 
-@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH)
 def catalogue(data: DataKey) -> pd.DataFrame:
     return _rec().catalogue(purchases(data))
 
@@ -187,7 +188,7 @@ def segment_campaign(data: DataKey, options: Options, segment: str) -> pd.DataFr
     return _rec().segment_recommendations(purchases(data), segments(data, options), segment)
 
 
-@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=HASH)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH)
 def quality(data: DataKey) -> dict:
     """The hold-out evaluation: its own train/test split, never the full-data matrices."""
     from metriqr.recommend_eval import evaluate
