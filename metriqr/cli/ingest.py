@@ -44,8 +44,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputFileError("file_not_found" if not path.exists() else "data_is_folder", name=args.data)
     if engine != "memory" and args.sheet is not None:
         raise OptionError("engine_sheet")
+    shown = path.name if engine == "memory" else args.data  # an engine's glob or folder is named whole
     workspace = store.create_workspace(args.workspace)  # or the one already there
-    result, _ = store.ingest_file(workspace, args.data if engine != "memory" else path, name=path.name,
+    result, _ = store.ingest_file(workspace, args.data if engine != "memory" else path, name=shown,
                                   sheet=args.sheet, overrides=overrides, max_bytes=LOCAL_MAX_BYTES,
                                   date_order=args.date_order, engine=engine, spark_master=args.spark_master)
     history = result.history
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         })
         return 0
     lang = args.lang
-    print(text("ingest_done", lang, name=path.name, first=fmt_date(result.first, lang), last=fmt_date(result.last, lang),
+    print(text("ingest_done", lang, name=shown, first=fmt_date(result.first, lang), last=fmt_date(result.last, lang),
                added=fmt_int(result.added, lang), replaced=fmt_int(result.replaced, lang),
                unchanged=fmt_int(result.unchanged, lang), read=fmt_int(result.rows["read"], lang),
                excluded=fmt_int(result.rows["excluded"], lang), span_first=fmt_date(history["first"], lang),
