@@ -13,11 +13,11 @@ import pytest
 from bench.app import settle
 from metriqr import workspace as store
 from metriqr.segmentation import segment_ledger
+from tests.test_browser import WAIT_MS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "loja_exemplo.csv"
 pytestmark = pytest.mark.browser
-WAIT_MS = 180_000
 
 
 @pytest.fixture(scope="module")

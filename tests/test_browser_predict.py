@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from bench.app import settle
+from tests.test_browser import WAIT_MS
 
 pytestmark = pytest.mark.browser
-WAIT_MS = 180_000
 
 
 def test_the_page_draws_the_forecast_and_answers_a_new_horizon(server, browser):
